@@ -1,0 +1,99 @@
+
+/*
+ * sandbox-runner: common declarations.
+ *
+ * Threads (each file's comment has its own locking rules):
+ *
+ *   event thread  sbx_server.c   epoll: sockets, the done-queue eventfd,
+ *                                signals; owns every connection
+ *   workers       sbx_pool.c     take jobs from the queue and run each in
+ *                                a fresh container (sbx_sandbox.c)
+ *   monitor       sbx_monitor.c  Docker health, expiry of results
+ *
+ * Workers never touch a socket; a finished job goes back to the event
+ * thread through the done queue (sbx_queue.c).
+ */
+
+
+#ifndef _SBX_H_INCLUDED_
+#define _SBX_H_INCLUDED_
+
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+
+#define SBX_OK          0
+#define SBX_ERROR      -1
+#define SBX_AGAIN      -2
+#define SBX_BUSY       -3
+#define SBX_DECLINED   -5
+
+#define SBX_VERSION     "0.1.0"
+#define SBX_ID_LEN      36               /* a UUID in text */
+
+#define sbx_nelems(a)   (sizeof(a) / sizeof((a)[0]))
+#define sbx_min(a, b)   ((a) < (b) ? (a) : (b))
+#define sbx_max(a, b)   ((a) > (b) ? (a) : (b))
+
+
+typedef int64_t  sbx_msec_t;
+
+
+typedef struct {
+    char            *data;
+    size_t           len;
+    size_t           size;
+} sbx_buf_t;
+
+
+/* The limits of one step, in the units of the API. */
+
+typedef enum {
+    SBX_LIMIT_CPU = 0,
+    SBX_LIMIT_WALL,
+    SBX_LIMIT_MEMORY,
+    SBX_LIMIT_PROCESSES,
+    SBX_LIMIT_OUTPUT,
+    SBX_LIMIT_FILE_SIZE,
+    SBX_LIMIT_N
+} sbx_limit_e;
+
+
+typedef struct {
+    int64_t          v[SBX_LIMIT_N];
+} sbx_limits_t;
+
+
+typedef struct sbx_conf_s    sbx_conf_t;
+typedef struct sbx_lang_s    sbx_lang_t;
+typedef struct sbx_job_s     sbx_job_t;
+typedef struct sbx_docker_s  sbx_docker_t;
+
+
+/* sbx_util.c */
+
+int sbx_buf_reserve(sbx_buf_t *b, size_t more);
+int sbx_buf_append(sbx_buf_t *b, const void *data, size_t len);
+void sbx_buf_free(sbx_buf_t *b);
+
+sbx_msec_t sbx_monotonic_msec(void);
+sbx_msec_t sbx_realtime_msec(void);
+void sbx_rfc3339(char *buf, size_t size, sbx_msec_t ms);
+void sbx_uuid(char *buf);                /* SBX_ID_LEN + 1 bytes */
+int sbx_valid_id(const char *s, size_t len);
+
+json_t *sbx_limits_json(const sbx_limits_t *limits);
+json_t *sbx_error_json(const char *code, const char *field,
+    const char *message);
+
+extern const char  *sbx_limit_names[SBX_LIMIT_N];
+
+
+#endif /* _SBX_H_INCLUDED_ */

@@ -1,0 +1,491 @@
+
+/*
+ * The verbs of the module <-> runner protocol (docs/protocol.md), one
+ * function each, on the event thread.  They never block: a submission is
+ * checked and queued, and a waiting connection is answered later from
+ * sbx_api_answer() when its job comes back.
+ */
+
+
+#define _GNU_SOURCE
+#include <stdio.h>
+
+#include "sbx.h"
+#include "sbx_api.h"
+#include "sbx_conf.h"
+#include "sbx_job.h"
+#include "sbx_lang.h"
+#include "sbx_log.h"
+#include "sbx_metrics.h"
+#include "sbx_pool.h"
+#include "sbx_result.h"
+#include "sbx_schema.h"
+#include "sbx_server.h"
+#include "sbx_submit.h"
+
+
+static void sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h,
+    const char *body, size_t len);
+static void sbx_api_batch(sbx_conn_t *c, const char *body, size_t len);
+static void sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h);
+static void sbx_api_languages(sbx_conn_t *c);
+static void sbx_api_health(sbx_conn_t *c);
+static void sbx_api_metrics(sbx_conn_t *c);
+static int sbx_api_unavailable(sbx_conn_t *c);
+static void sbx_api_json(sbx_conn_t *c, int status, json_t *v,
+    const char *id, const char *job_status);
+static json_t *sbx_api_error_item(const sbx_schema_error_t *err);
+static int sbx_api_is_error_item(json_t *item);
+
+
+void
+sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
+    size_t len)
+{
+    if (sbx_proto_str_eq(&h->word, "SUBMIT")) {
+        sbx_api_submit(c, h, body, len);
+
+    } else if (sbx_proto_str_eq(&h->word, "BATCH")) {
+        sbx_api_batch(c, body, len);
+
+    } else if (sbx_proto_str_eq(&h->word, "GET")) {
+        sbx_api_get(c, h);
+
+    } else if (sbx_proto_str_eq(&h->word, "LANGUAGES")) {
+        sbx_api_languages(c);
+
+    } else if (sbx_proto_str_eq(&h->word, "HEALTH")) {
+        sbx_api_health(c);
+
+    } else if (sbx_proto_str_eq(&h->word, "METRICS")) {
+        sbx_api_metrics(c);
+
+    } else {
+        sbx_server_reply_error(c, 400, "bad_frame", "", "unknown verb");
+    }
+}
+
+
+void
+sbx_api_answer(sbx_conn_t *c, sbx_job_t *job)
+{
+    char         *s;
+    size_t        len;
+    sbx_reply_t   r;
+    const char   *status;
+
+    s = sbx_job_describe(job, &len, &status);
+
+    if (s == NULL) {
+        sbx_server_reply_error(c, 500, "internal_error", "",
+                               "out of memory");
+        return;
+    }
+
+    memset(&r, 0, sizeof(sbx_reply_t));
+    r.status = 200;
+    r.id = job->id;
+    r.job_status = status;
+    r.body = s;
+    r.len = len;
+
+    sbx_server_reply(c, &r);
+    free(s);
+}
+
+
+void
+sbx_api_fail(sbx_job_t *job, const char *message)
+{
+    char        *s;
+    size_t       len;
+    const char  *status;
+
+    s = sbx_result_build(job, NULL, message, &status, &len);
+
+    if (s == NULL) {
+        s = strdup("{\"status\":\"internal_error\"}");
+        len = s ? strlen(s) : 0;
+        status = "internal_error";
+    }
+
+    sbx_job_done(job, status, s, len);
+    sbx_metrics_status(status);
+}
+
+
+static void
+sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
+    size_t len)
+{
+    int                   rc, wait;
+    json_t               *sub, *v;
+    sbx_job_t            *job;
+    const sbx_proto_str_t *w;
+    sbx_schema_error_t    err;
+
+    w = sbx_proto_attr(h, "wait");
+    wait = (w == NULL || sbx_proto_str_eq(w, "1"));
+
+    if (sbx_api_unavailable(c)) {
+        return;
+    }
+
+    sub = sbx_schema_parse(body, len, &err);
+
+    job = sub ? sbx_submit_prepare(sub, &err) : NULL;
+
+    json_decref(sub);
+
+    if (job == NULL) {
+        sbx_metrics_count(SBX_METRIC_REJECTED_INVALID);
+        sbx_server_reply_error(c, err.status, err.code, err.field,
+                               err.message);
+        return;
+    }
+
+    job->sync = wait;
+
+    sbx_jobs_insert(job);
+
+    rc = sbx_queue_push(sbx_server_queue(), &job, 1);
+
+    if (rc != SBX_OK) {
+        sbx_jobs_remove(job);
+        sbx_job_unref(job);
+
+        if (rc == SBX_BUSY) {
+            sbx_metrics_count(SBX_METRIC_REJECTED_FULL);
+            sbx_server_reply_error(c, 503, "queue_full", "",
+                                   "the job queue is full; retry later");
+
+        } else {
+            sbx_server_reply_error(c, 503, "shutting_down", "",
+                                   "the runner is shutting down");
+        }
+
+        return;
+    }
+
+    sbx_log_debug("job %s: queued (%s, wait=%d)", job->id, job->lang->id,
+                  wait);
+
+    /* the queue holds the creator's reference now */
+
+    if (wait) {
+        sbx_server_wait(c, job);
+        return;
+    }
+
+    v = json_pack("{s:s, s:s}", "id", job->id, "status", "queued");
+    sbx_api_json(c, 202, v, job->id, "queued");
+}
+
+
+static void
+sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
+{
+    int                  rc;
+    size_t               i, n, k;
+    json_t              *root, *list, *item, *out, *v;
+    sbx_job_t          **jobs;
+    sbx_schema_error_t   err;
+
+    if (sbx_api_unavailable(c)) {
+        return;
+    }
+
+    root = sbx_schema_parse(body, len, &err);
+
+    if (root == NULL) {
+        sbx_server_reply_error(c, err.status, err.code, err.field,
+                               err.message);
+        return;
+    }
+
+    list = json_object_get(root, "submissions");
+
+    if (!json_is_object(root) || !json_is_array(list)
+        || json_array_size(list) == 0 || json_object_size(root) != 1)
+    {
+        json_decref(root);
+        sbx_server_reply_error(c, 400, "invalid_field", "submissions",
+                               "a batch is {\"submissions\": [ … ]} with "
+                               "at least one submission");
+        return;
+    }
+
+    n = json_array_size(list);
+
+    if (n > (size_t) sbx_conf.max_batch) {
+        json_decref(root);
+        snprintf(err.message, sizeof(err.message), "at most %d "
+                 "submissions in a batch", sbx_conf.max_batch);
+        sbx_server_reply_error(c, 422, "batch_too_large", "submissions",
+                               err.message);
+        return;
+    }
+
+    jobs = calloc(n, sizeof(sbx_job_t *));
+    out = json_array();
+
+    if (jobs == NULL || out == NULL) {
+        free(jobs);
+        json_decref(out);
+        json_decref(root);
+        sbx_server_reply_error(c, 500, "internal_error", "",
+                               "out of memory");
+        return;
+    }
+
+    /* every item's fate, in request order; valid ones all or none */
+
+    json_array_foreach(list, i, item) {
+
+        if (sbx_api_is_error_item(item)) {
+            json_array_append(out, item);
+            continue;
+        }
+
+        jobs[i] = sbx_submit_prepare(item, &err);
+
+        if (jobs[i] == NULL) {
+            json_array_append_new(out, sbx_api_error_item(&err));
+            continue;
+        }
+
+        json_array_append_new(out, json_pack("{s:s, s:s}",
+                                             "id", jobs[i]->id,
+                                             "status", "queued"));
+    }
+
+    json_decref(root);
+
+    /* pack the valid jobs to the front, for one atomic push */
+
+    for (i = 0, k = 0; i < n; i++) {
+        if (jobs[i] != NULL) {
+            jobs[k++] = jobs[i];
+        }
+    }
+
+    for (i = 0; i < k; i++) {
+        sbx_jobs_insert(jobs[i]);
+    }
+
+    rc = k ? sbx_queue_push(sbx_server_queue(), jobs, k) : SBX_OK;
+
+    if (rc != SBX_OK) {
+        for (i = 0; i < k; i++) {
+            sbx_jobs_remove(jobs[i]);
+            sbx_job_unref(jobs[i]);
+        }
+
+        free(jobs);
+        json_decref(out);
+
+        if (rc == SBX_BUSY) {
+            sbx_metrics_count(SBX_METRIC_REJECTED_FULL);
+            sbx_server_reply_error(c, 503, "queue_full", "",
+                                   "the job queue has no room for the "
+                                   "batch; retry later");
+
+        } else {
+            sbx_server_reply_error(c, 503, "shutting_down", "",
+                                   "the runner is shutting down");
+        }
+
+        return;
+    }
+
+    free(jobs);
+
+    v = json_pack("{s:o}", "submissions", out);
+    sbx_api_json(c, 202, v, NULL, NULL);
+}
+
+
+static void
+sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h)
+{
+    char                   *s;
+    size_t                  len;
+    sbx_job_t              *job;
+    sbx_reply_t             r;
+    const char             *status;
+    const sbx_proto_str_t  *id;
+
+    id = sbx_proto_attr(h, "id");
+    job = id ? sbx_jobs_find(id->data, id->len) : NULL;
+
+    if (job == NULL) {
+        sbx_server_reply_error(c, 404, "not_found", "id",
+                               "no such submission, or its result "
+                               "has expired");
+        return;
+    }
+
+    s = sbx_job_describe(job, &len, &status);
+
+    if (s == NULL) {
+        sbx_job_unref(job);
+        sbx_server_reply_error(c, 500, "internal_error", "",
+                               "out of memory");
+        return;
+    }
+
+    memset(&r, 0, sizeof(sbx_reply_t));
+    r.status = 200;
+    r.id = job->id;
+    r.job_status = status;
+    r.body = s;
+    r.len = len;
+
+    sbx_server_reply(c, &r);
+
+    free(s);
+    sbx_job_unref(job);
+}
+
+
+static void
+sbx_api_languages(sbx_conn_t *c)
+{
+    sbx_api_json(c, 200, sbx_lang_list(), NULL, NULL);
+}
+
+
+static void
+sbx_api_health(sbx_conn_t *c)
+{
+    int                ok, docker;
+    json_t            *v;
+    const char        *state;
+    sbx_jobs_stats_t   st;
+
+    docker = sbx_server_docker_up();
+    ok = docker && !sbx_server_shutting_down();
+
+    state = sbx_server_shutting_down() ? "shutting_down"
+                                       : (ok ? "ok" : "degraded");
+
+    sbx_jobs_stats(&st);
+
+    v = json_pack("{s:s, s:s, s:{s:b}, s:{s:I, s:i}, s:{s:i, s:i},"
+                  " s:{s:I, s:I}}",
+                  "status", state,
+                  "version", SBX_VERSION,
+                  "docker", "reachable", docker,
+                  "queue", "depth", (json_int_t) sbx_server_queue_depth(),
+                  "capacity", sbx_conf.queue_size,
+                  "workers", "total", sbx_conf.workers,
+                  "busy", sbx_metrics_busy_workers(),
+                  "results", "stored", (json_int_t) st.stored,
+                  "bytes", (json_int_t) st.result_bytes);
+
+    sbx_api_json(c, ok ? 200 : 503, v, NULL, NULL);
+}
+
+
+static void
+sbx_api_metrics(sbx_conn_t *c)
+{
+    char         *text;
+    size_t        len;
+    sbx_reply_t   r;
+
+    text = sbx_metrics_render(&len);
+
+    if (text == NULL) {
+        sbx_server_reply_error(c, 500, "internal_error", "",
+                               "out of memory");
+        return;
+    }
+
+    memset(&r, 0, sizeof(sbx_reply_t));
+    r.status = 200;
+    r.body = text;
+    r.len = len;
+
+    sbx_server_reply(c, &r);
+    free(text);
+}
+
+
+/* Refuses new work while stopping or while Docker is unreachable. */
+
+static int
+sbx_api_unavailable(sbx_conn_t *c)
+{
+    if (sbx_server_shutting_down()) {
+        sbx_server_reply_error(c, 503, "shutting_down", "",
+                               "the runner is shutting down");
+        return 1;
+    }
+
+    if (!sbx_server_docker_up()) {
+        sbx_server_reply_error(c, 503, "docker_unavailable", "",
+                               "the runner cannot reach Docker");
+        return 1;
+    }
+
+    return 0;
+}
+
+
+static void
+sbx_api_json(sbx_conn_t *c, int status, json_t *v, const char *id,
+    const char *job_status)
+{
+    char         *s;
+    sbx_reply_t   r;
+
+    s = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+
+    if (s == NULL) {
+        sbx_server_reply_error(c, 500, "internal_error", "",
+                               "out of memory");
+        return;
+    }
+
+    memset(&r, 0, sizeof(sbx_reply_t));
+    r.status = status;
+    r.id = id;
+    r.job_status = job_status;
+    r.body = s;
+    r.len = strlen(s);
+
+    sbx_server_reply(c, &r);
+    free(s);
+}
+
+
+static json_t *
+sbx_api_error_item(const sbx_schema_error_t *err)
+{
+    json_t  *v;
+
+    v = sbx_error_json(err->code, err->field, err->message);
+
+    if (v == NULL) {
+        return json_null();
+    }
+
+    return v;
+}
+
+
+/* An item the module already refused: {"error": {"code": …, …}}. */
+
+static int
+sbx_api_is_error_item(json_t *item)
+{
+    json_t  *e;
+
+    e = json_object_get(item, "error");
+
+    return json_object_size(item) == 1 && json_is_object(e)
+           && json_is_string(json_object_get(e, "code"))
+           && json_is_string(json_object_get(e, "message"));
+}

@@ -1,0 +1,26 @@
+
+/*
+ * The protocol's verbs (docs/protocol.md), on the event thread.
+ */
+
+
+#ifndef _SBX_API_H_INCLUDED_
+#define _SBX_API_H_INCLUDED_
+
+
+#include "sbx.h"
+#include "sbx_proto.h"
+#include "sbx_server.h"
+
+
+void sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h,
+    const char *body, size_t len);
+
+/* Answers a connection that waited for job. */
+void sbx_api_answer(sbx_conn_t *c, sbx_job_t *job);
+
+/* Ends a job that will not run, as internal_error with message. */
+void sbx_api_fail(sbx_job_t *job, const char *message);
+
+
+#endif /* _SBX_API_H_INCLUDED_ */

@@ -1,0 +1,53 @@
+
+/*
+ * Runner configuration: defaults, then a JSON file (--config), then
+ * command-line flags, each overriding the one before.  Read once at
+ * start-up; read-only afterwards.
+ */
+
+
+#ifndef _SBX_CONF_H_INCLUDED_
+#define _SBX_CONF_H_INCLUDED_
+
+
+#include "sbx.h"
+
+
+struct sbx_conf_s {
+    char            *listen;             /* unix:/path or host:port */
+    int              socket_mode;
+    char            *socket_group;
+    int              workers;
+    int              queue_size;
+    int              retry_after;        /* s, sent with 503 */
+    char            *docker_socket;
+    char            *languages;          /* path to languages.json */
+    char            *init;               /* path to sandbox-init */
+    char            *state_dir;
+    char            *runner_id;          /* container label value */
+    char            *log_file;
+    int              log_level;
+    sbx_msec_t       result_ttl;
+    size_t           result_memory;
+    size_t           max_frame;          /* largest request body */
+    int              max_batch;
+    int              uid_base;
+    int              uid_count;
+    int              container_cpus_milli;
+    sbx_msec_t       shutdown_grace;
+};
+
+
+extern sbx_conf_t  sbx_conf;
+
+
+/*
+ * Fills sbx_conf from the defaults, the file and the flags.  Returns
+ * SBX_OK, SBX_DECLINED when the flags asked for --help or --version (and
+ * that was printed), or SBX_ERROR with a message on stderr.
+ */
+int sbx_conf_load(int argc, char **argv);
+void sbx_conf_free(void);
+
+
+#endif /* _SBX_CONF_H_INCLUDED_ */

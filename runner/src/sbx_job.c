@@ -1,0 +1,416 @@
+
+/*
+ * The job table.
+ *
+ * Every accepted job is in one hash table keyed by its id from the
+ * moment it is accepted until its result expires, so GET finds queued,
+ * running and finished jobs alike.  Finished jobs are also on a list in
+ * the order they finished, which is the order they expire (one TTL for
+ * all) and the order they are dropped when results exceed the memory cap.
+ *
+ * Locking: sbx_jobs.lock guards the table, the finished list, and each
+ * job's state, refs, status, result and timestamps.  It is never held
+ * while calling out of this file.  A job is freed when its last
+ * reference goes: the table's, a queue's (the worker's), or a waiting
+ * connection's.
+ */
+
+
+#define _GNU_SOURCE
+#include <stdio.h>
+
+#include "sbx.h"
+#include "sbx_job.h"
+#include "sbx_lang.h"
+#include "sbx_log.h"
+
+
+#define SBX_JOBS_BUCKETS  4096
+
+
+static struct {
+    pthread_mutex_t     lock;
+    sbx_job_t          *buckets[SBX_JOBS_BUCKETS];
+    sbx_job_t          *fhead;
+    sbx_job_t          *ftail;
+    sbx_msec_t          ttl;
+    size_t              memory;
+    size_t              bytes;
+    size_t              count;
+    size_t              running;
+    size_t              finished;
+} sbx_jobs;
+
+
+static unsigned sbx_jobs_hash(const char *id, size_t len);
+static void sbx_jobs_unlink(sbx_job_t *job);
+static void sbx_job_free(sbx_job_t *job);
+
+
+int
+sbx_jobs_init(sbx_msec_t ttl, size_t memory)
+{
+    memset(&sbx_jobs, 0, sizeof(sbx_jobs));
+
+    sbx_jobs.ttl = ttl;
+    sbx_jobs.memory = memory;
+
+    return pthread_mutex_init(&sbx_jobs.lock, NULL) == 0 ? SBX_OK
+                                                         : SBX_ERROR;
+}
+
+
+void
+sbx_jobs_destroy(void)
+{
+    size_t      i;
+    sbx_job_t  *job, *next;
+
+    for (i = 0; i < SBX_JOBS_BUCKETS; i++) {
+        for (job = sbx_jobs.buckets[i]; job; job = next) {
+            next = job->hnext;
+            sbx_job_unref(job);
+        }
+    }
+
+    pthread_mutex_destroy(&sbx_jobs.lock);
+}
+
+
+sbx_job_t *
+sbx_job_new(void)
+{
+    sbx_job_t  *job;
+
+    job = calloc(1, sizeof(sbx_job_t));
+    if (job == NULL) {
+        return NULL;
+    }
+
+    sbx_uuid(job->id);
+    job->refs = 1;
+    job->state = SBX_JOB_QUEUED;
+    job->status = "queued";
+    job->created = sbx_realtime_msec();
+
+    return job;
+}
+
+
+void
+sbx_job_ref(sbx_job_t *job)
+{
+    pthread_mutex_lock(&sbx_jobs.lock);
+    job->refs++;
+    pthread_mutex_unlock(&sbx_jobs.lock);
+}
+
+
+void
+sbx_job_unref(sbx_job_t *job)
+{
+    unsigned  refs;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+    refs = --job->refs;
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    if (refs == 0) {
+        sbx_job_free(job);
+    }
+}
+
+
+void
+sbx_jobs_insert(sbx_job_t *job)
+{
+    unsigned  h;
+
+    h = sbx_jobs_hash(job->id, SBX_ID_LEN);
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    job->refs++;
+    job->hnext = sbx_jobs.buckets[h];
+    sbx_jobs.buckets[h] = job;
+    sbx_jobs.count++;
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+}
+
+
+void
+sbx_jobs_remove(sbx_job_t *job)
+{
+    sbx_job_t  **pp;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    for (pp = &sbx_jobs.buckets[sbx_jobs_hash(job->id, SBX_ID_LEN)];
+         *pp;
+         pp = &(*pp)->hnext)
+    {
+        if (*pp == job) {
+            *pp = job->hnext;
+            sbx_jobs.count--;
+            job->refs--;
+            break;
+        }
+    }
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+}
+
+
+sbx_job_t *
+sbx_jobs_find(const char *id, size_t len)
+{
+    sbx_job_t  *job;
+
+    if (!sbx_valid_id(id, len)) {
+        return NULL;
+    }
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    for (job = sbx_jobs.buckets[sbx_jobs_hash(id, len)];
+         job;
+         job = job->hnext)
+    {
+        if (memcmp(job->id, id, SBX_ID_LEN) == 0) {
+            job->refs++;
+            break;
+        }
+    }
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    return job;
+}
+
+
+void
+sbx_job_running(sbx_job_t *job)
+{
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    job->state = SBX_JOB_RUNNING;
+    job->status = "running";
+    job->started = sbx_realtime_msec();
+    sbx_jobs.running++;
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+}
+
+
+void
+sbx_job_done(sbx_job_t *job, const char *status, char *result, size_t len)
+{
+    sbx_job_t  *old, *drop;
+
+    drop = NULL;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    if (job->state == SBX_JOB_RUNNING) {
+        sbx_jobs.running--;
+    }
+
+    job->state = SBX_JOB_DONE;
+    job->status = status;
+    job->result = result;
+    job->result_len = len;
+    job->finished = sbx_realtime_msec();
+
+    sbx_jobs.bytes += len;
+    sbx_jobs.finished++;
+
+    job->fnext = NULL;
+
+    if (sbx_jobs.ftail) {
+        sbx_jobs.ftail->fnext = job;
+
+    } else {
+        sbx_jobs.fhead = job;
+    }
+
+    sbx_jobs.ftail = job;
+
+    /* over the memory cap: the oldest results go first */
+
+    while (sbx_jobs.bytes > sbx_jobs.memory && sbx_jobs.fhead != job) {
+        old = sbx_jobs.fhead;
+        sbx_jobs_unlink(old);
+
+        old->fnext = drop;                /* free once off both lists */
+        drop = old;
+    }
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    while (drop) {
+        old = drop;
+        drop = drop->fnext;
+
+        sbx_log_warn("job %s: result dropped before its TTL, results "
+                     "exceed the memory cap", old->id);
+        sbx_job_unref(old);
+    }
+}
+
+
+char *
+sbx_job_describe(sbx_job_t *job, size_t *len, const char **status)
+{
+    char        ts[3][32], *s;
+    json_t     *v;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    *status = job->status;
+
+    if (job->state == SBX_JOB_DONE) {
+        s = malloc(job->result_len + 1);
+
+        if (s != NULL) {
+            memcpy(s, job->result, job->result_len + 1);
+            *len = job->result_len;
+        }
+
+        pthread_mutex_unlock(&sbx_jobs.lock);
+
+        return s;
+    }
+
+    sbx_rfc3339(ts[0], sizeof(ts[0]), job->created);
+
+    if (job->state == SBX_JOB_RUNNING) {
+        sbx_rfc3339(ts[1], sizeof(ts[1]), job->started);
+    }
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    v = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s?}}",
+                  "id", job->id,
+                  "status", *status,
+                  "language", "id", job->lang->id,
+                  "version", job->lang->version,
+                  "timestamps", "created_at", ts[0],
+                  "started_at",
+                  job->state == SBX_JOB_RUNNING ? ts[1] : NULL);
+    if (v == NULL) {
+        return NULL;
+    }
+
+    s = json_dumps(v, JSON_COMPACT);
+    json_decref(v);
+
+    if (s != NULL) {
+        *len = strlen(s);
+    }
+
+    return s;
+}
+
+
+size_t
+sbx_jobs_expire(sbx_msec_t now)
+{
+    size_t      n;
+    sbx_job_t  *job, *drop;
+
+    drop = NULL;
+    n = 0;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    while (sbx_jobs.fhead && sbx_jobs.fhead->finished + sbx_jobs.ttl <= now) {
+        job = sbx_jobs.fhead;
+        sbx_jobs_unlink(job);
+
+        job->fnext = drop;
+        drop = job;
+        n++;
+    }
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    while (drop) {
+        job = drop;
+        drop = drop->fnext;
+        sbx_job_unref(job);
+    }
+
+    return n;
+}
+
+
+void
+sbx_jobs_stats(sbx_jobs_stats_t *st)
+{
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    st->stored = sbx_jobs.count;
+    st->running = sbx_jobs.running;
+    st->finished = sbx_jobs.finished;
+    st->result_bytes = sbx_jobs.bytes;
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+}
+
+
+static unsigned
+sbx_jobs_hash(const char *id, size_t len)
+{
+    size_t    i;
+    unsigned  h;
+
+    /* ids are random: FNV-1a spreads them well enough */
+
+    h = 2166136261u;
+
+    for (i = 0; i < len; i++) {
+        h = (h ^ (unsigned char) id[i]) * 16777619u;
+    }
+
+    return h % SBX_JOBS_BUCKETS;
+}
+
+
+/* Takes the oldest finished job off both lists; the lock is held. */
+
+static void
+sbx_jobs_unlink(sbx_job_t *job)
+{
+    sbx_job_t  **pp;
+
+    sbx_jobs.fhead = job->fnext;
+
+    if (sbx_jobs.fhead == NULL) {
+        sbx_jobs.ftail = NULL;
+    }
+
+    for (pp = &sbx_jobs.buckets[sbx_jobs_hash(job->id, SBX_ID_LEN)];
+         *pp;
+         pp = &(*pp)->hnext)
+    {
+        if (*pp == job) {
+            *pp = job->hnext;
+            break;
+        }
+    }
+
+    sbx_jobs.bytes -= job->result_len;
+    sbx_jobs.count--;
+    sbx_jobs.finished--;
+}
+
+
+static void
+sbx_job_free(sbx_job_t *job)
+{
+    json_decref(job->payload);
+    free(job->callback_url);
+    free(job->result);
+    free(job);
+}

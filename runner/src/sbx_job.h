@@ -1,0 +1,98 @@
+
+/*
+ * Jobs and the table that holds them from acceptance until their result
+ * expires.
+ */
+
+
+#ifndef _SBX_JOB_H_INCLUDED_
+#define _SBX_JOB_H_INCLUDED_
+
+
+#include "sbx.h"
+
+
+typedef enum {
+    SBX_JOB_QUEUED = 0,
+    SBX_JOB_RUNNING,
+    SBX_JOB_DONE
+} sbx_job_state_e;
+
+
+struct sbx_job_s {
+    char                id[SBX_ID_LEN + 1];
+
+    /* guarded by the table lock */
+    sbx_job_state_e     state;
+    unsigned            refs;
+    const char         *status;          /* API status */
+    char               *result;          /* serialized API result */
+    size_t              result_len;
+    sbx_msec_t          started;
+    sbx_msec_t          finished;
+    sbx_job_t          *hnext;           /* hash chain */
+    sbx_job_t          *fnext;           /* finished, oldest first */
+
+    /* set before the job is queued, read-only afterwards */
+    sbx_lang_t         *lang;
+    sbx_limits_t        run;
+    sbx_limits_t        compile;
+    size_t              ntests;
+    sbx_msec_t          created;         /* realtime, ms */
+    unsigned            sync:1;          /* a connection waits for it */
+    char               *callback_url;
+
+    /* owned by whoever holds the job off the table: the worker */
+    json_t             *payload;         /* what sandbox-init receives */
+
+    /* the queue or done list it is on (that list's lock) */
+    sbx_job_t          *next;
+
+    /* event thread only */
+    void               *waiter;
+    uint64_t            waiter_gen;
+};
+
+
+int sbx_jobs_init(sbx_msec_t ttl, size_t memory);
+void sbx_jobs_destroy(void);
+
+sbx_job_t *sbx_job_new(void);
+void sbx_job_ref(sbx_job_t *job);
+void sbx_job_unref(sbx_job_t *job);
+
+/* Puts a new job in the table; the table holds its own reference. */
+void sbx_jobs_insert(sbx_job_t *job);
+
+/* Takes a job that never ran out of the table again. */
+void sbx_jobs_remove(sbx_job_t *job);
+
+/* Looks a job up by id and returns a new reference, or NULL. */
+sbx_job_t *sbx_jobs_find(const char *id, size_t len);
+
+void sbx_job_running(sbx_job_t *job);
+
+/* Stores the result (taking ownership of the string). */
+void sbx_job_done(sbx_job_t *job, const char *status, char *result,
+    size_t len);
+
+/*
+ * What GET shows for the job now: a copy of the result once done, a
+ * short state object before.  The caller frees it.
+ */
+char *sbx_job_describe(sbx_job_t *job, size_t *len, const char **status);
+
+/* Drops finished jobs whose time is up; returns how many. */
+size_t sbx_jobs_expire(sbx_msec_t now);
+
+typedef struct {
+    size_t              stored;          /* jobs in the table */
+    size_t              running;
+    size_t              finished;
+    size_t              result_bytes;
+} sbx_jobs_stats_t;
+
+void sbx_jobs_stats(sbx_jobs_stats_t *st);
+
+
+#endif /* _SBX_JOB_H_INCLUDED_ */

@@ -1,0 +1,147 @@
+
+/*
+ * sandbox-runner: start-up and shutdown.
+ *
+ * Order matters: libcurl is initialised before any thread exists; the
+ * signals the event loop handles are blocked before any thread exists,
+ * so every thread inherits the mask and they arrive only on the
+ * signalfd; leftovers of an earlier run are removed before the socket
+ * opens.
+ */
+
+
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+
+#include <curl/curl.h>
+
+#include "sbx.h"
+#include "sbx_conf.h"
+#include "sbx_docker.h"
+#include "sbx_job.h"
+#include "sbx_lang.h"
+#include "sbx_log.h"
+#include "sbx_monitor.h"
+#include "sbx_pool.h"
+#include "sbx_queue.h"
+#include "sbx_sandbox.h"
+#include "sbx_server.h"
+
+
+static int sbx_main_docker(void);
+
+
+int
+main(int argc, char **argv)
+{
+    int           rc;
+    char          err[512];
+    sigset_t      set;
+    sbx_done_t    done;
+    sbx_queue_t   queue;
+
+    rc = sbx_conf_load(argc, argv);
+
+    if (rc != SBX_OK) {
+        sbx_conf_free();
+        return rc == SBX_DECLINED ? 0 : 2;
+    }
+
+    if (sbx_log_init(sbx_conf.log_file, sbx_conf.log_level) != SBX_OK) {
+        fprintf(stderr, "sandbox-runner: log \"%s\": %s\n",
+                sbx_conf.log_file, strerror(errno));
+        return 2;
+    }
+
+    if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
+        sbx_log_error("curl_global_init failed");
+        return 1;
+    }
+
+    signal(SIGPIPE, SIG_IGN);
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    if (sbx_lang_load(sbx_conf.languages, err, sizeof(err)) != SBX_OK) {
+        sbx_log_error("languages: %s", err);
+        return 1;
+    }
+
+    sbx_log_info("sandbox-runner " SBX_VERSION ": %zu languages, runner "
+                 "id \"%s\"", sbx_lang_count(), sbx_conf.runner_id);
+
+    if (sbx_jobs_init(sbx_conf.result_ttl, sbx_conf.result_memory) != SBX_OK
+        || sbx_sandbox_init() != SBX_OK
+        || sbx_queue_init(&queue, sbx_conf.queue_size) != SBX_OK
+        || sbx_done_init(&done) != SBX_OK)
+    {
+        return 1;
+    }
+
+    if (sbx_main_docker() != SBX_OK) {
+        sbx_server_set_docker_up(0);
+    }
+
+    if (sbx_server_init(&queue, &done) != SBX_OK
+        || sbx_pool_start(&queue, &done, sbx_conf.workers) != SBX_OK
+        || sbx_monitor_start() != SBX_OK)
+    {
+        return 1;
+    }
+
+    rc = sbx_server_run();
+
+    sbx_pool_join();
+    sbx_monitor_stop();
+
+    /* nothing of ours may outlive the runner */
+    (void) sbx_main_docker();
+
+    sbx_server_cleanup();
+    sbx_queue_destroy(&queue);
+    sbx_done_destroy(&done);
+    sbx_jobs_destroy();
+    sbx_sandbox_done();
+    sbx_lang_free();
+    curl_global_cleanup();
+
+    sbx_log_info("stopped");
+    sbx_conf_free();
+
+    return rc == SBX_OK ? 0 : 1;
+}
+
+
+/* Checks Docker's API version and removes this runner's leftovers. */
+
+static int
+sbx_main_docker(void)
+{
+    int            rc;
+    sbx_docker_t  *d;
+
+    d = sbx_docker_create(sbx_conf.docker_socket);
+    if (d == NULL) {
+        return SBX_ERROR;
+    }
+
+    rc = sbx_docker_negotiate(d);
+
+    if (rc == SBX_OK) {
+        rc = sbx_sandbox_sweep(d, 1);
+
+    } else {
+        sbx_log_error("docker at %s: %s; submissions get 503 until it "
+                      "answers", sbx_conf.docker_socket,
+                      sbx_docker_error(d));
+    }
+
+    sbx_docker_destroy(d);
+
+    return rc;
+}

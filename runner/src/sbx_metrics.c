@@ -1,0 +1,219 @@
+
+/*
+ * Metrics.
+ *
+ * Every number is a relaxed atomic, written by whichever thread sees the
+ * event and read when /metrics is rendered: no lock, and a scrape never
+ * holds up a worker.  The numbers of one scrape are each exact but not
+ * one snapshot, which Prometheus does not need.
+ */
+
+
+#define _GNU_SOURCE
+#include <stdio.h>
+
+#include "sbx.h"
+#include "sbx_conf.h"
+#include "sbx_job.h"
+#include "sbx_metrics.h"
+#include "sbx_server.h"
+
+
+#define sbx_atomic_add(p, v)  __atomic_add_fetch(p, v, __ATOMIC_RELAXED)
+#define sbx_atomic_get(p)     __atomic_load_n(p, __ATOMIC_RELAXED)
+
+
+static const sbx_msec_t  sbx_metrics_bounds[] = {
+    5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000
+};
+
+#define SBX_METRICS_BUCKETS  sbx_nelems(sbx_metrics_bounds)
+
+
+static const char  *sbx_metrics_statuses[] = {
+    "accepted", "wrong_answer", "time_limit_exceeded",
+    "memory_limit_exceeded", "output_limit_exceeded", "runtime_error",
+    "compilation_error", "internal_error"
+};
+
+
+static const struct {
+    const char  *name;
+    const char  *help;
+} sbx_metrics_hists[SBX_METRIC_HIST_N] = {
+    { "sandbox_container_create_seconds", "Docker container create" },
+    { "sandbox_container_start_seconds", "Docker container start" },
+    { "sandbox_container_run_seconds",
+      "hand-over to sandbox-init until its result is read" },
+    { "sandbox_job_seconds", "from acceptance to result, queueing included" }
+};
+
+
+static const struct {
+    const char  *name;
+    const char  *help;
+} sbx_metrics_counters[SBX_METRIC_COUNTER_N] = {
+    { "sandbox_connections_total", "connections accepted from nginx" },
+    { "sandbox_requests_total", "frames received from nginx" },
+    { "sandbox_rejected_queue_full_total",
+      "submissions refused because the queue was full" },
+    { "sandbox_rejected_invalid_total",
+      "submissions refused as invalid by the runner" },
+    { "sandbox_docker_errors_total",
+      "jobs that failed on a Docker error" }
+};
+
+
+static struct {
+    uint64_t     buckets[SBX_METRIC_HIST_N][SBX_METRICS_BUCKETS + 1];
+    uint64_t     sum_ms[SBX_METRIC_HIST_N];
+    uint64_t     counters[SBX_METRIC_COUNTER_N];
+    uint64_t     statuses[sbx_nelems(sbx_metrics_statuses)];
+    int          busy;
+} sbx_metrics;
+
+
+void
+sbx_metrics_observe(sbx_metric_hist_e h, sbx_msec_t ms)
+{
+    size_t  i;
+
+    for (i = 0; i < SBX_METRICS_BUCKETS; i++) {
+        if (ms <= sbx_metrics_bounds[i]) {
+            break;
+        }
+    }
+
+    sbx_atomic_add(&sbx_metrics.buckets[h][i], 1);
+    sbx_atomic_add(&sbx_metrics.sum_ms[h], (uint64_t) sbx_max(ms, 0));
+}
+
+
+void
+sbx_metrics_count(sbx_metric_counter_e c)
+{
+    sbx_atomic_add(&sbx_metrics.counters[c], 1);
+}
+
+
+void
+sbx_metrics_status(const char *status)
+{
+    size_t  i;
+
+    for (i = 0; i < sbx_nelems(sbx_metrics_statuses); i++) {
+        if (strcmp(status, sbx_metrics_statuses[i]) == 0) {
+            sbx_atomic_add(&sbx_metrics.statuses[i], 1);
+            return;
+        }
+    }
+}
+
+
+void
+sbx_metrics_busy(int delta)
+{
+    sbx_atomic_add(&sbx_metrics.busy, delta);
+}
+
+
+int
+sbx_metrics_busy_workers(void)
+{
+    return sbx_atomic_get(&sbx_metrics.busy);
+}
+
+
+char *
+sbx_metrics_render(size_t *len)
+{
+    char              *text;
+    size_t             h, i, size;
+    FILE              *f;
+    uint64_t           n, cum;
+    sbx_jobs_stats_t   st;
+
+    f = open_memstream(&text, &size);
+    if (f == NULL) {
+        return NULL;
+    }
+
+    fprintf(f, "# HELP sandbox_jobs_total Finished jobs by status.\n"
+               "# TYPE sandbox_jobs_total counter\n");
+
+    for (i = 0; i < sbx_nelems(sbx_metrics_statuses); i++) {
+        fprintf(f, "sandbox_jobs_total{status=\"%s\"} %llu\n",
+                sbx_metrics_statuses[i],
+                (unsigned long long) sbx_atomic_get(&sbx_metrics.statuses[i]));
+    }
+
+    for (i = 0; i < SBX_METRIC_COUNTER_N; i++) {
+        fprintf(f, "# HELP %s %s.\n# TYPE %s counter\n%s %llu\n",
+                sbx_metrics_counters[i].name, sbx_metrics_counters[i].help,
+                sbx_metrics_counters[i].name, sbx_metrics_counters[i].name,
+                (unsigned long long)
+                    sbx_atomic_get(&sbx_metrics.counters[i]));
+    }
+
+    sbx_jobs_stats(&st);
+
+    fprintf(f, "# HELP sandbox_queue_depth Jobs waiting for a worker.\n"
+               "# TYPE sandbox_queue_depth gauge\n"
+               "sandbox_queue_depth %zu\n"
+               "# HELP sandbox_workers Worker threads.\n"
+               "# TYPE sandbox_workers gauge\n"
+               "sandbox_workers %d\n"
+               "# HELP sandbox_workers_busy Workers running a job.\n"
+               "# TYPE sandbox_workers_busy gauge\n"
+               "sandbox_workers_busy %d\n"
+               "# HELP sandbox_results_stored Jobs held for GET.\n"
+               "# TYPE sandbox_results_stored gauge\n"
+               "sandbox_results_stored %zu\n"
+               "# HELP sandbox_result_bytes Bytes of stored results.\n"
+               "# TYPE sandbox_result_bytes gauge\n"
+               "sandbox_result_bytes %zu\n"
+               "# HELP sandbox_docker_up Whether Docker answers.\n"
+               "# TYPE sandbox_docker_up gauge\n"
+               "sandbox_docker_up %d\n",
+               sbx_server_queue_depth(), sbx_conf.workers,
+               sbx_metrics_busy_workers(), st.stored, st.result_bytes,
+               sbx_server_docker_up());
+
+    for (h = 0; h < SBX_METRIC_HIST_N; h++) {
+        fprintf(f, "# HELP %s Latency of %s.\n# TYPE %s histogram\n",
+                sbx_metrics_hists[h].name, sbx_metrics_hists[h].help,
+                sbx_metrics_hists[h].name);
+
+        cum = 0;
+
+        for (i = 0; i <= SBX_METRICS_BUCKETS; i++) {
+            cum += sbx_atomic_get(&sbx_metrics.buckets[h][i]);
+
+            if (i < SBX_METRICS_BUCKETS) {
+                fprintf(f, "%s_bucket{le=\"%g\"} %llu\n",
+                        sbx_metrics_hists[h].name,
+                        (double) sbx_metrics_bounds[i] / 1000,
+                        (unsigned long long) cum);
+
+            } else {
+                fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n",
+                        sbx_metrics_hists[h].name, (unsigned long long) cum);
+            }
+        }
+
+        n = sbx_atomic_get(&sbx_metrics.sum_ms[h]);
+
+        fprintf(f, "%s_sum %.3f\n%s_count %llu\n",
+                sbx_metrics_hists[h].name, (double) n / 1000,
+                sbx_metrics_hists[h].name, (unsigned long long) cum);
+    }
+
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+
+    *len = size;
+
+    return text;
+}

@@ -1,0 +1,162 @@
+
+/*
+ * The monitor.
+ *
+ * Once a second it drops expired results; it pings Docker (every second
+ * while Docker is away, every five otherwise) and publishes the answer,
+ * which /health reports and which makes new submissions fail fast with
+ * 503 while Docker is down.  When Docker comes back, and every minute,
+ * it sweeps this runner's containers that belong to no running job, so a
+ * removal that failed while Docker was away is not left behind.
+ *
+ * Locking: sbx_monitor.lock and .cond only pace the loop and carry the
+ * stop request.
+ */
+
+
+#define _GNU_SOURCE
+#include <time.h>
+
+#include "sbx.h"
+#include "sbx_conf.h"
+#include "sbx_docker.h"
+#include "sbx_job.h"
+#include "sbx_log.h"
+#include "sbx_monitor.h"
+#include "sbx_sandbox.h"
+#include "sbx_server.h"
+
+
+#define SBX_MONITOR_PING_MS    5000
+#define SBX_MONITOR_SWEEP_MS   60000
+
+
+static struct {
+    pthread_t          thread;
+    pthread_mutex_t    lock;
+    pthread_cond_t     cond;
+    int                stop;
+    int                started;
+} sbx_monitor;
+
+
+static void *sbx_monitor_loop(void *data);
+
+
+int
+sbx_monitor_start(void)
+{
+    pthread_condattr_t  attr;
+
+    pthread_mutex_init(&sbx_monitor.lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&sbx_monitor.cond, &attr);
+    pthread_condattr_destroy(&attr);
+
+    if (pthread_create(&sbx_monitor.thread, NULL, sbx_monitor_loop, NULL)
+        != 0)
+    {
+        sbx_log_error("pthread_create: %s", strerror(errno));
+        return SBX_ERROR;
+    }
+
+    sbx_monitor.started = 1;
+
+    return SBX_OK;
+}
+
+
+void
+sbx_monitor_stop(void)
+{
+    if (!sbx_monitor.started) {
+        return;
+    }
+
+    pthread_mutex_lock(&sbx_monitor.lock);
+    sbx_monitor.stop = 1;
+    pthread_cond_signal(&sbx_monitor.cond);
+    pthread_mutex_unlock(&sbx_monitor.lock);
+
+    pthread_join(sbx_monitor.thread, NULL);
+
+    pthread_cond_destroy(&sbx_monitor.cond);
+    pthread_mutex_destroy(&sbx_monitor.lock);
+}
+
+
+static void *
+sbx_monitor_loop(void *data)
+{
+    int               up, was_up, stop;
+    size_t            n;
+    sbx_msec_t        now, next_ping, next_sweep;
+    sbx_docker_t     *d;
+    struct timespec   ts;
+
+    sbx_log_set_thread("monitor");
+
+    d = sbx_docker_create(sbx_conf.docker_socket);
+
+    was_up = sbx_server_docker_up();
+    next_ping = 0;
+    next_sweep = sbx_monotonic_msec() + SBX_MONITOR_SWEEP_MS;
+
+    for ( ;; ) {
+        now = sbx_monotonic_msec();
+
+        n = sbx_jobs_expire(sbx_realtime_msec());
+
+        if (n) {
+            sbx_log_debug("%zu results expired", n);
+        }
+
+        if (d != NULL && now >= next_ping) {
+            up = (sbx_docker_ping(d) == SBX_OK);
+            sbx_server_set_docker_up(up);
+
+            if (up != was_up) {
+                if (up) {
+                    sbx_log_info("docker: reachable again");
+                    next_sweep = now;
+
+                } else {
+                    sbx_log_error("docker: unreachable: %s",
+                                  sbx_docker_error(d));
+                }
+
+                was_up = up;
+            }
+
+            next_ping = now + (up ? SBX_MONITOR_PING_MS : 1000);
+        }
+
+        if (d != NULL && was_up && now >= next_sweep) {
+            (void) sbx_sandbox_sweep(d, 0);
+            next_sweep = now + SBX_MONITOR_SWEEP_MS;
+        }
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_sec += 1;
+
+        pthread_mutex_lock(&sbx_monitor.lock);
+
+        if (!sbx_monitor.stop) {
+            (void) pthread_cond_timedwait(&sbx_monitor.cond,
+                                          &sbx_monitor.lock, &ts);
+        }
+
+        stop = sbx_monitor.stop;
+
+        pthread_mutex_unlock(&sbx_monitor.lock);
+
+        if (stop) {
+            break;
+        }
+    }
+
+    sbx_docker_destroy(d);
+
+    return NULL;
+}

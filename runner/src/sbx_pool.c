@@ -1,0 +1,194 @@
+
+/*
+ * The worker pool.
+ *
+ * A worker owns one Docker client (curl handle, kept alive) for its whole
+ * life and blocks in Docker calls; that is why jobs run on threads and
+ * not on the event loop.  The number of workers is the number of
+ * containers that run at once.
+ *
+ * Locking: a job popped from the queue belongs to its worker until it is
+ * pushed to the done queue; its shared fields go through sbx_job.c's
+ * lock.  sbx_pool.running is atomic.
+ */
+
+
+#define _GNU_SOURCE
+#include <stdio.h>
+
+#include "sbx.h"
+#include "sbx_conf.h"
+#include "sbx_docker.h"
+#include "sbx_job.h"
+#include "sbx_lang.h"
+#include "sbx_log.h"
+#include "sbx_metrics.h"
+#include "sbx_pool.h"
+#include "sbx_result.h"
+#include "sbx_sandbox.h"
+
+
+static struct {
+    pthread_t      *threads;
+    int             n;
+    int             running;
+    sbx_queue_t    *queue;
+    sbx_done_t     *done;
+} sbx_pool;
+
+
+static void *sbx_pool_worker(void *data);
+static void sbx_pool_job(sbx_docker_t *d, sbx_job_t *job);
+
+
+int
+sbx_pool_start(sbx_queue_t *queue, sbx_done_t *done, int n)
+{
+    int  i;
+
+    sbx_pool.queue = queue;
+    sbx_pool.done = done;
+
+    sbx_pool.threads = calloc(n, sizeof(pthread_t));
+    if (sbx_pool.threads == NULL) {
+        return SBX_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        __atomic_add_fetch(&sbx_pool.running, 1, __ATOMIC_SEQ_CST);
+
+        if (pthread_create(&sbx_pool.threads[i], NULL, sbx_pool_worker,
+                           (void *) (intptr_t) i)
+            != 0)
+        {
+            __atomic_sub_fetch(&sbx_pool.running, 1, __ATOMIC_SEQ_CST);
+            sbx_log_error("pthread_create: %s", strerror(errno));
+            return SBX_ERROR;
+        }
+
+        sbx_pool.n++;
+    }
+
+    sbx_log_info("%d workers", n);
+
+    return SBX_OK;
+}
+
+
+void
+sbx_pool_abort(void)
+{
+    sbx_docker_t  *d;
+
+    d = sbx_docker_create(sbx_conf.docker_socket);
+    if (d == NULL) {
+        return;
+    }
+
+    sbx_sandbox_abort(d);
+    sbx_docker_destroy(d);
+}
+
+
+int
+sbx_pool_running(void)
+{
+    return __atomic_load_n(&sbx_pool.running, __ATOMIC_SEQ_CST);
+}
+
+
+void
+sbx_pool_join(void)
+{
+    int  i;
+
+    for (i = 0; i < sbx_pool.n; i++) {
+        pthread_join(sbx_pool.threads[i], NULL);
+    }
+
+    free(sbx_pool.threads);
+    sbx_pool.threads = NULL;
+    sbx_pool.n = 0;
+}
+
+
+static void *
+sbx_pool_worker(void *data)
+{
+    char           name[16];
+    sbx_job_t     *job;
+    sbx_docker_t  *d;
+
+    snprintf(name, sizeof(name), "worker-%d", (int) (intptr_t) data);
+    sbx_log_set_thread(name);
+
+    d = sbx_docker_create(sbx_conf.docker_socket);
+
+    while ((job = sbx_queue_pop(sbx_pool.queue)) != NULL) {
+        sbx_metrics_busy(1);
+        sbx_pool_job(d, job);
+        sbx_metrics_busy(-1);
+
+        /* the queue's reference travels on with the job */
+        sbx_done_push(sbx_pool.done, job);
+    }
+
+    sbx_docker_destroy(d);
+
+    __atomic_sub_fetch(&sbx_pool.running, 1, __ATOMIC_SEQ_CST);
+
+    return NULL;
+}
+
+
+static void
+sbx_pool_job(sbx_docker_t *d, sbx_job_t *job)
+{
+    char        err[512], *result;
+    size_t      len;
+    json_t     *init;
+    const char *status;
+
+    err[0] = '\0';
+
+    sbx_job_running(job);
+
+    init = (d != NULL) ? sbx_sandbox_run(d, job, err, sizeof(err)) : NULL;
+
+    if (init == NULL) {
+        if (d == NULL) {
+            snprintf(err, sizeof(err), "no Docker client");
+        }
+
+        if (sbx_sandbox_aborting()) {
+            snprintf(err, sizeof(err), "the runner shut down while the "
+                     "job ran");
+        }
+
+        if (strncmp(err, "docker:", 7) == 0) {
+            sbx_metrics_count(SBX_METRIC_DOCKER_ERRORS);
+        }
+
+        sbx_log_error("job %s: %s", job->id, err);
+    }
+
+    json_decref(job->payload);
+    job->payload = NULL;
+
+    result = sbx_result_build(job, init, err, &status, &len);
+    json_decref(init);
+
+    if (result == NULL) {
+        result = strdup("{\"status\":\"internal_error\","
+                        "\"message\":\"out of memory\"}");
+        len = result ? strlen(result) : 0;
+        status = "internal_error";
+    }
+
+    sbx_job_done(job, status, result, len);
+
+    sbx_metrics_status(status);
+    sbx_metrics_observe(SBX_METRIC_JOB, sbx_realtime_msec() - job->created);
+
+    sbx_log_info("job %s: %s %s", job->id, job->lang->id, status);
+}

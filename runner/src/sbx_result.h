@@ -1,0 +1,25 @@
+
+/*
+ * The API result of a job, from sandbox-init's report.
+ */
+
+
+#ifndef _SBX_RESULT_H_INCLUDED_
+#define _SBX_RESULT_H_INCLUDED_
+
+
+#include "sbx.h"
+
+
+/*
+ * Serializes the result of job: from init's report, or, when init is
+ * NULL, an internal_error carrying error.  Sets *status to the final
+ * status (a static string).  NULL when out of memory.
+ */
+char *sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
+    const char **status, size_t *len);
+
+const char *sbx_result_status(const char *status);
+
+
+#endif /* _SBX_RESULT_H_INCLUDED_ */

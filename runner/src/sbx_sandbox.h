@@ -1,0 +1,38 @@
+
+/*
+ * One job in one fresh container: create, start, hand the payload to
+ * sandbox-init, wait, read the result from the logs, remove.
+ */
+
+
+#ifndef _SBX_SANDBOX_H_INCLUDED_
+#define _SBX_SANDBOX_H_INCLUDED_
+
+
+#include "sbx.h"
+
+
+int sbx_sandbox_init(void);
+void sbx_sandbox_done(void);
+
+/*
+ * Runs the job's payload.  Returns sandbox-init's result object, or NULL
+ * with the reason in err (the job then ends as internal_error).  The
+ * container is gone when this returns, whatever happened.
+ */
+json_t *sbx_sandbox_run(sbx_docker_t *d, sbx_job_t *job, char *err,
+    size_t size);
+
+/*
+ * Removes this runner's containers that belong to no running job: those
+ * a crash left behind, or whose removal failed while Docker was away.  At
+ * start-up it also removes stale FIFO directories.
+ */
+int sbx_sandbox_sweep(sbx_docker_t *d, int startup);
+
+/* Kills the containers of running jobs (shutdown after the grace). */
+void sbx_sandbox_abort(sbx_docker_t *d);
+int sbx_sandbox_aborting(void);
+
+
+#endif /* _SBX_SANDBOX_H_INCLUDED_ */

@@ -1,0 +1,358 @@
+
+/*
+ * From a submission to a job.
+ *
+ * The runner checks every submission again (shape, language, version,
+ * limits) whatever the module did, and turns it into the payload that
+ * sandbox-init will run: files base64-encoded, argv templates expanded
+ * into plain arrays, limits resolved from the request, the language's
+ * defaults and its maxima.  Nothing from the request ever reaches a shell.
+ */
+
+
+#define _GNU_SOURCE
+#include <stdio.h>
+
+#include "sbx.h"
+#include "sbx_base64.h"
+#include "sbx_job.h"
+#include "sbx_lang.h"
+#include "sbx_schema.h"
+#include "sbx_submit.h"
+
+
+static const char  *sbx_submit_env[] = {
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "HOME=/work",
+    "LANG=C.UTF-8",
+    "TMPDIR=/tmp",
+    NULL
+};
+
+
+static int sbx_submit_version(const char *want, const char *have);
+static int sbx_submit_limits(sbx_lang_t *lang, json_t *req,
+    sbx_limits_t *limits, sbx_schema_error_t *err);
+static json_t *sbx_submit_files(sbx_lang_t *lang, json_t *sub,
+    const char **main);
+static json_t *sbx_submit_tests(json_t *sub);
+static json_t *sbx_submit_b64(const char *data, size_t len);
+
+
+sbx_job_t *
+sbx_submit_prepare(json_t *sub, sbx_schema_error_t *err)
+{
+    size_t          i;
+    json_t         *files, *sources, *f, *env, *payload, *v, *checker;
+    sbx_job_t      *job;
+    sbx_lang_t     *lang;
+    const char     *name, *main;
+    sbx_limits_t    run;
+    sbx_argv_ctx_t  ctx;
+
+    if (sbx_schema_check(sub, err) != SBX_SCHEMA_OK) {
+        return NULL;
+    }
+
+    name = json_string_value(json_object_get(sub, "language"));
+    lang = sbx_lang_find(name);
+
+    if (lang == NULL) {
+        sbx_schema_set_error(err, 422, "unknown_language", "language",
+                             "no language \"%.32s\"; GET /languages "
+                             "lists them", name);
+        return NULL;
+    }
+
+    v = json_object_get(sub, "version");
+
+    if (v != NULL
+        && !sbx_submit_version(json_string_value(v), lang->version))
+    {
+        sbx_schema_set_error(err, 422, "unknown_version", "version",
+                             "%s has version %s, not %.32s",
+                             lang->id, lang->version, json_string_value(v));
+        return NULL;
+    }
+
+    if (sbx_submit_limits(lang, json_object_get(sub, "limits"), &run, err)
+        != SBX_OK)
+    {
+        return NULL;
+    }
+
+    files = sbx_submit_files(lang, sub, &main);
+    if (files == NULL) {
+        goto nomem;
+    }
+
+    sources = json_array();
+
+    json_array_foreach(files, i, f) {
+        name = json_string_value(json_object_get(f, "name"));
+
+        if (sbx_lang_is_source(lang, name)) {
+            json_array_append_new(sources, json_string(name));
+        }
+    }
+
+    ctx.main = main;
+    ctx.sources = sources;
+    ctx.args = json_object_get(sub, "args");
+    ctx.memory_kb = run.v[SBX_LIMIT_MEMORY];
+
+    env = json_array();
+
+    for (i = 0; sbx_submit_env[i]; i++) {
+        json_array_append_new(env, json_string(sbx_submit_env[i]));
+    }
+
+    json_array_extend(env, lang->env);
+
+    checker = json_object_get(sub, "checker");
+
+    if (json_is_string(checker)) {
+        checker = json_pack("{s:O}", "type", checker);
+
+    } else {
+        json_incref(checker);
+    }
+
+    payload = json_pack("{s:s, s:o, s:o, s:{s:o, s:o}, s:o, s:b}",
+                        "workdir", "/work",
+                        "env", env,
+                        "files", files,
+                        "run",
+                        "argv", sbx_lang_argv(lang->run, &ctx),
+                        "limits", sbx_limits_json(&run),
+                        "tests", sbx_submit_tests(sub),
+                        "stop_on_failure",
+                        json_is_true(json_object_get(sub,
+                                                     "stop_on_failure")));
+
+    if (payload == NULL) {
+        json_decref(sources);
+        json_decref(checker);
+        goto nomem;
+    }
+
+    if (checker != NULL) {
+        json_object_set_new(payload, "checker", checker);
+    }
+
+    if (lang->compile != NULL) {
+        v = json_pack("{s:o, s:o}",
+                      "argv", sbx_lang_argv(lang->compile, &ctx),
+                      "limits",
+                      sbx_limits_json(&lang->compile_limits));
+
+        if (v == NULL) {
+            json_decref(sources);
+            json_decref(payload);
+            goto nomem;
+        }
+
+        json_object_set_new(payload, "compile", v);
+    }
+
+    json_decref(sources);
+
+    job = sbx_job_new();
+    if (job == NULL) {
+        json_decref(payload);
+        goto nomem;
+    }
+
+    job->lang = lang;
+    job->run = run;
+    job->compile = lang->compile_limits;
+    job->ntests = json_array_size(json_object_get(payload, "tests"));
+    job->payload = payload;
+
+    v = json_object_get(sub, "callback_url");
+
+    if (v != NULL) {
+        job->callback_url = strdup(json_string_value(v));
+
+        if (job->callback_url == NULL) {
+            sbx_job_unref(job);
+            goto nomem;
+        }
+    }
+
+    return job;
+
+nomem:
+
+    sbx_schema_set_error(err, 500, "internal_error", "", "out of memory");
+
+    return NULL;
+}
+
+
+/* "3" and "3.11" match "3.11.2"; "3.1" does not. */
+
+static int
+sbx_submit_version(const char *want, const char *have)
+{
+    size_t  n;
+
+    n = strlen(want);
+
+    return n > 0 && strncmp(want, have, n) == 0
+           && (have[n] == '\0' || have[n] == '.' || have[n] == '-');
+}
+
+
+static int
+sbx_submit_limits(sbx_lang_t *lang, json_t *req, sbx_limits_t *limits,
+    sbx_schema_error_t *err)
+{
+    int       i;
+    char      field[48];
+    json_t   *v;
+    int64_t   n;
+
+    for (i = 0; i < SBX_LIMIT_N; i++) {
+        v = json_object_get(req, sbx_limit_names[i]);
+
+        if (v == NULL) {
+            limits->v[i] = lang->defaults.v[i];
+            continue;
+        }
+
+        n = json_integer_value(v);
+
+        if (n > lang->max.v[i]) {
+            snprintf(field, sizeof(field), "limits.%s", sbx_limit_names[i]);
+            sbx_schema_set_error(err, 422, "limit_exceeded", field,
+                                 "must be between 1 and %lld for %s",
+                                 (long long) lang->max.v[i], lang->id);
+            return SBX_ERROR;
+        }
+
+        limits->v[i] = n;
+    }
+
+    return SBX_OK;
+}
+
+
+static json_t *
+sbx_submit_files(sbx_lang_t *lang, json_t *sub, const char **main)
+{
+    size_t       i;
+    json_t      *files, *list, *f, *content, *data;
+    const char  *name, *enc;
+
+    files = json_array();
+    if (files == NULL) {
+        return NULL;
+    }
+
+    content = json_object_get(sub, "source");
+
+    if (content != NULL) {
+        data = sbx_submit_b64(json_string_value(content),
+                              json_string_length(content));
+
+        json_array_append_new(files, json_pack("{s:s, s:o}",
+                                               "name", lang->source_file,
+                                               "data", data));
+        *main = lang->source_file;
+
+        return files;
+    }
+
+    /* the file named like the language's source file is the main one */
+
+    list = json_object_get(sub, "files");
+    *main = json_string_value(json_object_get(json_array_get(list, 0),
+                                              "name"));
+
+    json_array_foreach(list, i, f) {
+        name = json_string_value(json_object_get(f, "name"));
+        content = json_object_get(f, "content");
+        enc = json_string_value(json_object_get(f, "encoding"));
+
+        if (strcmp(name, lang->source_file) == 0) {
+            *main = name;
+        }
+
+        if (enc != NULL && strcmp(enc, "base64") == 0) {
+            data = json_incref(content);
+
+        } else {
+            data = sbx_submit_b64(json_string_value(content),
+                                  json_string_length(content));
+        }
+
+        json_array_append_new(files, json_pack("{s:s, s:o}",
+                                               "name", name, "data", data));
+    }
+
+    return files;
+}
+
+
+static json_t *
+sbx_submit_tests(json_t *sub)
+{
+    size_t   i;
+    json_t  *tests, *list, *t, *v, *o;
+
+    tests = json_array();
+    list = json_object_get(sub, "tests");
+
+    if (list == NULL) {
+        list = json_pack("[O]", sub);
+    } else {
+        json_incref(list);
+    }
+
+    json_array_foreach(list, i, t) {
+        o = json_object();
+
+        v = json_object_get(t, "stdin");
+
+        json_object_set_new(o, "stdin",
+                            v ? sbx_submit_b64(json_string_value(v),
+                                               json_string_length(v))
+                              : json_string(""));
+
+        v = json_object_get(t, "expected_output");
+
+        if (v != NULL) {
+            json_object_set_new(o, "expected_output",
+                                sbx_submit_b64(json_string_value(v),
+                                               json_string_length(v)));
+        }
+
+        json_array_append_new(tests, o);
+    }
+
+    json_decref(list);
+
+    return tests;
+}
+
+
+static json_t *
+sbx_submit_b64(const char *data, size_t len)
+{
+    char    *s;
+    size_t   n;
+    json_t  *v;
+
+    s = malloc(sbx_base64_encoded_len(len) + 1);
+    if (s == NULL) {
+        return NULL;
+    }
+
+    n = sbx_base64_encode(s, (const unsigned char *) data, len);
+    v = json_stringn(s, n);
+    free(s);
+
+    return v;
+}
+

@@ -1,0 +1,208 @@
+
+/*
+ * Small things every part of the runner uses: a growable buffer, clocks,
+ * RFC 3339 timestamps, ids and the JSON error object.
+ */
+
+
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "sbx.h"
+
+
+const char  *sbx_limit_names[SBX_LIMIT_N] = {
+    "cpu_time_ms", "wall_time_ms", "memory_kb",
+    "processes", "output_kb", "file_size_kb"
+};
+
+
+int
+sbx_buf_reserve(sbx_buf_t *b, size_t more)
+{
+    char    *p;
+    size_t   size;
+
+    if (b->size - b->len >= more + 1) {
+        return SBX_OK;
+    }
+
+    size = b->size ? b->size : 256;
+
+    while (size - b->len < more + 1) {
+        size *= 2;
+    }
+
+    p = realloc(b->data, size);
+    if (p == NULL) {
+        return SBX_ERROR;
+    }
+
+    b->data = p;
+    b->size = size;
+
+    return SBX_OK;
+}
+
+
+int
+sbx_buf_append(sbx_buf_t *b, const void *data, size_t len)
+{
+    if (sbx_buf_reserve(b, len) != SBX_OK) {
+        return SBX_ERROR;
+    }
+
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+
+    return SBX_OK;
+}
+
+
+void
+sbx_buf_free(sbx_buf_t *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+    b->size = 0;
+}
+
+
+sbx_msec_t
+sbx_monotonic_msec(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (sbx_msec_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
+sbx_msec_t
+sbx_realtime_msec(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+
+    return (sbx_msec_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
+void
+sbx_rfc3339(char *buf, size_t size, sbx_msec_t ms)
+{
+    time_t     sec;
+    struct tm  tm;
+
+    sec = (time_t) (ms / 1000);
+    gmtime_r(&sec, &tm);
+
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (ms % 1000));
+}
+
+
+void
+sbx_uuid(char *buf)
+{
+    size_t         got;
+    ssize_t        n;
+    unsigned char  r[16];
+
+    /* version 4: ids must not be guessable, they are the only key */
+
+    for (got = 0; got < sizeof(r); got += (size_t) n) {
+        n = getrandom(r + got, sizeof(r) - got, 0);
+
+        if (n <= 0) {
+            n = 0;
+
+            if (errno != EINTR) {
+                abort();
+            }
+        }
+    }
+
+    r[6] = (r[6] & 0x0f) | 0x40;
+    r[8] = (r[8] & 0x3f) | 0x80;
+
+    snprintf(buf, SBX_ID_LEN + 1,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x",
+             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+             r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+
+int
+sbx_valid_id(const char *s, size_t len)
+{
+    size_t  i;
+
+    if (len != SBX_ID_LEN) {
+        return 0;
+    }
+
+    for (i = 0; i < len; i++) {
+
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-') {
+                return 0;
+            }
+
+            continue;
+        }
+
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+json_t *
+sbx_error_json(const char *code, const char *field, const char *message)
+{
+    char     ts[32];
+    json_t  *err;
+
+    sbx_rfc3339(ts, sizeof(ts), sbx_realtime_msec());
+
+    err = json_pack("{s:s, s:s, s:s}", "code", code, "message", message,
+                    "timestamp", ts);
+    if (err == NULL) {
+        return NULL;
+    }
+
+    if (field != NULL && field[0] != '\0') {
+        json_object_set_new(err, "field", json_string(field));
+    }
+
+    return json_pack("{s:o}", "error", err);
+}
+
+
+json_t *
+sbx_limits_json(const sbx_limits_t *limits)
+{
+    int      i;
+    json_t  *o;
+
+    o = json_object();
+
+    for (i = 0; i < SBX_LIMIT_N; i++) {
+        json_object_set_new(o, sbx_limit_names[i],
+                            json_integer(limits->v[i]));
+    }
+
+    return o;
+}
