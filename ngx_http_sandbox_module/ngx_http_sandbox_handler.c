@@ -1,0 +1,806 @@
+
+/*
+ * The content handler of a sandbox location, top to bottom:
+ *
+ *   route the URI to an endpoint and check the method      (405, 404)
+ *   GET endpoints: discard the body, frame, go upstream
+ *   POST endpoints: check the query and the Content-Type   (400, 415)
+ *     read the body (memory and/or temp file), validate it
+ *     and apply the location's policy (request.c)          (400, 422)
+ *     frame it and go upstream
+ *   upstream: send the frame, parse the reply header, stream exactly
+ *     body_len bytes back, and keep the connection only then.
+ *
+ * Errors made here are sent as JSON directly; errors nginx raises on the
+ * way (413, 502, 504 ...) are turned into JSON by the filter in
+ * ngx_http_sandbox_module.c.
+ */
+
+
+#include "ngx_http_sandbox_module.h"
+
+
+typedef struct {
+    ngx_str_t                  segment;
+    ngx_uint_t                 nested;     /* follows "submissions/" */
+    ngx_uint_t                 endpoint;
+    ngx_uint_t                 method;
+    ngx_str_t                  allow;
+    const char                *verb;
+} ngx_http_sandbox_route_t;
+
+
+static ngx_http_sandbox_route_t *ngx_http_sandbox_route(
+    ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx);
+static ngx_int_t ngx_http_sandbox_query(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_schema_error_t *err);
+static ngx_int_t ngx_http_sandbox_is_json(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sandbox_reject(ngx_http_request_t *r,
+    sbx_schema_error_t *err, ngx_str_t *allow);
+static void ngx_http_sandbox_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sandbox_read_body(ngx_http_request_t *r,
+    ngx_str_t *body);
+static ngx_int_t ngx_http_sandbox_upstream(ngx_http_request_t *r);
+
+static ngx_int_t ngx_http_sandbox_create_request(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sandbox_reinit_request(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sandbox_process_header(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sandbox_copy_attr(ngx_http_request_t *r,
+    sbx_proto_header_t *hdr, const char *key, ngx_str_t *value);
+static ngx_int_t ngx_http_sandbox_filter_init(void *data);
+static ngx_int_t ngx_http_sandbox_filter(void *data, ssize_t bytes);
+static void ngx_http_sandbox_abort_request(ngx_http_request_t *r);
+static void ngx_http_sandbox_finalize_request(ngx_http_request_t *r,
+    ngx_int_t rc);
+static void ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx);
+
+
+static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
+
+    { ngx_string("submissions"), 0, NGX_HTTP_SANDBOX_SUBMIT,
+      NGX_HTTP_POST, ngx_string("POST"), "SUBMIT" },
+
+    { ngx_string("batch"), 1, NGX_HTTP_SANDBOX_BATCH,
+      NGX_HTTP_POST, ngx_string("POST"), "BATCH" },
+
+    { ngx_string("languages"), 0, NGX_HTTP_SANDBOX_LANGUAGES,
+      NGX_HTTP_GET, ngx_string("GET"), "LANGUAGES" },
+
+    { ngx_string("health"), 0, NGX_HTTP_SANDBOX_HEALTH,
+      NGX_HTTP_GET, ngx_string("GET"), "HEALTH" },
+
+    { ngx_string("metrics"), 0, NGX_HTTP_SANDBOX_METRICS,
+      NGX_HTTP_GET, ngx_string("GET"), "METRICS" },
+
+    /* any other segment after "submissions/" is an id */
+
+    { ngx_null_string, 1, NGX_HTTP_SANDBOX_GET,
+      NGX_HTTP_GET, ngx_string("GET"), "GET" }
+};
+
+
+ngx_int_t
+ngx_http_sandbox_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                  rc;
+    sbx_proto_attr_t           attr;
+    sbx_schema_error_t         err;
+    ngx_http_sandbox_ctx_t    *ctx;
+    ngx_http_sandbox_route_t  *route;
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sandbox_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->request = r;
+
+    ngx_http_set_ctx(r, ctx, ngx_http_sandbox_module);
+
+    route = ngx_http_sandbox_route(r, ctx);
+
+    if (route == NULL) {
+        sbx_schema_set_error(&err, NGX_HTTP_NOT_FOUND, "not_found", "",
+                             "no such endpoint");
+        return ngx_http_sandbox_reject(r, &err, NULL);
+    }
+
+    if (!(r->method & route->method)) {
+        sbx_schema_set_error(&err, NGX_HTTP_NOT_ALLOWED,
+                             "method_not_allowed", "",
+                             "%.*s is not allowed here, only %.*s",
+                             (int) ngx_min(r->method_name.len, 32),
+                             r->method_name.data,
+                             (int) route->allow.len, route->allow.data);
+        return ngx_http_sandbox_reject(r, &err, &route->allow);
+    }
+
+    ctx->endpoint = route->endpoint;
+
+    if (route->method == NGX_HTTP_GET) {
+
+        rc = ngx_http_discard_request_body(r);
+
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        if (ctx->endpoint == NGX_HTTP_SANDBOX_GET) {
+            attr.key.data = "id";
+            attr.key.len = 2;
+            attr.value.data = (const char *) ctx->id.data;
+            attr.value.len = ctx->id.len;
+
+            rc = ngx_http_sandbox_frame(r, ctx, route->verb, &attr, 1, NULL);
+
+        } else {
+            rc = ngx_http_sandbox_frame(r, ctx, route->verb, NULL, 0, NULL);
+        }
+
+        if (rc != NGX_OK || ngx_http_sandbox_upstream(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        r->main->count++;
+
+        ngx_http_upstream_init(r);
+
+        return NGX_DONE;
+    }
+
+    /* POST: refuse what can be refused before reading the body */
+
+    if (ngx_http_sandbox_query(r, ctx, &err) != NGX_OK) {
+        return ngx_http_sandbox_reject(r, &err, NULL);
+    }
+
+    if (ngx_http_sandbox_is_json(r) != NGX_OK) {
+        sbx_schema_set_error(&err, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                             "unsupported_media_type", "",
+                             "the body must be sent as application/json");
+        return ngx_http_sandbox_reject(r, &err, NULL);
+    }
+
+    rc = ngx_http_read_client_request_body(r, ngx_http_sandbox_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+/*
+ * The endpoint is the last segment of the URI, or the last two for
+ * "submissions/batch" and "submissions/{id}", so the API can live under
+ * any prefix the operator maps.  "batch" is never taken for an id.
+ */
+
+static ngx_http_sandbox_route_t *
+ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
+{
+    u_char                    *p, *start, *end;
+    ngx_str_t                  seg;
+    ngx_uint_t                 nested;
+    ngx_http_sandbox_route_t  *route;
+
+    start = r->uri.data;
+    end = r->uri.data + r->uri.len;
+
+    p = end;
+
+    while (p > start && p[-1] != '/') {
+        p--;
+    }
+
+    seg.data = p;
+    seg.len = end - p;
+
+    if (seg.len == 0) {
+        return NULL;
+    }
+
+    nested = (size_t) (p - start) >= sizeof("/submissions/") - 1
+             && ngx_strncmp(p - (sizeof("/submissions/") - 1),
+                            "/submissions/", sizeof("/submissions/") - 1)
+                == 0;
+
+    for (route = ngx_http_sandbox_routes; route->segment.len; route++) {
+
+        if (route->nested && !nested) {
+            continue;
+        }
+
+        if (seg.len == route->segment.len
+            && ngx_strncmp(seg.data, route->segment.data, seg.len) == 0)
+        {
+            return route;
+        }
+    }
+
+    /* an id: only the characters the runner hands out reach it */
+
+    if (!nested || seg.len > NGX_HTTP_SANDBOX_MAX_ID) {
+        return NULL;
+    }
+
+    for (p = seg.data; p < end; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '-'))
+        {
+            return NULL;
+        }
+    }
+
+    ctx->id = seg;
+
+    return route;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
+    sbx_schema_error_t *err)
+{
+    ngx_str_t                     value;
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    ctx->wait = slcf->wait;
+
+    if (ngx_http_arg(r, (u_char *) "wait", 4, &value) != NGX_OK) {
+        return NGX_OK;
+    }
+
+    if ((value.len == 4 && ngx_strncmp(value.data, "true", 4) == 0)
+        || (value.len == 1 && value.data[0] == '1'))
+    {
+        ctx->wait = 1;
+
+    } else if ((value.len == 5 && ngx_strncmp(value.data, "false", 5) == 0)
+               || (value.len == 1 && value.data[0] == '0'))
+    {
+        ctx->wait = 0;
+
+    } else {
+        sbx_schema_set_error(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
+                             "wait", "must be true, false, 1 or 0");
+        return NGX_DECLINED;
+    }
+
+    /* a batch is always queued, whatever sandbox_wait says */
+
+    if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH && ctx->wait) {
+        sbx_schema_set_error(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
+                             "wait", "a batch is always queued: poll each "
+                             "id with GET .../submissions/{id}");
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/* "application/json", with parameters such as "; charset=utf-8" */
+
+static ngx_int_t
+ngx_http_sandbox_is_json(ngx_http_request_t *r)
+{
+    u_char  *p, *end;
+
+    if (r->headers_in.content_type == NULL) {
+        return NGX_DECLINED;
+    }
+
+    p = r->headers_in.content_type->value.data;
+    end = p + r->headers_in.content_type->value.len;
+
+    while (p < end && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    if ((size_t) (end - p) < sizeof("application/json") - 1
+        || ngx_strncasecmp(p, (u_char *) "application/json",
+                           sizeof("application/json") - 1)
+           != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    p += sizeof("application/json") - 1;
+
+    while (p < end && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    return (p == end || *p == ';') ? NGX_OK : NGX_DECLINED;
+}
+
+
+/* an error found before the body was read: the body is not wanted */
+
+static ngx_int_t
+ngx_http_sandbox_reject(ngx_http_request_t *r, sbx_schema_error_t *err,
+    ngx_str_t *allow)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_sandbox_send_error(r, err, allow);
+}
+
+
+static void
+ngx_http_sandbox_body_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                rc;
+    ngx_str_t                body;
+    sbx_schema_error_t       err;
+    ngx_http_sandbox_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+    if (ngx_http_sandbox_read_body(r, &body) != NGX_OK) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH) {
+        rc = ngx_http_sandbox_batch_frame(r, ctx, &body, &err);
+
+    } else {
+        rc = ngx_http_sandbox_submit_frame(r, ctx, &body, &err);
+    }
+
+    if (rc == NGX_DECLINED) {
+        rc = ngx_http_sandbox_send_error(r, &err, NULL);
+        ngx_http_finalize_request(r, rc);
+        return;
+    }
+
+    if (rc != NGX_OK || ngx_http_sandbox_upstream(r) != NGX_OK) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    /* the reference ngx_http_read_client_request_body() took is kept */
+
+    ngx_http_upstream_init(r);
+}
+
+
+/*
+ * jansson parses one contiguous buffer; the body may be spread over
+ * memory buffers and a temporary file (client_body_buffer_size), so it
+ * is gathered here unless it already is a single memory buffer.
+ */
+
+static ngx_int_t
+ngx_http_sandbox_read_body(ngx_http_request_t *r, ngx_str_t *body)
+{
+    off_t         size;
+    u_char       *p;
+    size_t        len;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    ngx_str_set(body, "");
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return NGX_OK;
+    }
+
+    cl = r->request_body->bufs;
+
+    if (cl->next == NULL && ngx_buf_in_memory(cl->buf)) {
+        body->data = cl->buf->pos;
+        body->len = cl->buf->last - cl->buf->pos;
+        return NGX_OK;
+    }
+
+    size = 0;
+
+    for ( /* void */ ; cl; cl = cl->next) {
+        size += ngx_buf_size(cl->buf);
+    }
+
+    if (size == 0) {
+        return NGX_OK;
+    }
+
+    if (size > (off_t) NGX_MAX_SIZE_T_VALUE / 2) {
+        return NGX_ERROR;
+    }
+
+    len = (size_t) size;
+
+    body->data = ngx_pnalloc(r->pool, len);
+    if (body->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = body->data;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (ngx_buf_in_memory(b)) {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            continue;
+        }
+
+        if (!b->in_file) {
+            continue;
+        }
+
+        n = ngx_read_file(b->file, p, (size_t) (b->file_last - b->file_pos),
+                          b->file_pos);
+
+        if (n == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (n != b->file_last - b->file_pos) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          ngx_read_file_n " read only %z of %O from \"%s\"",
+                          n, b->file_last - b->file_pos, b->file->name.data);
+            return NGX_ERROR;
+        }
+
+        p += n;
+    }
+
+    body->len = p - body->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_upstream(ngx_http_request_t *r)
+{
+    ngx_http_upstream_t          *u;
+    ngx_http_sandbox_ctx_t       *ctx;
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    if (ngx_http_upstream_create(r) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    u = r->upstream;
+
+    ngx_str_set(&u->schema, "sandbox://");
+    u->output.tag = (ngx_buf_tag_t) &ngx_http_sandbox_module;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    u->conf = &slcf->upstream;
+
+    u->create_request = ngx_http_sandbox_create_request;
+    u->reinit_request = ngx_http_sandbox_reinit_request;
+    u->process_header = ngx_http_sandbox_process_header;
+    u->abort_request = ngx_http_sandbox_abort_request;
+    u->finalize_request = ngx_http_sandbox_finalize_request;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+    u->input_filter_init = ngx_http_sandbox_filter_init;
+    u->input_filter = ngx_http_sandbox_filter;
+    u->input_filter_ctx = ctx;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_create_request(ngx_http_request_t *r)
+{
+    ngx_http_sandbox_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+    /*
+     * The frame was built while validating; its buffers start at their
+     * data, so a retry on the next server re-sends them from the start.
+     */
+
+    r->upstream->request_bufs = ctx->frame;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_reinit_request(ngx_http_request_t *r)
+{
+    ngx_http_sandbox_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+    ngx_http_sandbox_forget_reply(ctx);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_process_header(ngx_http_request_t *r)
+{
+    int                      rc;
+    size_t                   len, n;
+    ngx_str_t                retry;
+    ngx_table_elt_t         *h;
+    sbx_proto_header_t       hdr;
+    ngx_http_upstream_t     *u;
+    ngx_http_sandbox_ctx_t  *ctx;
+
+    u = r->upstream;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+    len = u->buffer.last - u->buffer.pos;
+
+    rc = sbx_proto_parse_header((const char *) u->buffer.pos, len,
+                                (size_t) NGX_MAX_OFF_T_VALUE, &hdr);
+
+    if (rc == SBX_PROTO_AGAIN) {
+        return NGX_AGAIN;
+    }
+
+    /* a reply is final: a 1xx status cannot carry the body that follows */
+
+    if (rc != SBX_PROTO_OK || hdr.status < 200 || hdr.status > 599) {
+
+        /* one line of it is enough to tell what answered */
+
+        for (n = 0; n < len && n < 128; n++) {
+            if (u->buffer.pos[n] == CR || u->buffer.pos[n] == LF) {
+                break;
+            }
+        }
+
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "sandbox runner sent invalid reply header: \"%*s\"",
+                      n, u->buffer.pos);
+
+        ctx->invalid_reply = 1;
+
+        return NGX_HTTP_UPSTREAM_INVALID_HEADER;
+    }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "sandbox reply: %ui, %uz bytes, %ui attributes",
+                   (ngx_uint_t) hdr.status, hdr.body_len,
+                   (ngx_uint_t) hdr.nattrs);
+
+    u->headers_in.status_n = hdr.status;
+    u->headers_in.content_length_n = (off_t) hdr.body_len;
+    u->state->status = hdr.status;
+
+    /* nginx knows no reason phrase for 422 and would send none */
+
+    if (hdr.status == 422) {
+        ngx_str_set(&u->headers_in.status_line, "422 Unprocessable Entity");
+    }
+
+    if (ctx->endpoint == NGX_HTTP_SANDBOX_METRICS && hdr.status == 200) {
+        ngx_str_set(&r->headers_out.content_type,
+                    "text/plain; version=0.0.4");
+
+    } else {
+        ngx_str_set(&r->headers_out.content_type, "application/json");
+    }
+
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_type_lowcase = NULL;
+
+    /* the attributes point into u->buffer, which the body reuses */
+
+    if (ngx_http_sandbox_copy_attr(r, &hdr, "id", &ctx->reply_id) != NGX_OK
+        || ngx_http_sandbox_copy_attr(r, &hdr, "status", &ctx->reply_status)
+           != NGX_OK
+        || ngx_http_sandbox_copy_attr(r, &hdr, "retry-after", &retry)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (retry.len) {
+
+        /* one header, reused if a retry on another server brings one */
+
+        h = ctx->retry_after;
+
+        if (h == NULL) {
+            h = ngx_list_push(&r->headers_out.headers);
+            if (h == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_str_set(&h->key, "Retry-After");
+#if (nginx_version >= 1023000)
+            h->next = NULL;
+#endif
+            ctx->retry_after = h;
+        }
+
+        h->hash = 1;
+        h->value = retry;
+    }
+
+    u->buffer.pos += hdr.header_len;
+
+    ctx->replied = 1;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_copy_attr(ngx_http_request_t *r, sbx_proto_header_t *hdr,
+    const char *key, ngx_str_t *value)
+{
+    const sbx_proto_str_t  *v;
+
+    ngx_str_null(value);
+
+    v = sbx_proto_attr(hdr, key);
+
+    if (v == NULL) {
+        return NGX_OK;
+    }
+
+    value->data = ngx_pnalloc(r->pool, v->len);
+    if (value->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(value->data, v->data, v->len);
+    value->len = v->len;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_filter_init(void *data)
+{
+    ngx_http_sandbox_ctx_t  *ctx = data;
+
+    ngx_http_upstream_t  *u;
+
+    u = ctx->request->upstream;
+
+    u->length = u->headers_in.content_length_n;
+
+    /* an empty body is complete now; stray bytes undo this in the filter */
+
+    if (u->length == 0) {
+        u->keepalive = 1;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Passes exactly the body_len bytes of the frame through.  The
+ * connection goes back to the keepalive cache only when the body ended
+ * exactly at the end of what was read: anything after it would be
+ * mistaken for the next reply.
+ */
+
+static ngx_int_t
+ngx_http_sandbox_filter(void *data, ssize_t bytes)
+{
+    ngx_http_sandbox_ctx_t  *ctx = data;
+
+    size_t                n;
+    ngx_buf_t            *b;
+    ngx_chain_t          *cl, **ll;
+    ngx_http_upstream_t  *u;
+
+    u = ctx->request->upstream;
+    b = &u->buffer;
+
+    n = ngx_min((size_t) bytes, (size_t) u->length);
+
+    if (n) {
+        for (cl = u->out_bufs, ll = &u->out_bufs; cl; cl = cl->next) {
+            ll = &cl->next;
+        }
+
+        cl = ngx_chain_get_free_buf(ctx->request->pool, &u->free_bufs);
+        if (cl == NULL) {
+            return NGX_ERROR;
+        }
+
+        *ll = cl;
+
+        cl->buf->flush = 1;
+        cl->buf->memory = 1;
+
+        cl->buf->pos = b->last;
+        b->last += n;
+        cl->buf->last = b->last;
+        cl->buf->tag = u->output.tag;
+
+        u->length -= n;
+    }
+
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, ctx->request->connection->log, 0,
+                   "sandbox filter bytes:%z passed:%uz rest:%O",
+                   bytes, n, u->length);
+
+    if ((size_t) bytes > n) {
+        ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                      "sandbox runner sent %uz bytes after the reply body",
+                      (size_t) bytes - n);
+
+        u->keepalive = 0;
+        u->length = 0;
+
+        return NGX_OK;
+    }
+
+    if (u->length == 0) {
+        u->keepalive = 1;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_sandbox_abort_request(ngx_http_request_t *r)
+{
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "abort http sandbox request");
+    return;
+}
+
+
+static void
+ngx_http_sandbox_finalize_request(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_http_sandbox_ctx_t  *ctx;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "finalize http sandbox request: %i", rc);
+
+    /*
+     * A reply whose header was parsed but never sent (next upstream on
+     * "not_found", then no server left) is not what the client gets:
+     * nginx's error is, and the error filter must turn it into JSON.
+     */
+
+    if (!r->upstream->header_sent) {
+        ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+        if (ctx) {
+            ngx_http_sandbox_forget_reply(ctx);
+        }
+    }
+
+    return;
+}
+
+
+static void
+ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx)
+{
+    ctx->replied = 0;
+    ngx_str_null(&ctx->reply_id);
+    ngx_str_null(&ctx->reply_status);
+
+    if (ctx->retry_after) {
+        ctx->retry_after->hash = 0;
+    }
+}

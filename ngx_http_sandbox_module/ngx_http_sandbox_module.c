@@ -1,0 +1,700 @@
+
+/*
+ * ngx_http_sandbox_module: directives, configuration, variables, and the
+ * error filter.
+ *
+ * The API promises JSON errors, but many errors in a sandbox location are
+ * raised by nginx itself (413 from client_max_body_size, 403 from deny,
+ * 503 from limit_req, 502/504 from the upstream), and nginx answers those
+ * with its HTML pages.  The header and body filters below recognise such a
+ * special response (r->err_status set while the location's content
+ * handler is ours) and replace its body with the JSON error.  An
+ * operator's error_page still wins: it redirects before any page is sent,
+ * and the page it selects is served by another location.
+ */
+
+
+#include "ngx_http_sandbox_module.h"
+
+
+static ngx_int_t ngx_http_sandbox_add_variables(ngx_conf_t *cf);
+static ngx_int_t ngx_http_sandbox_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_sandbox_header_filter(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sandbox_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_int_t ngx_http_sandbox_init(ngx_conf_t *cf);
+
+static void *ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf,
+    void *parent, void *child);
+
+static char *ngx_http_sandbox_pass(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_sandbox_languages(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_sandbox_limits(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_sandbox_buffer_size(ngx_conf_t *cf, void *post,
+    void *data);
+
+
+static ngx_conf_bitmask_t  ngx_http_sandbox_next_upstream_masks[] = {
+    { ngx_string("error"), NGX_HTTP_UPSTREAM_FT_ERROR },
+    { ngx_string("timeout"), NGX_HTTP_UPSTREAM_FT_TIMEOUT },
+    { ngx_string("invalid_response"), NGX_HTTP_UPSTREAM_FT_INVALID_HEADER },
+    { ngx_string("not_found"), NGX_HTTP_UPSTREAM_FT_HTTP_404 },
+    { ngx_string("off"), NGX_HTTP_UPSTREAM_FT_OFF },
+    { ngx_null_string, 0 }
+};
+
+
+/* the runner's header line must fit the reply buffer */
+
+static ngx_conf_post_handler_pt  ngx_http_sandbox_buffer_size_p =
+    ngx_http_sandbox_buffer_size;
+
+
+static ngx_conf_num_bounds_t  ngx_http_sandbox_max_batch_bounds = {
+    ngx_conf_check_num_bounds, 1, -1
+};
+
+
+static ngx_command_t  ngx_http_sandbox_commands[] = {
+
+    { ngx_string("sandbox_pass"),
+      NGX_HTTP_LOC_CONF|NGX_HTTP_LIF_CONF|NGX_CONF_TAKE1,
+      ngx_http_sandbox_pass,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sandbox_connect_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.connect_timeout),
+      NULL },
+
+    { ngx_string("sandbox_send_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.send_timeout),
+      NULL },
+
+    { ngx_string("sandbox_read_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.read_timeout),
+      NULL },
+
+    { ngx_string("sandbox_buffer_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.buffer_size),
+      &ngx_http_sandbox_buffer_size_p },
+
+    { ngx_string("sandbox_next_upstream"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_conf_set_bitmask_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.next_upstream),
+      &ngx_http_sandbox_next_upstream_masks },
+
+    { ngx_string("sandbox_next_upstream_tries"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.next_upstream_tries),
+      NULL },
+
+    { ngx_string("sandbox_next_upstream_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.next_upstream_timeout),
+      NULL },
+
+    { ngx_string("sandbox_wait"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, wait),
+      NULL },
+
+    { ngx_string("sandbox_languages"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_sandbox_languages,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sandbox_limits"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_sandbox_limits,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("sandbox_max_tests"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, max_tests),
+      NULL },
+
+    { ngx_string("sandbox_max_batch"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, max_batch),
+      &ngx_http_sandbox_max_batch_bounds },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_sandbox_module_ctx = {
+    ngx_http_sandbox_add_variables,        /* preconfiguration */
+    ngx_http_sandbox_init,                 /* postconfiguration */
+
+    NULL,                                  /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_sandbox_create_loc_conf,      /* create location configuration */
+    ngx_http_sandbox_merge_loc_conf        /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_sandbox_module = {
+    NGX_MODULE_V1,
+    &ngx_http_sandbox_module_ctx,          /* module context */
+    ngx_http_sandbox_commands,             /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+/*
+ * The values change during the request (the reply arrives after the
+ * request was read), so none of them may be cached.
+ */
+
+static ngx_http_variable_t  ngx_http_sandbox_vars[] = {
+
+    { ngx_string("sandbox_id"), NULL, ngx_http_sandbox_variable,
+      offsetof(ngx_http_sandbox_ctx_t, reply_id),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sandbox_status"), NULL, ngx_http_sandbox_variable,
+      offsetof(ngx_http_sandbox_ctx_t, reply_status),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("sandbox_language"), NULL, ngx_http_sandbox_variable,
+      offsetof(ngx_http_sandbox_ctx_t, language),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+      ngx_http_null_variable
+};
+
+
+static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
+static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+
+
+static ngx_int_t
+ngx_http_sandbox_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_sandbox_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t               *s;
+    ngx_http_sandbox_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+    if (ctx == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    s = (ngx_str_t *) ((u_char *) ctx + data);
+
+    if (s->len == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = s->len;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+    v->data = s->data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_header_filter(ngx_http_request_t *r)
+{
+    sbx_schema_error_t       err;
+    ngx_http_sandbox_ctx_t  *ctx;
+
+    /*
+     * r->content_handler is ours in the sandbox location and in its "if"
+     * blocks, and is reset by an internal redirect, so error_page targets
+     * elsewhere keep their own answers.
+     */
+
+    if (r->err_status < NGX_HTTP_BAD_REQUEST
+        || r != r->main
+        || r->content_handler != ngx_http_sandbox_handler)
+    {
+        return ngx_http_next_header_filter(r);
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sandbox_ctx_t));
+        if (ctx == NULL) {
+            return NGX_ERROR;
+        }
+
+        ctx->request = r;
+
+        ngx_http_set_ctx(r, ctx, ngx_http_sandbox_module);
+
+    } else if (ctx->replied) {
+
+        /*
+         * an answer the runner or the module made, sent under the status
+         * of an error_page redirect: it is JSON already
+         */
+
+        return ngx_http_next_header_filter(r);
+    }
+
+    ngx_http_sandbox_status_error(r, ctx, r->headers_out.status, &err);
+
+    if (ngx_http_sandbox_error_body(r, &err, &ctx->error) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    r->headers_out.content_type_len = sizeof("application/json") - 1;
+    ngx_str_set(&r->headers_out.content_type, "application/json");
+    r->headers_out.content_type_lowcase = NULL;
+    ngx_str_null(&r->headers_out.charset);
+
+    r->headers_out.content_length_n = ctx->error.len;
+
+    if (r->headers_out.content_length) {
+        r->headers_out.content_length->hash = 0;
+        r->headers_out.content_length = NULL;
+    }
+
+    return ngx_http_next_header_filter(r);
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_buf_t               *b;
+    ngx_chain_t             *cl, out;
+    ngx_http_sandbox_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+    if (ctx == NULL || ctx->error.len == 0 || in == NULL) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    /* nginx's page is consumed and dropped, whatever shape it came in */
+
+    for (cl = in; cl; cl = cl->next) {
+        cl->buf->pos = cl->buf->last;
+        cl->buf->file_pos = cl->buf->file_last;
+    }
+
+    if (ctx->error_sent) {
+        return ngx_http_next_body_filter(r, NULL);
+    }
+
+    ctx->error_sent = 1;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->memory = 1;
+    b->pos = ctx->error.data;
+    b->last = ctx->error.data + ctx->error.len;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_next_body_filter(r, &out);
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_init(ngx_conf_t *cf)
+{
+    ngx_http_next_header_filter = ngx_http_top_header_filter;
+    ngx_http_top_header_filter = ngx_http_sandbox_header_filter;
+
+    ngx_http_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_sandbox_body_filter;
+
+    return NGX_OK;
+}
+
+
+static void *
+ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_sandbox_loc_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_sandbox_loc_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->upstream.bufs.num = 0;
+     *     conf->upstream.next_upstream = 0;
+     *     conf->upstream.temp_path = NULL;
+     */
+
+    conf->upstream.local = NGX_CONF_UNSET_PTR;
+    conf->upstream.socket_keepalive = NGX_CONF_UNSET;
+    conf->upstream.next_upstream_tries = NGX_CONF_UNSET_UINT;
+    conf->upstream.connect_timeout = NGX_CONF_UNSET_MSEC;
+    conf->upstream.send_timeout = NGX_CONF_UNSET_MSEC;
+    conf->upstream.read_timeout = NGX_CONF_UNSET_MSEC;
+    conf->upstream.next_upstream_timeout = NGX_CONF_UNSET_MSEC;
+
+    conf->upstream.buffer_size = NGX_CONF_UNSET_SIZE;
+
+    /*
+     * the hardcoded values: the reply streams through unbuffered, and
+     * the runner's own error replies (404, 422, 503 ...) are relayed
+     * as they are, never replaced by error_page
+     */
+
+    conf->upstream.cyclic_temp_file = 0;
+    conf->upstream.buffering = 0;
+    conf->upstream.ignore_client_abort = 0;
+    conf->upstream.send_lowat = 0;
+    conf->upstream.bufs.num = 0;
+    conf->upstream.busy_buffers_size = 0;
+    conf->upstream.max_temp_file_size = 0;
+    conf->upstream.temp_file_write_size = 0;
+    conf->upstream.intercept_errors = 0;
+    conf->upstream.intercept_404 = 0;
+    conf->upstream.pass_request_headers = 0;
+    conf->upstream.pass_request_body = 0;
+    conf->upstream.force_ranges = 0;
+
+    conf->languages = NGX_CONF_UNSET_PTR;
+    conf->limits = NGX_CONF_UNSET_PTR;
+    conf->max_tests = NGX_CONF_UNSET_UINT;
+    conf->max_batch = NGX_CONF_UNSET_UINT;
+    conf->wait = NGX_CONF_UNSET;
+
+    return conf;
+}
+
+
+static char *
+ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_sandbox_loc_conf_t *prev = parent;
+    ngx_http_sandbox_loc_conf_t *conf = child;
+
+    ngx_conf_merge_ptr_value(conf->upstream.local,
+                              prev->upstream.local, NULL);
+
+    ngx_conf_merge_value(conf->upstream.socket_keepalive,
+                              prev->upstream.socket_keepalive, 0);
+
+    ngx_conf_merge_uint_value(conf->upstream.next_upstream_tries,
+                              prev->upstream.next_upstream_tries, 0);
+
+    ngx_conf_merge_msec_value(conf->upstream.connect_timeout,
+                              prev->upstream.connect_timeout, 5000);
+
+    ngx_conf_merge_msec_value(conf->upstream.send_timeout,
+                              prev->upstream.send_timeout, 60000);
+
+    /* a wait=true submission is answered only when its job ends */
+
+    ngx_conf_merge_msec_value(conf->upstream.read_timeout,
+                              prev->upstream.read_timeout, 60000);
+
+    ngx_conf_merge_msec_value(conf->upstream.next_upstream_timeout,
+                              prev->upstream.next_upstream_timeout, 0);
+
+    ngx_conf_merge_size_value(conf->upstream.buffer_size,
+                              prev->upstream.buffer_size,
+                              (size_t) ngx_pagesize);
+
+    ngx_conf_merge_bitmask_value(conf->upstream.next_upstream,
+                              prev->upstream.next_upstream,
+                              (NGX_CONF_BITMASK_SET
+                               |NGX_HTTP_UPSTREAM_FT_ERROR
+                               |NGX_HTTP_UPSTREAM_FT_TIMEOUT));
+
+    if (conf->upstream.next_upstream & NGX_HTTP_UPSTREAM_FT_OFF) {
+        conf->upstream.next_upstream = NGX_CONF_BITMASK_SET
+                                       |NGX_HTTP_UPSTREAM_FT_OFF;
+    }
+
+    /* "if" blocks inside a sandbox location need the upstream too */
+
+    if (conf->upstream.upstream == NULL) {
+        conf->upstream.upstream = prev->upstream.upstream;
+    }
+
+    ngx_conf_merge_ptr_value(conf->languages, prev->languages, NULL);
+    ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
+    ngx_conf_merge_uint_value(conf->max_tests, prev->max_tests, 0);
+    ngx_conf_merge_uint_value(conf->max_batch, prev->max_batch, 20);
+    ngx_conf_merge_value(conf->wait, prev->wait, 1);
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_sandbox_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sandbox_loc_conf_t *slcf = conf;
+
+    ngx_str_t                 *value;
+    ngx_url_t                  u;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (slcf->upstream.upstream) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url = value[1];
+    u.no_resolve = 1;
+
+    slcf->upstream.upstream = ngx_http_upstream_add(cf, &u, 0);
+    if (slcf->upstream.upstream == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    clcf->handler = ngx_http_sandbox_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_sandbox_languages(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sandbox_loc_conf_t *slcf = conf;
+
+    ngx_str_t   *value, *lang;
+    ngx_uint_t   i;
+
+    if (slcf->languages != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* "all" lifts a restriction inherited from an outer level */
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "all") == 0) {
+        slcf->languages = NULL;
+        return NGX_CONF_OK;
+    }
+
+    slcf->languages = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                       sizeof(ngx_str_t));
+    if (slcf->languages == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strcmp(value[i].data, "all") == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"all\" must be the only value");
+            return NGX_CONF_ERROR;
+        }
+
+        /* the same bounds sbx_schema_check() puts on "language" */
+
+        if (value[i].len == 0 || value[i].len > 32) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid language \"%V\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        lang = ngx_array_push(slcf->languages);
+        if (lang == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *lang = value[i];
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_sandbox_limits(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sandbox_loc_conf_t *slcf = conf;
+
+    u_char                    *eq;
+    ngx_int_t                  max;
+    ngx_str_t                 *value, key;
+    ngx_uint_t                 i, k, n;
+    const char               **keys;
+    ngx_http_sandbox_limit_t  *limit;
+
+    if (slcf->limits != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* "off" lifts the limits inherited from an outer level */
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        slcf->limits = NULL;
+        return NGX_CONF_OK;
+    }
+
+    slcf->limits = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                    sizeof(ngx_http_sandbox_limit_t));
+    if (slcf->limits == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    keys = sbx_schema_limit_keys;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        eq = ngx_strlchr(value[i].data, value[i].data + value[i].len, '=');
+
+        if (eq == NULL) {
+            goto invalid;
+        }
+
+        key.data = value[i].data;
+        key.len = eq - value[i].data;
+
+        for (k = 0; keys[k]; k++) {
+            if (key.len == ngx_strlen(keys[k])
+                && ngx_strncmp(key.data, keys[k], key.len) == 0)
+            {
+                break;
+            }
+        }
+
+        if (keys[k] == NULL) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "unknown limit \"%V\"", &key);
+            return NGX_CONF_ERROR;
+        }
+
+        limit = slcf->limits->elts;
+
+        for (n = 0; n < slcf->limits->nelts; n++) {
+            if (limit[n].key == keys[k]) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "duplicate limit \"%V\"", &key);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        max = ngx_atoi(eq + 1, value[i].data + value[i].len - eq - 1);
+
+        if (max == NGX_ERROR || max == 0) {
+            goto invalid;
+        }
+
+        limit = ngx_array_push(slcf->limits);
+        if (limit == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        limit->key = keys[k];
+        limit->max = max;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid limit \"%V\", expected key=number, "
+                       "the number at least 1", &value[i]);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_sandbox_buffer_size(ngx_conf_t *cf, void *post, void *data)
+{
+    size_t  *sp = data;
+
+    if (*sp < SBX_PROTO_MAX_HEADER) {
+        return "must be at least 1k: the runner's header line is up "
+               "to 1024 bytes";
+    }
+
+    return NGX_CONF_OK;
+}

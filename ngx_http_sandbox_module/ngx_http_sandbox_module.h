@@ -1,0 +1,102 @@
+
+/*
+ * ngx_http_sandbox_module: declarations shared by its three files.
+ *
+ *   ngx_http_sandbox_module.c   directives, configuration, variables and
+ *                               the filter that turns nginx's own error
+ *                               pages into JSON inside sandbox locations
+ *   ngx_http_sandbox_handler.c  the content handler and the upstream
+ *                               callbacks that talk SBX/1 to the runner
+ *   ngx_http_sandbox_request.c  JSON validation, location policy, request
+ *                               frames and JSON error bodies
+ *
+ * The frame format and the submission shape come from runner/src (plain
+ * C shared with sandbox-runner), so both ends agree by construction.
+ */
+
+
+#ifndef _NGX_HTTP_SANDBOX_MODULE_H_INCLUDED_
+#define _NGX_HTTP_SANDBOX_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <jansson.h>
+
+#include "sbx_proto.h"
+#include "sbx_schema.h"
+
+
+/* endpoints, from the last one or two segments of the URI */
+
+#define NGX_HTTP_SANDBOX_SUBMIT      1
+#define NGX_HTTP_SANDBOX_BATCH       2
+#define NGX_HTTP_SANDBOX_GET         3
+#define NGX_HTTP_SANDBOX_LANGUAGES   4
+#define NGX_HTTP_SANDBOX_HEALTH      5
+#define NGX_HTTP_SANDBOX_METRICS     6
+
+#define NGX_HTTP_SANDBOX_MAX_ID      64
+
+
+typedef struct {
+    const char                  *key;       /* from sbx_schema_limit_keys */
+    ngx_int_t                    max;
+} ngx_http_sandbox_limit_t;
+
+
+typedef struct {
+    ngx_http_upstream_conf_t     upstream;
+
+    ngx_array_t                 *languages;  /* of ngx_str_t, NULL: all */
+    ngx_array_t                 *limits;     /* of ngx_http_sandbox_limit_t */
+    ngx_uint_t                   max_tests;  /* 0: no location maximum */
+    ngx_uint_t                   max_batch;
+    ngx_flag_t                   wait;
+} ngx_http_sandbox_loc_conf_t;
+
+
+typedef struct {
+    ngx_http_request_t          *request;
+    ngx_uint_t                   endpoint;
+    ngx_uint_t                   wait;
+    ngx_str_t                    id;          /* GET …/submissions/{id} */
+    ngx_chain_t                 *frame;       /* what goes to the runner */
+
+    ngx_str_t                    language;    /* $sandbox_language */
+    ngx_str_t                    reply_id;    /* $sandbox_id */
+    ngx_str_t                    reply_status; /* $sandbox_status */
+    ngx_table_elt_t             *retry_after;
+
+    ngx_str_t                    error;       /* replaces an nginx page */
+
+    unsigned                     replied:1;
+    unsigned                     invalid_reply:1;
+    unsigned                     error_sent:1;
+} ngx_http_sandbox_ctx_t;
+
+
+extern ngx_module_t  ngx_http_sandbox_module;
+
+
+ngx_int_t ngx_http_sandbox_handler(ngx_http_request_t *r);
+
+ngx_int_t ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_schema_error_t *err);
+ngx_int_t ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_schema_error_t *err);
+ngx_int_t ngx_http_sandbox_frame(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, const char *verb, sbx_proto_attr_t *attrs,
+    ngx_uint_t nattrs, ngx_str_t *body);
+
+void ngx_http_sandbox_status_error(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_schema_error_t *err);
+ngx_int_t ngx_http_sandbox_error_body(ngx_http_request_t *r,
+    sbx_schema_error_t *err, ngx_str_t *body);
+ngx_int_t ngx_http_sandbox_send_error(ngx_http_request_t *r,
+    sbx_schema_error_t *err, ngx_str_t *allow);
+
+
+#endif /* _NGX_HTTP_SANDBOX_MODULE_H_INCLUDED_ */
