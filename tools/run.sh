@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Serves the API on 127.0.0.1:8080 in the foreground: sandbox-runner on
+# /run/sandbox-runner.sock, then Debian's nginx with the built module and
+# nginx.conf.example.  Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+top=$PWD
+sock=/run/sandbox-runner.sock
+mkdir -p build/run
+
+if [[ -S $sock ]] && curl -s --unix-socket "$sock" http://x/ >/dev/null 2>&1
+then
+    echo "run: a runner already listens on $sock; stop it first" >&2
+    exit 1
+fi
+
+build/sandbox-runner \
+    --listen "unix:$sock" --socket-mode 0660 --socket-group www-data \
+    --languages runner/languages.json --init build/sandbox-init \
+    --state-dir /var/lib/sandbox-runner --runner-id run &
+runner=$!
+
+stop() {
+    trap - INT TERM EXIT
+    [[ -n ${nginx:-} ]] && kill -QUIT "$nginx" 2>/dev/null || true
+    kill -TERM "$runner" 2>/dev/null || true
+    wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+for _ in $(seq 1 100); do
+    [[ -S $sock ]] && break
+    if ! kill -0 "$runner" 2>/dev/null; then
+        echo "run: sandbox-runner exited" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+
+echo "serving on http://127.0.0.1:8080  (try: curl -s" \
+     "127.0.0.1:8080/submissions -d '{\"language\":\"python\"," \
+     "\"source\":\"print(6*7)\"}')"
+
+"${NGINX:-/usr/sbin/nginx}" -p "$top/" -c "$top/nginx.conf.example" \
+    -g 'daemon off;' &
+nginx=$!
+wait "$nginx"

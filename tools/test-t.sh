@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs the t/ suites against real nginx, the built module, a real
+# sandbox-runner and dockerd: starts the runner(s), runs prove, stops
+# them, and fails if any container of theirs is left behind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+top=$PWD
+dir=$top/build/test
+rm -rf "$dir"
+mkdir -p "$dir"
+
+pids=()
+
+# start_runner NAME EXTRA-FLAGS...: a runner on $dir/NAME.sock
+start_runner() {
+    local name=$1
+    shift
+    build/sandbox-runner \
+        --listen "unix:$dir/$name.sock" --socket-mode 0666 \
+        --languages runner/languages.json --init build/sandbox-init \
+        --state-dir "$dir/state-$name" --runner-id "test-$name" \
+        --log-file "$dir/$name.log" --log-level debug "$@" &
+    pids+=($!)
+    for _ in $(seq 1 100); do
+        [[ -S $dir/$name.sock ]] && return 0
+        sleep 0.1
+    done
+    echo "test: runner $name did not start:" >&2
+    tail -20 "$dir/$name.log" >&2
+    return 1
+}
+
+stop_runners() {
+    local p
+    for p in "${pids[@]}"; do
+        kill -TERM "$p" 2>/dev/null || true
+    done
+    for p in "${pids[@]}"; do
+        wait "$p" 2>/dev/null || true
+    done
+}
+trap stop_runners EXIT
+
+start_runner main
+# a one-worker, one-slot runner for queue-full and ordering tests
+start_runner small --workers 1 --queue-size 1
+
+export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-/usr/sbin/nginx}
+export TEST_NGINX_LOAD_MODULES=$top/build/ngx_http_sandbox_module.so
+export TEST_NGINX_SANDBOX_SOCKET=$dir/main.sock
+export TEST_NGINX_SANDBOX_SMALL_SOCKET=$dir/small.sock
+export TEST_NGINX_SERVER_PORT=${TEST_NGINX_SERVER_PORT:-19841}
+export TEST_NGINX_SERVROOT=$dir/servroot
+
+rc=0
+prove -I"$top/t/lib" -r ${TEST_FILES:-t/} || rc=$?
+
+stop_runners
+trap - EXIT
+
+left=$(( $(docker ps -aq --filter label=org.sandbox.runner=test-main | wc -l)
+       + $(docker ps -aq --filter label=org.sandbox.runner=test-small | wc -l) ))
+if [[ $left -ne 0 ]]; then
+    echo "test: $left containers left behind" >&2
+    rc=1
+fi
+
+exit $rc
