@@ -52,6 +52,7 @@ export TEST_NGINX_SANDBOX_SOCKET=$dir/main.sock
 export TEST_NGINX_SANDBOX_SMALL_SOCKET=$dir/small.sock
 export TEST_NGINX_SERVER_PORT=${TEST_NGINX_SERVER_PORT:-19841}
 export TEST_NGINX_SERVROOT=$dir/servroot
+export SBX_TEST_DIR=$dir
 
 rc=0
 prove -I"$top/t/lib" -r ${TEST_FILES:-t/} || rc=$?

@@ -56,6 +56,8 @@ Supported sections:
                                           per request with eval)
   error_log, no_error_log (lines or eval arrayref; qr// allowed),
   grep_error_log, grep_error_log_out      checks on the new error.log part
+  init (Perl code run after nginx starts, before the requests; use
+  fully qualified names, the two harnesses eval it in other packages),
   skip_eval ("N: perl code"), ONLY, SKIP, LAST
 
 Any other section is ignored.
@@ -168,6 +170,12 @@ sub run_test {
             bail_out("$name - No '--- config' section specified and "
                      . "could not get previous one.");
         }
+    }
+
+    # --- init: Perl code run once nginx is up, before the requests
+    if (defined $block->init && !defined $skip_count) {
+        eval $block->init;
+        bail_out("$name - init failed: $@") if $@;
     }
 
     $Test::Nginx::Util::ErrLogFilePos = 0;

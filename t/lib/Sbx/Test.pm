@@ -1,0 +1,178 @@
+package Sbx::Test;
+
+# Helpers for the t/*.t suites of ngx_http_sandbox_module.  They work the
+# same under the CPAN Test::Nginx and under t/lib's harness: the JSON check
+# hooks into add_response_body_check(), which both provide, and the block
+# section it reads (--- response_json) is one both harnesses ignore.
+#
+#   --- response_json
+#   status: "accepted"            the value at the path equals this JSON
+#   tests.0.stdout: "3\n"         (dotted path, array indexes as numbers)
+#   time_ms =~ ^\d+$              the value, as text, matches the regex
+#   error.field !                 the path does not exist
+#
+# With several requests, give "--- response_json eval" an arrayref with
+# one such text per request (undef to check nothing for that request).
+#
+# Runners of their own, for tests that stop or restart one:
+#
+#   my $r = Sbx::Test::runner_start('life', '--shutdown-grace', 1);
+#   Sbx::Test::runner_stop($r);          # SIGTERM, waits for the exit
+#   Sbx::Test::containers('test-life');  # containers with that label
+
+use strict;
+use warnings;
+
+use Cwd ();
+use File::Basename ();
+use JSON::PP ();
+use POSIX ();
+use Test::More ();
+use Time::HiRes ();
+
+our $Top = Cwd::abs_path(File::Basename::dirname(__FILE__) . '/../../..');
+
+my $json = JSON::PP->new->allow_nonref->canonical;
+
+Test::Nginx::Socket::add_response_body_check(\&check_json);
+
+sub check_json {
+    my ($block, $body, $req_idx, $rep, $dry_run) = @_;
+
+    my $spec = $block->response_json;
+    return unless defined $spec;
+
+    if (ref $spec eq 'ARRAY') {
+        $spec = $spec->[$req_idx];
+        return unless defined $spec;
+    }
+
+    my $name = $block->name;
+    my $doc = eval { $json->decode($body) };
+
+    if (!defined $doc && $@) {
+        Test::More::fail("$name - response is JSON");
+        Test::More::diag("not JSON: $@\n$body");
+        return;
+    }
+
+    for my $line (split /\n/, $spec) {
+        next if $line =~ /^\s*(#|$)/;
+
+        my ($path, $op, $want) = $line =~ /^\s*(\S+?)\s*(=~|!~|:|!)\s*(.*?)\s*$/
+            or die "$name: bad response_json line: $line\n";
+
+        my ($found, $got) = walk($doc, $path);
+        my $desc = "$name - json $path $op " . ($op eq '!' ? '' : $want);
+
+        if ($op eq '!') {
+            Test::More::ok(!$found, $desc)
+                or Test::More::diag("present: " . $json->encode($got));
+            next;
+        }
+
+        if (!$found) {
+            Test::More::fail($desc);
+            Test::More::diag("no \"$path\" in $body");
+            next;
+        }
+
+        if ($op eq ':') {
+            my $exp = $json->decode($want);
+            Test::More::is_deeply($got, $exp, $desc)
+                or Test::More::diag("got: " . $json->encode($got));
+            next;
+        }
+
+        my $text = ref $got ? $json->encode($got)
+                 : defined $got ? "$got" : 'null';
+
+        if ($op eq '=~') {
+            Test::More::like($text, qr/$want/s, $desc);
+        } else {
+            Test::More::unlike($text, qr/$want/s, $desc);
+        }
+    }
+}
+
+sub walk {
+    my ($doc, $path) = @_;
+    my $cur = $doc;
+
+    for my $key (split /\./, $path) {
+        if (ref $cur eq 'HASH') {
+            return (0) unless exists $cur->{$key};
+            $cur = $cur->{$key};
+        } elsif (ref $cur eq 'ARRAY') {
+            return (0) unless $key =~ /^\d+$/ && $key < @$cur;
+            $cur = $cur->[$key];
+        } else {
+            return (0);
+        }
+    }
+
+    return (1, $cur);
+}
+
+# ---- runners of a test's own ----------------------------------------------
+
+sub runner_start {
+    my ($name, @flags) = @_;
+
+    my $dir = $ENV{SBX_TEST_DIR} || "$Top/build/test";
+    my $sock = "$dir/$name.sock";
+    my $log = "$dir/$name.log";
+
+    my $pid = fork // die "fork: $!";
+
+    if ($pid == 0) {
+        open STDOUT, '>>', $log or POSIX::_exit(1);
+        open STDERR, '>&', \*STDOUT or POSIX::_exit(1);
+        no warnings "exec";
+        exec "$Top/build/sandbox-runner",
+             '--listen', "unix:$sock", '--socket-mode', '0666',
+             '--languages', "$Top/runner/languages.json",
+             '--init', "$Top/build/sandbox-init",
+             '--state-dir', "$dir/state-$name",
+             '--runner-id', "test-$name", '--log-level', 'debug', @flags;
+        POSIX::_exit(127);
+    }
+
+    for (1 .. 100) {
+        last if -S $sock;
+        Time::HiRes::sleep(0.1);
+    }
+
+    die "runner $name did not start (see $log)\n" unless -S $sock;
+
+    return { name => $name, pid => $pid, sock => $sock, log => $log };
+}
+
+# Sends SIGTERM (or the given signal) and waits up to $timeout seconds.
+# Returns the seconds it took, or undef if the runner did not exit.
+sub runner_stop {
+    my ($r, $signal, $timeout) = @_;
+
+    $signal //= 'TERM';
+    $timeout //= 60;
+
+    my $t0 = Time::HiRes::time();
+    kill $signal, $r->{pid};
+
+    while (Time::HiRes::time() - $t0 < $timeout) {
+        return Time::HiRes::time() - $t0
+            if waitpid($r->{pid}, POSIX::WNOHANG()) == $r->{pid};
+        Time::HiRes::sleep(0.05);
+    }
+
+    return undef;
+}
+
+sub containers {
+    my $label = shift;
+    my @ids = grep { /\S/ }
+              split /\n/, `docker ps -aq --filter label=org.sandbox.runner=$label`;
+    return scalar @ids;
+}
+
+1;
