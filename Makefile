@@ -19,6 +19,7 @@ SHARED_SRCS := runner/src/sbx_proto.c runner/src/sbx_base64.c \
 RUNNER_SRCS := $(filter-out $(SHARED_SRCS),$(wildcard runner/src/sbx_*.c))
 RUNNER_HDRS := $(wildcard runner/src/*.h)
 INIT_SRCS   := $(wildcard runner/init/*.c)
+INIT_HDRS   := $(wildcard runner/init/*.h)
 INIT_SHARED := runner/src/sbx_proto.c runner/src/sbx_base64.c \
                $(wildcard runner/src/sbx_check.c)
 MODULE_SRCS := $(wildcard ngx_http_sandbox_module/*.[ch]) config \
@@ -54,7 +55,7 @@ $(RUNNER): $(RUNNER_SRCS) $(SHARED_SRCS) $(RUNNER_HDRS)
 	    $(shell pkg-config --libs $(PKGS)) -lcrypto
 
 # static: it runs inside images that share nothing with the host's libc
-$(INIT): $(INIT_SRCS) $(INIT_SHARED) $(RUNNER_HDRS)
+$(INIT): $(INIT_SRCS) $(INIT_HDRS) $(INIT_SHARED) $(RUNNER_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -static -Irunner/src -o $@ \
 	    $(INIT_SRCS) $(INIT_SHARED) -ljansson -lpcre2-8

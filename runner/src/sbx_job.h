@@ -38,6 +38,7 @@ struct sbx_job_s {
     sbx_limits_t        run;
     sbx_limits_t        compile;
     size_t              ntests;
+    size_t              data_bytes;      /* tests' stdin and expected */
     sbx_msec_t          created;         /* realtime, ms */
     unsigned            sync:1;          /* a connection waits for it */
     char               *callback_url;

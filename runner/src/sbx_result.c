@@ -243,6 +243,10 @@ sbx_result_step(json_t *step, sbx_job_t *job, int compile)
         json_object_set(o, "limit", json_object_get(step, "limit"));
     }
 
+    if (json_is_string(json_object_get(step, "message"))) {
+        json_object_set(o, "message", json_object_get(step, "message"));
+    }
+
     sbx_result_output(o, step, "stdout", &raw);
     sbx_result_output(o, step, "stderr", &raw);
 

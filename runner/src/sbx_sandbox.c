@@ -50,7 +50,7 @@
 
 
 #define SBX_SANDBOX_LABEL       "org.sandbox.runner"
-#define SBX_SANDBOX_SLACK_KB    (32 * 1024)   /* init, its buffers */
+#define SBX_SANDBOX_SLACK_KB    (16 * 1024)   /* init itself */
 #define SBX_SANDBOX_SHM         (16 * 1024 * 1024)
 #define SBX_SANDBOX_PIDS_SLACK  8
 #define SBX_SANDBOX_START_MS    10000
@@ -928,10 +928,13 @@ sbx_sandbox_memory_kb(sbx_job_t *job, int run_only)
         mem = sbx_max(mem, job->compile.v[SBX_LIMIT_MEMORY]);
     }
 
-    /* tmpfs pages are charged to the container's cgroup */
+    /* tmpfs pages are charged to the container's cgroup, and so is
+     * init, which holds the tests' data and builds the result */
 
     return mem + job->lang->tmpfs_work_kb + job->lang->tmpfs_tmp_kb
-           + SBX_SANDBOX_SHM / 1024 + SBX_SANDBOX_SLACK_KB;
+           + SBX_SANDBOX_SHM / 1024 + SBX_SANDBOX_SLACK_KB
+           + (int64_t) ((job->data_bytes + sbx_sandbox_result_cap(job))
+                        / 1024);
 }
 
 

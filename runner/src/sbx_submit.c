@@ -166,8 +166,14 @@ sbx_submit_prepare(json_t *sub, sbx_schema_error_t *err)
     job->lang = lang;
     job->run = run;
     job->compile = lang->compile_limits;
-    job->ntests = json_array_size(json_object_get(payload, "tests"));
     job->payload = payload;
+
+    json_array_foreach(json_object_get(payload, "tests"), i, v) {
+        job->ntests++;
+        job->data_bytes += sbx_base64_decoded_len(
+            json_string_length(json_object_get(v, "stdin"))
+            + json_string_length(json_object_get(v, "expected_output")));
+    }
 
     v = json_object_get(sub, "callback_url");
 
