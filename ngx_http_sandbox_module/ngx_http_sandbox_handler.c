@@ -283,39 +283,54 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 }
 
 
-/* "application/json", with parameters such as "; charset=utf-8" */
+/*
+ * The body is read as JSON when it is declared "application/json" (with
+ * parameters such as "; charset=utf-8"), and also when it is not declared
+ * at all or declared as curl -d's default, form-urlencoded: what a
+ * one-line curl sends.  Any other declared type is 415.
+ */
 
 static ngx_int_t
 ngx_http_sandbox_is_json(ngx_http_request_t *r)
 {
-    u_char  *p, *end;
+    u_char   *p, *end, *semi;
+    size_t    len;
 
     if (r->headers_in.content_type == NULL) {
-        return NGX_DECLINED;
+        return NGX_OK;
     }
 
     p = r->headers_in.content_type->value.data;
     end = p + r->headers_in.content_type->value.len;
 
+    semi = ngx_strlchr(p, end, ';');
+
+    if (semi != NULL) {
+        end = semi;
+    }
+
     while (p < end && (*p == ' ' || *p == '\t')) {
         p++;
     }
 
-    if ((size_t) (end - p) < sizeof("application/json") - 1
-        || ngx_strncasecmp(p, (u_char *) "application/json",
-                           sizeof("application/json") - 1)
-           != 0)
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t')) {
+        end--;
+    }
+
+    len = end - p;
+
+    if ((len == sizeof("application/json") - 1
+         && ngx_strncasecmp(p, (u_char *) "application/json", len) == 0)
+        || (len == sizeof("application/x-www-form-urlencoded") - 1
+            && ngx_strncasecmp(p,
+                               (u_char *) "application/x-www-form-urlencoded",
+                               len)
+               == 0))
     {
-        return NGX_DECLINED;
+        return NGX_OK;
     }
 
-    p += sizeof("application/json") - 1;
-
-    while (p < end && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    return (p == end || *p == ';') ? NGX_OK : NGX_DECLINED;
+    return NGX_DECLINED;
 }
 
 

@@ -133,3 +133,23 @@ POST /submissions
 --- response_json
 status: "accepted"
 stdout: "hi from helper\n"
+
+
+
+=== TEST 6: what a one-line curl -d sends is read as JSON
+--- http_config
+    upstream runner {
+        server unix:$TEST_NGINX_SANDBOX_SOCKET;
+    }
+--- config
+    location / {
+        sandbox_pass runner;
+    }
+--- more_headers
+Content-Type: application/x-www-form-urlencoded
+--- request
+POST /submissions
+{"language":"python","source":"print(6*7)"}
+--- error_code: 200
+--- response_json
+stdout: "42\n"

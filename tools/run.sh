@@ -9,6 +9,13 @@ top=$PWD
 sock=/run/sandbox-runner.sock
 mkdir -p build/run
 
+# rest.http's 413 example sends this: larger than client_max_body_size
+if [[ ! -f build/run/big-submission.json ]]; then
+    { printf '{"language":"python","source":"'
+      head -c 2097152 /dev/zero | tr '\0' '#'
+      printf '"}'; } >build/run/big-submission.json
+fi
+
 if [[ -S $sock ]] && curl -s --unix-socket "$sock" http://x/ >/dev/null 2>&1
 then
     echo "run: a runner already listens on $sock; stop it first" >&2

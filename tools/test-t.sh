@@ -54,8 +54,13 @@ export TEST_NGINX_SERVER_PORT=${TEST_NGINX_SERVER_PORT:-19841}
 export TEST_NGINX_SERVROOT=$dir/servroot
 export SBX_TEST_DIR=$dir
 
+# TEST_NGINX_LIB=/path/to/test-nginx/lib runs the same files under the
+# CPAN Test::Nginx instead of t/lib's harness (t/lib still provides Sbx::)
+inc=(-I"$top/t/lib")
+[[ -n ${TEST_NGINX_LIB:-} ]] && inc=(-I"$TEST_NGINX_LIB" "${inc[@]}")
+
 rc=0
-prove -I"$top/t/lib" -r ${TEST_FILES:-t/} || rc=$?
+prove "${inc[@]}" -r ${TEST_FILES:-t/} || rc=$?
 
 stop_runners
 trap - EXIT
