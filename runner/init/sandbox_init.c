@@ -57,7 +57,7 @@ typedef struct {
 
 typedef struct {
     sbx_init_buf_t     compile;             /* its JSON, when it ran */
-    sbx_init_buf_t     tests;               /* comma-separated objects */
+    sbx_init_buf_t     tests;               /* serialized objects in a row */
     size_t             ntests;
     unsigned           has_compile:1;
     unsigned           paused:1;            /* COMPILED was sent */
@@ -804,13 +804,6 @@ sbx_init_step_json(sbx_init_buf_t *dst, sbx_init_result_t *r,
         json_object_set_new(o, "message", json_string(r->message));
     }
 
-    if (dst->len) {
-        if (sbx_init_buf_append(dst, ",", 1) != SBX_INIT_OK) {
-            json_decref(o);
-            return SBX_INIT_ERROR;
-        }
-    }
-
     rc = sbx_init_json_append(dst, o);
 
     json_decref(o);
@@ -934,18 +927,20 @@ sbx_init_write_all(int fd, const void *p, size_t n)
 
 
 /*
- * Assembles {"compile":…,"tests":[…],"error":…} from the pieces kept
- * outside the heap, writes the frame and gives init's exit status.
+ * Assembles {"compile":…,"tests":[…],"error":…} from the steps, which were
+ * serialized as they ended so that their outputs stayed off the heap that
+ * children inherit; no child is forked any more, so they are read back
+ * and the frame is written.  Returns init's exit status.
  */
 
 static int
 sbx_init_result(sbx_init_out_t *out)
 {
-    int              rc;
-    json_t          *err;
-    sbx_init_buf_t   body;
-
-    memset(&body, 0, sizeof(sbx_init_buf_t));
+    int            rc;
+    char          *body;
+    size_t         off, len;
+    json_t        *root, *tests, *v;
+    json_error_t   jerr;
 
     if (out->error[0]) {
         sbx_init_clean(out->error);
@@ -956,37 +951,58 @@ sbx_init_result(sbx_init_out_t *out)
         sbx_init_decline();
     }
 
-    err = out->error[0] ? json_string(out->error) : json_null();
+    root = json_object();
+    tests = json_array();
 
-    rc = sbx_init_buf_append(&body, "{", 1);
-
-    if (out->has_compile) {
-        rc |= sbx_init_buf_append(&body, "\"compile\":", 10);
-        rc |= sbx_init_buf_append(&body, out->compile.data, out->compile.len);
-        rc |= sbx_init_buf_append(&body, ",", 1);
-    }
-
-    rc |= sbx_init_buf_append(&body, "\"tests\":[", 9);
-    rc |= sbx_init_buf_append(&body, out->tests.data, out->tests.len);
-    rc |= sbx_init_buf_append(&body, "],\"error\":", 10);
-    rc |= sbx_init_json_append(&body, err);
-    rc |= sbx_init_buf_append(&body, "}", 1);
-
-    json_decref(err);
-
-    if (rc != SBX_INIT_OK) {
+    if (root == NULL || tests == NULL) {
         sbx_init_log("no memory for the result");
         return 1;
     }
 
-    if (sbx_init_send(1, "RESULT", body.data, body.len) != SBX_INIT_OK) {
-        sbx_init_log("writing the result: %s", strerror(errno));
+    if (out->has_compile) {
+        v = json_loadb((char *) out->compile.data, out->compile.len, 0,
+                       &jerr);
+        json_object_set_new(root, "compile", v ? v : json_null());
+    }
+
+    for (off = 0; off < out->tests.len; off += jerr.position) {
+        v = json_loadb((char *) out->tests.data + off, out->tests.len - off,
+                       JSON_DISABLE_EOF_CHECK, &jerr);
+
+        if (v == NULL || jerr.position == 0) {
+            json_decref(v);
+            snprintf(out->error, sizeof(out->error),
+                     "a test's result was lost: %s", jerr.text);
+            break;
+        }
+
+        json_array_append_new(tests, v);
+    }
+
+    sbx_init_buf_free(&out->compile);
+    sbx_init_buf_free(&out->tests);
+
+    json_object_set_new(root, "tests", tests);
+    json_object_set_new(root, "error", out->error[0]
+                                       ? json_string(out->error)
+                                       : json_null());
+
+    body = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+
+    if (body == NULL) {
+        sbx_init_log("no memory for the result");
         return 1;
     }
 
-    sbx_init_buf_free(&body);
-    sbx_init_buf_free(&out->compile);
-    sbx_init_buf_free(&out->tests);
+    len = strlen(body);
+    rc = sbx_init_send(1, "RESULT", (u_char *) body, len);
+    free(body);
+
+    if (rc != SBX_INIT_OK) {
+        sbx_init_log("writing the result: %s", strerror(errno));
+        return 1;
+    }
 
     return 0;
 }
