@@ -27,7 +27,6 @@
 static json_t *sbx_result_step(json_t *step, sbx_job_t *job, int compile);
 static void sbx_result_output(json_t *dst, json_t *src, const char *key,
     sbx_buf_t *raw);
-static json_t *sbx_result_diagnostics(sbx_lang_t *lang, sbx_buf_t *text);
 static void sbx_result_lossy(sbx_buf_t *dst, const unsigned char *p,
     size_t len);
 static size_t sbx_result_utf8_len(const unsigned char *p, size_t len);
@@ -261,7 +260,8 @@ sbx_result_step(json_t *step, sbx_job_t *job, int compile)
 
     if (compile) {
         json_object_set_new(o, "diagnostics",
-                            sbx_result_diagnostics(job->lang, &raw));
+                            sbx_result_diagnostics(job->lang, raw.data,
+                                                   raw.len));
     }
 
     sbx_buf_free(&raw);
@@ -333,8 +333,8 @@ sbx_result_output(json_t *dst, json_t *src, const char *key, sbx_buf_t *raw)
 }
 
 
-static json_t *
-sbx_result_diagnostics(sbx_lang_t *lang, sbx_buf_t *raw)
+json_t *
+sbx_result_diagnostics(sbx_lang_t *lang, const char *raw, size_t len)
 {
     int                 rc;
     char               *end;
@@ -351,12 +351,12 @@ sbx_result_diagnostics(sbx_lang_t *lang, sbx_buf_t *raw)
 
     list = json_array();
 
-    if (lang->diagnostics == NULL || raw->len == 0) {
+    if (lang->diagnostics == NULL || len == 0) {
         return list;
     }
 
     memset(&text, 0, sizeof(sbx_buf_t));
-    sbx_result_lossy(&text, (unsigned char *) raw->data, raw->len);
+    sbx_result_lossy(&text, (const unsigned char *) raw, len);
 
     md = pcre2_match_data_create_from_pattern(lang->diagnostics, NULL);
     if (md == NULL) {

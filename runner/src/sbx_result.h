@@ -21,5 +21,12 @@ char *sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
 
 const char *sbx_result_status(const char *status);
 
+/*
+ * The compiler's output parsed with the language's pattern: an array of
+ * {file, line, column, severity, message}.
+ */
+json_t *sbx_result_diagnostics(sbx_lang_t *lang, const char *text,
+    size_t len);
+
 
 #endif /* _SBX_RESULT_H_INCLUDED_ */
