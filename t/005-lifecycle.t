@@ -8,19 +8,10 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-my $dir = $ENV{SBX_TEST_DIR} || "$Sbx::Test::Top/build/test";
-$ENV{TEST_NGINX_LIFE_SOCKET} = "$dir/life.sock";
+$ENV{TEST_NGINX_LIFE_SOCKET} = "$Sbx::Test::Dir/life.sock";
+$Sbx::Test::Runner = 'life';
 
 our $runner;
-
-# --- containers_left: N  checks this runner's containers after a response
-add_response_body_check(sub {
-    my ($block) = @_;
-    my $want = $block->containers_left;
-    return unless defined $want;
-    Test::More::is(Sbx::Test::containers('test-life'), $want,
-                   $block->name . " - containers left");
-});
 
 add_block_preprocessor(sub {
     my $block = shift;
@@ -50,15 +41,29 @@ if ($main::runner) {
 __DATA__
 
 === TEST 1: a starting runner removes what a crashed one left behind
+Also: the crashed runner's socket file is still there (stale), and the
+settings come from a configuration file.
 --- init
-system("docker create --label org.sandbox.runner=test-life"
-       . " --name sbx-test-life-stray sbx/python true >/dev/null") == 0
+system("docker create --label org.sandbox.runner=$Sbx::Test::Tag-life"
+       . " --name sbx-$Sbx::Test::Tag-life-stray sbx/python true >/dev/null") == 0
     or die "docker create failed";
-Test::More::is(Sbx::Test::containers('test-life'), 1, "a stray container");
-$main::runner = Sbx::Test::runner_start('life', '--shutdown-grace', 1);
+Test::More::is(Sbx::Test::containers('life'), 1, "a stray container");
+require IO::Socket::UNIX;
+unlink $ENV{TEST_NGINX_LIFE_SOCKET};
+IO::Socket::UNIX->new(Local => $ENV{TEST_NGINX_LIFE_SOCKET}, Listen => 1)
+    or die "bind: $!";
+Test::More::ok(-S $ENV{TEST_NGINX_LIFE_SOCKET}, "a stale socket");
+my $conf = "$Sbx::Test::Dir/life.json";
+open my $fh, '>', $conf or die "$conf: $!";
+print $fh '{"workers": 3, "shutdown_grace": 1, "queue_size": 7}';
+close $fh;
+$main::runner = Sbx::Test::runner_start('life', '--config', $conf);
 --- request
 GET /health
 --- error_code: 200
+--- response_json
+workers.total: 3
+queue.capacity: 7
 --- containers_left: 0
 
 
@@ -99,14 +104,14 @@ status: "queued"
 === TEST 5: SIGTERM ends the job after the grace period, and removes it
 --- init
 for (1 .. 100) {
-    last if Sbx::Test::containers('test-life') == 1;
+    last if Sbx::Test::containers('life') == 1;
     select undef, undef, undef, 0.1;
 }
-Test::More::is(Sbx::Test::containers('test-life'), 1, "the job runs");
+Test::More::is(Sbx::Test::containers('life'), 1, "the job runs");
 my $took = Sbx::Test::runner_stop($main::runner);
 Test::More::ok(defined $took && $took < 15, "the runner stopped in time");
 $main::runner = undef;
-Test::More::is(Sbx::Test::containers('test-life'), 0,
+Test::More::is(Sbx::Test::containers('life'), 0,
                "no container left after shutdown");
 --- request
 GET /health

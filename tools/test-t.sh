@@ -2,11 +2,18 @@
 # Runs the t/ suites against real nginx, the built module, a real
 # sandbox-runner and dockerd: starts the runner(s), runs prove, stops
 # them, and fails if any container of theirs is left behind.
+#
+#   TEST_FILES="t/001-submit.t …"   run only these
+#   SBX_TEST_TAG=name               another directory (build/name), runner
+#                                   ids and port, so that two runs can
+#                                   share a machine
+#   TEST_NGINX_LIB=/path            the CPAN Test::Nginx instead of t/lib's
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 top=$PWD
-dir=$top/build/test
+tag=${SBX_TEST_TAG:-test}
+dir=$top/build/$tag
 rm -rf "$dir"
 mkdir -p "$dir"
 
@@ -19,7 +26,7 @@ start_runner() {
     build/sandbox-runner \
         --listen "unix:$dir/$name.sock" --socket-mode 0666 \
         --languages runner/languages.json --init build/sandbox-init \
-        --state-dir "$dir/state-$name" --runner-id "test-$name" \
+        --state-dir "$dir/state-$name" --runner-id "$tag-$name" \
         --log-file "$dir/$name.log" --log-level debug "$@" &
     pids+=($!)
     for _ in $(seq 1 100); do
@@ -50,9 +57,9 @@ export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-/usr/sbin/nginx}
 export TEST_NGINX_LOAD_MODULES=$top/build/ngx_http_sandbox_module.so
 export TEST_NGINX_SANDBOX_SOCKET=$dir/main.sock
 export TEST_NGINX_SANDBOX_SMALL_SOCKET=$dir/small.sock
-export TEST_NGINX_SERVER_PORT=${TEST_NGINX_SERVER_PORT:-19841}
+export TEST_NGINX_SERVER_PORT=${TEST_NGINX_SERVER_PORT:-$((19841 + $(printf '%s' "$tag" | cksum | cut -d' ' -f1) % 1000))}
 export TEST_NGINX_SERVROOT=$dir/servroot
-export SBX_TEST_DIR=$dir
+export SBX_TEST_DIR=$dir SBX_TEST_TAG=$tag
 
 # TEST_NGINX_LIB=/path/to/test-nginx/lib runs the same files under the
 # CPAN Test::Nginx instead of t/lib's harness (t/lib still provides Sbx::)
@@ -65,8 +72,11 @@ prove "${inc[@]}" -r ${TEST_FILES:-t/} || rc=$?
 stop_runners
 trap - EXIT
 
-left=$(( $(docker ps -aq --filter label=org.sandbox.runner=test-main | wc -l)
-       + $(docker ps -aq --filter label=org.sandbox.runner=test-small | wc -l) ))
+left=0
+for r in main small life; do
+    n=$(docker ps -aq --filter "label=org.sandbox.runner=$tag-$r" | wc -l)
+    left=$((left + n))
+done
 if [[ $left -ne 0 ]]; then
     echo "test: $left containers left behind" >&2
     rc=1

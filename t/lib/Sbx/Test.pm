@@ -18,23 +18,35 @@ package Sbx::Test;
 #
 #   my $r = Sbx::Test::runner_start('life', '--shutdown-grace', 1);
 #   Sbx::Test::runner_stop($r);          # SIGTERM, waits for the exit
-#   Sbx::Test::containers('test-life');  # containers with that label
+#   Sbx::Test::containers('life');       # containers of runner "life"
+#
+# Checks after each response, for the suite's main runner:
+#
+#   --- containers_left: 0        that many of its containers exist
+#   --- host_clean                no process runs as a sandbox uid
 
 use strict;
 use warnings;
 
 use Cwd ();
 use File::Basename ();
+use IO::Socket::UNIX ();
 use JSON::PP ();
 use POSIX ();
 use Test::More ();
 use Time::HiRes ();
 
 our $Top = Cwd::abs_path(File::Basename::dirname(__FILE__) . '/../../..');
+our $Tag = $ENV{SBX_TEST_TAG} || 'test';
+our $Dir = $ENV{SBX_TEST_DIR} || "$Top/build/$Tag";
+
+# the runner a suite's --- containers_left counts
+our $Runner = 'main';
 
 my $json = JSON::PP->new->allow_nonref->canonical;
 
 Test::Nginx::Socket::add_response_body_check(\&check_json);
+Test::Nginx::Socket::add_response_body_check(\&check_host);
 
 sub check_json {
     my ($block, $body, $req_idx, $rep, $dry_run) = @_;
@@ -95,6 +107,28 @@ sub check_json {
     }
 }
 
+sub check_host {
+    my ($block) = @_;
+
+    if (defined(my $want = $block->containers_left)) {
+        Test::More::is(containers($Runner), $want,
+                       $block->name . " - containers left");
+    }
+
+    if (defined $block->host_clean) {
+        my @left = sandbox_processes();
+        Test::More::is(scalar @left, 0,
+                       $block->name . " - no sandbox process on the host")
+            or Test::More::diag(join "\n", @left);
+    }
+}
+
+# Processes on the host that run as a sandbox uid (20000..29999).
+sub sandbox_processes {
+    return grep { /^\s*(\d+)\s/ && $1 >= 20000 && $1 < 30000 }
+           split /\n/, `ps -eo uid=,pid=,args=`;
+}
+
 sub walk {
     my ($doc, $path) = @_;
     my $cur = $doc;
@@ -119,7 +153,7 @@ sub walk {
 sub runner_start {
     my ($name, @flags) = @_;
 
-    my $dir = $ENV{SBX_TEST_DIR} || "$Top/build/test";
+    my $dir = $Dir;
     my $sock = "$dir/$name.sock";
     my $log = "$dir/$name.log";
 
@@ -134,16 +168,20 @@ sub runner_start {
              '--languages', "$Top/runner/languages.json",
              '--init', "$Top/build/sandbox-init",
              '--state-dir', "$dir/state-$name",
-             '--runner-id', "test-$name", '--log-level', 'debug', @flags;
+             '--runner-id', "$Tag-$name", '--log-level', 'debug', @flags;
         POSIX::_exit(127);
     }
 
+    # the socket file may be a stale one: wait until it answers
+    my $up;
+
     for (1 .. 100) {
-        last if -S $sock;
+        $up = IO::Socket::UNIX->new(Peer => $sock) and last;
         Time::HiRes::sleep(0.1);
     }
 
-    die "runner $name did not start (see $log)\n" unless -S $sock;
+    die "runner $name did not start (see $log)\n" unless $up;
+    close $up;
 
     return { name => $name, pid => $pid, sock => $sock, log => $log };
 }
@@ -168,10 +206,11 @@ sub runner_stop {
     return undef;
 }
 
+# Containers, running or not, of this suite's runner NAME.
 sub containers {
-    my $label = shift;
-    my @ids = grep { /\S/ }
-              split /\n/, `docker ps -aq --filter label=org.sandbox.runner=$label`;
+    my $name = shift;
+    my $label = "org.sandbox.runner=$Tag-$name";
+    my @ids = grep { /\S/ } split /\n/, `docker ps -aq --filter label=$label`;
     return scalar @ids;
 }
 
