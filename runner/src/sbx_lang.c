@@ -29,6 +29,8 @@ static int sbx_lang_parse(sbx_lang_t *lang, json_t *e, char *err,
 static int sbx_lang_limits(json_t *v, sbx_limits_t *limits,
     const char *what, char *err, size_t size);
 static int sbx_lang_strings(json_t *v, int allow_null);
+static int sbx_lang_pattern(json_t *e, const char *key, pcre2_code **re,
+    char *err, size_t size);
 static int sbx_lang_subst(sbx_buf_t *b, const char *s,
     const sbx_argv_ctx_t *ctx);
 
@@ -119,6 +121,7 @@ sbx_lang_free(void)
 
     for (i = 0; i < sbx_nlangs; i++) {
         pcre2_code_free(sbx_langs[i].diagnostics);
+        pcre2_code_free(sbx_langs[i].memory_error);
     }
 
     free(sbx_langs);
@@ -250,7 +253,6 @@ sbx_lang_parse(sbx_lang_t *lang, json_t *e, char *err, size_t size)
     size_t                 off;
     json_t                *limits, *tmpfs, *v, *argv, *src;
     const char            *id;
-    PCRE2_UCHAR            msg[128];
     sbx_argv_ctx_t         ctx;
 
     id = json_string_value(json_object_get(e, "id"));
@@ -374,25 +376,51 @@ sbx_lang_parse(sbx_lang_t *lang, json_t *e, char *err, size_t size)
         return SBX_ERROR;
     }
 
-    v = json_object_get(e, "diagnostics");
+    if (sbx_lang_pattern(e, "diagnostics", &lang->diagnostics, err, size)
+        != SBX_OK
+        || sbx_lang_pattern(e, "memory_error", &lang->memory_error, err,
+                            size)
+           != SBX_OK)
+    {
+        return SBX_ERROR;
+    }
 
-    if (json_is_string(v)) {
-        lang->diagnostics = pcre2_compile(
-                                 (PCRE2_SPTR) json_string_value(v),
-                                 PCRE2_ZERO_TERMINATED,
-                                 PCRE2_MULTILINE | PCRE2_UTF, &rc, &off,
-                                 NULL);
+    return SBX_OK;
+}
 
-        if (lang->diagnostics == NULL) {
-            pcre2_get_error_message(rc, msg, sizeof(msg));
-            snprintf(err, size, "language \"%s\": diagnostics pattern at "
-                     "%zu: %s", id, off, (char *) msg);
-            return SBX_ERROR;
-        }
 
-    } else if (v != NULL && !json_is_null(v)) {
-        snprintf(err, size, "language \"%s\": diagnostics must be a "
-                 "string or null", id);
+/* An optional PCRE2 pattern; multi-line, UTF, applied to lossy UTF-8. */
+
+static int
+sbx_lang_pattern(json_t *e, const char *key, pcre2_code **re, char *err,
+    size_t size)
+{
+    int           rc;
+    json_t       *v;
+    PCRE2_SIZE    off;
+    PCRE2_UCHAR   msg[128];
+
+    v = json_object_get(e, key);
+
+    if (v == NULL || json_is_null(v)) {
+        return SBX_OK;
+    }
+
+    if (!json_is_string(v)) {
+        snprintf(err, size, "language \"%s\": %s must be a string or null",
+                 json_string_value(json_object_get(e, "id")), key);
+        return SBX_ERROR;
+    }
+
+    *re = pcre2_compile((PCRE2_SPTR) json_string_value(v),
+                        PCRE2_ZERO_TERMINATED, PCRE2_MULTILINE | PCRE2_UTF,
+                        &rc, &off, NULL);
+
+    if (*re == NULL) {
+        pcre2_get_error_message(rc, msg, sizeof(msg));
+        snprintf(err, size, "language \"%s\": %s pattern at %zu: %s",
+                 json_string_value(json_object_get(e, "id")), key,
+                 (size_t) off, (char *) msg);
         return SBX_ERROR;
     }
 

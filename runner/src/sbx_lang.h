@@ -32,6 +32,7 @@ struct sbx_lang_s {
     int64_t          tmpfs_work_kb;
     int64_t          tmpfs_tmp_kb;
     pcre2_code      *diagnostics;        /* or NULL */
+    pcre2_code      *memory_error;       /* stderr meaning out of memory */
     json_t          *conf;               /* the entry, owns the strings */
 };
 

@@ -25,6 +25,7 @@
 
 
 static json_t *sbx_result_step(json_t *step, sbx_job_t *job, int compile);
+static void sbx_result_memory_error(sbx_lang_t *lang, json_t *test);
 static void sbx_result_output(json_t *dst, json_t *src, const char *key,
     sbx_buf_t *raw);
 static void sbx_result_lossy(sbx_buf_t *dst, const unsigned char *p,
@@ -123,6 +124,7 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
     max_mem = 0;
 
     json_array_foreach(tests, i, t) {
+        sbx_result_memory_error(job->lang, t);
         json_array_append_new(ctests, sbx_result_step(t, job, 0));
 
         tst = json_string_value(json_object_get(t, "status"));
@@ -267,6 +269,66 @@ sbx_result_step(json_t *step, sbx_job_t *job, int compile)
     sbx_buf_free(&raw);
 
     return o;
+}
+
+
+/*
+ * Runtimes with a heap of their own (the JVM) fail with an exception of
+ * their own when it is full, before the cgroup notices: a runtime error
+ * whose stderr matches the language's memory_error pattern is a memory
+ * limit exceeded.
+ */
+
+static void
+sbx_result_memory_error(sbx_lang_t *lang, json_t *test)
+{
+    int                 rc;
+    json_t             *err;
+    ssize_t             n;
+    sbx_buf_t           text;
+    const char         *st;
+    unsigned char      *raw;
+    pcre2_match_data   *md;
+
+    st = json_string_value(json_object_get(test, "status"));
+    err = json_object_get(test, "stderr");
+
+    if (lang->memory_error == NULL || st == NULL
+        || strcmp(st, "runtime_error") != 0 || json_string_length(err) == 0)
+    {
+        return;
+    }
+
+    raw = malloc(sbx_base64_decoded_len(json_string_length(err)));
+    if (raw == NULL) {
+        return;
+    }
+
+    n = sbx_base64_decode(raw, json_string_value(err),
+                          json_string_length(err));
+
+    memset(&text, 0, sizeof(sbx_buf_t));
+
+    if (n > 0) {
+        sbx_result_lossy(&text, raw, n);
+    }
+
+    free(raw);
+
+    md = pcre2_match_data_create_from_pattern(lang->memory_error, NULL);
+
+    if (md != NULL && text.len > 0) {
+        rc = pcre2_match(lang->memory_error, (PCRE2_SPTR) text.data,
+                         text.len, 0, 0, md, NULL);
+
+        if (rc >= 0) {
+            json_object_set_new(test, "status",
+                                json_string("memory_limit_exceeded"));
+        }
+    }
+
+    pcre2_match_data_free(md);
+    sbx_buf_free(&text);
 }
 
 
