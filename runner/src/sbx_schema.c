@@ -535,14 +535,6 @@ sbx_schema_checker(json_t *checker, sbx_schema_error_t *err)
         return SBX_SCHEMA_ERROR;
     }
 
-    if (strcmp(json_string_value(type), "regex") == 0
-        && !json_is_string(json_object_get(checker, "pattern")))
-    {
-        sbx_schema_set_error(err, 400, "missing_field", "checker.pattern",
-                             "the regex checker needs a pattern");
-        return SBX_SCHEMA_ERROR;
-    }
-
     return SBX_SCHEMA_OK;
 }
 

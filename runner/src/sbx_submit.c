@@ -15,6 +15,7 @@
 
 #include "sbx.h"
 #include "sbx_base64.h"
+#include "sbx_check.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_schema.h"
@@ -31,6 +32,7 @@ static const char  *sbx_submit_env[] = {
 
 
 static int sbx_submit_version(const char *want, const char *have);
+static int sbx_submit_patterns(json_t *sub, sbx_schema_error_t *err);
 static int sbx_submit_limits(sbx_lang_t *lang, json_t *req,
     sbx_limits_t *limits, sbx_schema_error_t *err);
 static json_t *sbx_submit_files(sbx_lang_t *lang, json_t *sub,
@@ -76,7 +78,8 @@ sbx_submit_prepare(json_t *sub, sbx_schema_error_t *err)
     }
 
     if (sbx_submit_limits(lang, json_object_get(sub, "limits"), &run, err)
-        != SBX_OK)
+        != SBX_OK
+        || sbx_submit_patterns(sub, err) != SBX_OK)
     {
         return NULL;
     }
@@ -207,6 +210,77 @@ sbx_submit_version(const char *want, const char *have)
 
     return n > 0 && strncmp(want, have, n) == 0
            && (have[n] == '\0' || have[n] == '.' || have[n] == '-');
+}
+
+
+/*
+ * A regex checker's pattern is the checker's own, or else each test's
+ * expected output: a pattern that does not compile is the client's
+ * mistake (400), found before anything runs.
+ */
+
+static int
+sbx_submit_patterns(json_t *sub, sbx_schema_error_t *err)
+{
+    char         field[48], msg[128];
+    size_t       i;
+    json_t      *checker, *p, *tests, *t, *e;
+
+    checker = json_object_get(sub, "checker");
+    p = json_is_object(checker) ? json_object_get(checker, "type") : checker;
+
+    if (!json_is_string(p) || strcmp(json_string_value(p), "regex") != 0) {
+        return SBX_OK;
+    }
+
+    p = json_object_get(checker, "pattern");
+
+    if (p != NULL) {
+        if (sbx_check_pattern_ok(json_string_value(p), json_string_length(p),
+                                 msg, sizeof(msg))
+            != SBX_CHECK_ACCEPTED)
+        {
+            sbx_schema_set_error(err, 400, "invalid_field",
+                                 "checker.pattern", "%s", msg);
+            return SBX_ERROR;
+        }
+
+        return SBX_OK;
+    }
+
+    tests = json_object_get(sub, "tests");
+
+    if (tests == NULL) {
+        tests = json_pack("[O]", sub);
+    } else {
+        json_incref(tests);
+    }
+
+    json_array_foreach(tests, i, t) {
+        e = json_object_get(t, "expected_output");
+
+        if (e == NULL
+            || sbx_check_pattern_ok(json_string_value(e),
+                                    json_string_length(e), msg, sizeof(msg))
+               == SBX_CHECK_ACCEPTED)
+        {
+            continue;
+        }
+
+        if (json_object_get(sub, "tests") != NULL) {
+            snprintf(field, sizeof(field), "tests[%zu].expected_output", i);
+        } else {
+            snprintf(field, sizeof(field), "expected_output");
+        }
+
+        sbx_schema_set_error(err, 400, "invalid_field", field, "%s", msg);
+        json_decref(tests);
+        return SBX_ERROR;
+    }
+
+    json_decref(tests);
+
+    return SBX_OK;
 }
 
 

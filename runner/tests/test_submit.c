@@ -133,9 +133,6 @@ test_refused(void **state)
             400, "unknown_field", "limits.disk");
     refused("{\"language\":\"py\",\"source\":\"x\",\"checker\":\"fuzzy\"}",
             400, "invalid_field", "checker");
-    refused("{\"language\":\"py\",\"source\":\"x\",\"checker\":"
-            "{\"type\":\"regex\"}}", 400, "missing_field",
-            "checker.pattern");
     refused("{\"language\":\"py\",\"source\":\"x\",\"tests\":[],\"stdin\":\"\"}",
             400, "invalid_field", "tests");
     refused("{\"language\":\"py\",\"source\":\"x\",\"tests\":[{\"stdin\":1}]}",
@@ -169,6 +166,18 @@ test_refused(void **state)
             "invalid_field", "files[0].encoding");
     refused("{\"language\":\"py\",\"files\":[{\"name\":\"a\"}]}", 400,
             "missing_field", "files[0].content");
+
+    /* a regex that does not compile is the client's mistake */
+    refused("{\"language\":\"py\",\"source\":\"x\",\"checker\":"
+            "{\"type\":\"regex\",\"pattern\":\"(\"}}", 400,
+            "invalid_field", "checker.pattern");
+    refused("{\"language\":\"py\",\"source\":\"x\",\"checker\":\"regex\","
+            "\"tests\":[{\"expected_output\":\"a+\"},"
+            "{\"expected_output\":\"[\"}]}", 400, "invalid_field",
+            "tests[1].expected_output");
+    refused("{\"language\":\"py\",\"source\":\"x\",\"checker\":\"regex\","
+            "\"expected_output\":\"*\"}", 400, "invalid_field",
+            "expected_output");
 
     /* the runner's own checks */
     refused("{\"language\":\"cobol\",\"source\":\"x\"}", 422,

@@ -14,6 +14,12 @@ package Sbx::Test;
 # With several requests, give "--- response_json eval" an arrayref with
 # one such text per request (undef to check nothing for that request).
 #
+#   --- json_ok eval
+#   sub { my $r = shift; abs($r->{time_ms} - 500) <= 10 }
+#
+# runs a predicate on the decoded answer (for relations between fields
+# that a path and a value cannot say).
+#
 # Runners of their own, for tests that stop or restart one:
 #
 #   my $r = Sbx::Test::runner_start('life', '--shutdown-grace', 1);
@@ -43,13 +49,20 @@ our $Dir = $ENV{SBX_TEST_DIR} || "$Top/build/$Tag";
 # the runner a suite's --- containers_left counts
 our $Runner = 'main';
 
-my $json = JSON::PP->new->allow_nonref->canonical;
+my $json = JSON::PP->new->utf8->allow_nonref->canonical;
 
 Test::Nginx::Socket::add_response_body_check(\&check_json);
 Test::Nginx::Socket::add_response_body_check(\&check_host);
 
 sub check_json {
     my ($block, $body, $req_idx, $rep, $dry_run) = @_;
+
+    if (defined(my $ok = $block->json_ok)) {
+        my $doc = eval { $json->decode($body) };
+        my $res = $doc && eval { $ok->($doc) };
+        Test::More::ok($res, $block->name . " - json_ok")
+            or Test::More::diag($@ ? "died: $@" : "answer: $body");
+    }
 
     my $spec = $block->response_json;
     return unless defined $spec;
