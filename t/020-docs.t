@@ -1,0 +1,47 @@
+# The documentation says what the code does: the README's language table
+# is the one runner/languages.json gives, and every directive and runner
+# flag is documented.  (No nginx here: plain Test::More.)
+
+use strict;
+use warnings;
+
+use Test::More;
+use File::Basename ();
+
+my $top = File::Basename::dirname(__FILE__) . '/..';
+
+sub slurp { open my $fh, '<', shift or die "$!\n"; local $/; <$fh> }
+
+my $readme = slurp("$top/README.md");
+
+my ($table) = $readme =~ /<!-- languages -->\n(.*?)<!-- \/languages -->/s;
+is($table, scalar `$top/tools/languages-table`,
+   'the README language table matches runner/languages.json '
+   . '(tools/languages-table --update)');
+
+my $module = slurp("$top/ngx_http_sandbox_module/ngx_http_sandbox_module.c");
+my %vars = map { $_ => 1 } qw(sandbox_id sandbox_status sandbox_language);
+my @directives = grep { !$vars{$_} }
+                 $module =~ /ngx_string\("(sandbox_\w+)"\)/g;
+
+ok(@directives >= 10, 'directives found in the module');
+
+for my $d (@directives) {
+    like($readme, qr/`\Q$d\E[ ;`]/, "README documents $d");
+}
+
+for my $v (sort keys %vars) {
+    like($module, qr/"\Q$v\E"/, "the module has \$$v");
+    like($readme, qr/\$\Q$v\E/, "README documents \$$v");
+}
+
+my @flags = map { /^\s+--([\w-]+)/ ? $1 : () }
+            split /\n/, scalar `$top/build/sandbox-runner --help`;
+
+ok(@flags >= 15, 'runner flags found in --help');
+
+for my $f (@flags) {
+    like($readme, qr/--\Q$f\E\b/, "README documents --$f");
+}
+
+done_testing();
