@@ -21,6 +21,7 @@
 #include "sbx_result.h"
 #include "sbx_schema.h"
 #include "sbx_server.h"
+#include "sbx_store.h"
 #include "sbx_submit.h"
 
 
@@ -109,6 +110,7 @@ sbx_api_fail(sbx_job_t *job, const char *message)
         status = "internal_error";
     }
 
+    sbx_store_done(job, status, s, len);
     sbx_job_done(job, status, s, len);
     sbx_metrics_status(status);
 }
@@ -147,10 +149,12 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     job->sync = wait;
 
     sbx_jobs_insert(job);
+    sbx_store_accepted(job, body, len);
 
     rc = sbx_queue_push(sbx_server_queue(), &job, 1);
 
     if (rc != SBX_OK) {
+        sbx_store_forget(job->id);
         sbx_jobs_remove(job);
         sbx_job_unref(job);
 
@@ -186,6 +190,7 @@ static void
 sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
 {
     int                  rc;
+    char                *text;
     size_t               i, n, k;
     json_t              *root, *list, *item, *out, *v;
     sbx_job_t          **jobs;
@@ -254,6 +259,13 @@ sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
             continue;
         }
 
+        text = json_dumps(item, JSON_COMPACT);
+
+        if (text != NULL) {
+            sbx_store_accepted(jobs[i], text, strlen(text));
+            free(text);
+        }
+
         json_array_append_new(out, json_pack("{s:s, s:s}",
                                              "id", jobs[i]->id,
                                              "status", "queued"));
@@ -277,6 +289,7 @@ sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
 
     if (rc != SBX_OK) {
         for (i = 0; i < k; i++) {
+            sbx_store_forget(jobs[i]->id);
             sbx_jobs_remove(jobs[i]);
             sbx_job_unref(jobs[i]);
         }

@@ -6,7 +6,8 @@
  * moment it is accepted until its result expires, so GET finds queued,
  * running and finished jobs alike.  Finished jobs are also on a list in
  * the order they finished, which is the order they expire (one TTL for
- * all) and the order they are dropped when results exceed the memory cap.
+ * all).  When results exceed the memory cap, the oldest are dropped from
+ * memory, not lost: their files (sbx_store.c) answer GET from then on.
  *
  * Locking: sbx_jobs.lock guards the table, the finished list, and each
  * job's state, refs, status, result and timestamps.  It is never held
@@ -23,6 +24,7 @@
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
+#include "sbx_store.h"
 
 
 #define SBX_JOBS_BUCKETS  4096
@@ -33,6 +35,7 @@ static struct {
     sbx_job_t          *buckets[SBX_JOBS_BUCKETS];
     sbx_job_t          *fhead;
     sbx_job_t          *ftail;
+    sbx_job_t          *spill;           /* oldest result still in memory */
     sbx_msec_t          ttl;
     size_t              memory;
     size_t              bytes;
@@ -44,6 +47,7 @@ static struct {
 
 static unsigned sbx_jobs_hash(const char *id, size_t len);
 static void sbx_jobs_unlink(sbx_job_t *job);
+static void sbx_jobs_finished(sbx_job_t *job);
 static void sbx_job_free(sbx_job_t *job);
 
 
@@ -206,10 +210,6 @@ sbx_job_running(sbx_job_t *job)
 void
 sbx_job_done(sbx_job_t *job, const char *status, char *result, size_t len)
 {
-    sbx_job_t  *old, *drop;
-
-    drop = NULL;
-
     pthread_mutex_lock(&sbx_jobs.lock);
 
     if (job->state == SBX_JOB_RUNNING) {
@@ -222,7 +222,47 @@ sbx_job_done(sbx_job_t *job, const char *status, char *result, size_t len)
     job->result_len = len;
     job->finished = sbx_realtime_msec();
 
-    sbx_jobs.bytes += len;
+    sbx_jobs_finished(job);
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+}
+
+
+void
+sbx_jobs_restore(sbx_job_t *job)
+{
+    unsigned  h;
+
+    h = sbx_jobs_hash(job->id, SBX_ID_LEN);
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    job->refs++;
+    job->hnext = sbx_jobs.buckets[h];
+    sbx_jobs.buckets[h] = job;
+    sbx_jobs.count++;
+
+    job->state = SBX_JOB_DONE;
+    sbx_jobs_finished(job);
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    /* the table's reference is the only one */
+    sbx_job_unref(job);
+}
+
+
+/*
+ * Appends a done job to the finished list; over the memory cap, the
+ * oldest results that are safely on disk leave memory.  The lock is held.
+ */
+
+static void
+sbx_jobs_finished(sbx_job_t *job)
+{
+    sbx_job_t  *old;
+
+    sbx_jobs.bytes += job->result_len;
     sbx_jobs.finished++;
 
     job->fnext = NULL;
@@ -236,48 +276,121 @@ sbx_job_done(sbx_job_t *job, const char *status, char *result, size_t len)
 
     sbx_jobs.ftail = job;
 
-    /* over the memory cap: the oldest results go first */
+    if (sbx_jobs.spill == NULL) {
+        sbx_jobs.spill = job;
+    }
 
-    while (sbx_jobs.bytes > sbx_jobs.memory && sbx_jobs.fhead != job) {
-        old = sbx_jobs.fhead;
-        sbx_jobs_unlink(old);
+    while (sbx_jobs.bytes > sbx_jobs.memory && sbx_jobs.spill != NULL) {
+        old = sbx_jobs.spill;
+        sbx_jobs.spill = old->fnext;
 
-        old->fnext = drop;                /* free once off both lists */
-        drop = old;
+        if (old->result == NULL || !old->persisted) {
+            continue;
+        }
+
+        sbx_jobs.bytes -= old->result_len;
+        free(old->result);
+        old->result = NULL;
+        old->spilled = 1;
+    }
+}
+
+
+void
+sbx_job_callback(sbx_job_t *job, const char *state, unsigned attempts,
+    const char *error)
+{
+    char  *e;
+
+    e = error ? strdup(error) : NULL;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    job->cb_state = state;
+    job->cb_attempts = attempts;
+    free(job->cb_error);
+    job->cb_error = e;
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+}
+
+
+char *
+sbx_job_result(sbx_job_t *job, size_t *len, const char **status,
+    char **url)
+{
+    char  *s;
+
+    *url = job->callback_url ? strdup(job->callback_url) : NULL;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    *status = job->status;
+
+    if (job->state != SBX_JOB_DONE || job->spilled) {
+        pthread_mutex_unlock(&sbx_jobs.lock);
+        return job->spilled ? sbx_store_result(job->id, len) : NULL;
+    }
+
+    s = malloc(job->result_len + 1);
+
+    if (s != NULL) {
+        memcpy(s, job->result, job->result_len + 1);
+        *len = job->result_len;
     }
 
     pthread_mutex_unlock(&sbx_jobs.lock);
 
-    while (drop) {
-        old = drop;
-        drop = drop->fnext;
-
-        sbx_log_warn("job %s: result dropped before its TTL, results "
-                     "exceed the memory cap", old->id);
-        sbx_job_unref(old);
-    }
+    return s;
 }
 
 
 char *
 sbx_job_describe(sbx_job_t *job, size_t *len, const char **status)
 {
-    char        ts[3][32], *s;
-    json_t     *v;
+    char        ts[3][32], *s, *url;
+    json_t     *v, *cb;
 
     pthread_mutex_lock(&sbx_jobs.lock);
 
     *status = job->status;
 
     if (job->state == SBX_JOB_DONE) {
-        s = malloc(job->result_len + 1);
+        pthread_mutex_unlock(&sbx_jobs.lock);
 
-        if (s != NULL) {
-            memcpy(s, job->result, job->result_len + 1);
-            *len = job->result_len;
+        s = sbx_job_result(job, len, status, &url);
+
+        if (s == NULL || url == NULL) {
+            free(url);
+            return s;
         }
 
+        /* how the callback went is news after the result was stored */
+
+        v = json_loadb(s, *len, 0, NULL);
+
+        pthread_mutex_lock(&sbx_jobs.lock);
+
+        cb = json_pack("{s:s, s:s, s:i, s:s?}",
+                       "url", url,
+                       "status", job->cb_state ? job->cb_state : "pending",
+                       "attempts", job->cb_attempts,
+                       "error", job->cb_error);
+
         pthread_mutex_unlock(&sbx_jobs.lock);
+
+        free(url);
+
+        if (v == NULL || json_object_set_new(v, "callback", cb) != 0) {
+            json_decref(v);
+            return s;
+        }
+
+        free(s);
+        s = json_dumps(v, JSON_COMPACT);
+        json_decref(v);
+
+        *len = s ? strlen(s) : 0;
 
         return s;
     }
@@ -338,6 +451,7 @@ sbx_jobs_expire(sbx_msec_t now)
     while (drop) {
         job = drop;
         drop = drop->fnext;
+        sbx_store_forget(job->id);
         sbx_job_unref(job);
     }
 
@@ -390,6 +504,10 @@ sbx_jobs_unlink(sbx_job_t *job)
         sbx_jobs.ftail = NULL;
     }
 
+    if (sbx_jobs.spill == job) {
+        sbx_jobs.spill = job->fnext;
+    }
+
     for (pp = &sbx_jobs.buckets[sbx_jobs_hash(job->id, SBX_ID_LEN)];
          *pp;
          pp = &(*pp)->hnext)
@@ -400,7 +518,10 @@ sbx_jobs_unlink(sbx_job_t *job)
         }
     }
 
-    sbx_jobs.bytes -= job->result_len;
+    if (!job->spilled) {
+        sbx_jobs.bytes -= job->result_len;
+    }
+
     sbx_jobs.count--;
     sbx_jobs.finished--;
 }
@@ -411,6 +532,7 @@ sbx_job_free(sbx_job_t *job)
 {
     json_decref(job->payload);
     free(job->callback_url);
+    free(job->cb_error);
     free(job->result);
     free(job);
 }

@@ -32,6 +32,10 @@ struct sbx_job_s {
     sbx_msec_t          finished;
     sbx_job_t          *hnext;           /* hash chain */
     sbx_job_t          *fnext;           /* finished, oldest first */
+    unsigned            spilled:1;       /* result on disk only */
+    const char         *cb_state;        /* callback: pending, delivered … */
+    unsigned            cb_attempts;
+    char               *cb_error;
 
     /* set before the job is queued, read-only afterwards */
     sbx_lang_t         *lang;
@@ -41,7 +45,11 @@ struct sbx_job_s {
     size_t              data_bytes;      /* tests' stdin and expected */
     sbx_msec_t          created;         /* realtime, ms */
     unsigned            sync:1;          /* a connection waits for it */
+    unsigned            attempts;        /* earlier runs cut by restarts */
     char               *callback_url;
+
+    /* its worker's, before the job is done */
+    unsigned            persisted:1;     /* the result is on disk */
 
     /* owned by whoever holds the job off the table: the worker */
     json_t             *payload;         /* what sandbox-init receives */
@@ -76,6 +84,20 @@ void sbx_job_running(sbx_job_t *job);
 /* Stores the result (taking ownership of the string). */
 void sbx_job_done(sbx_job_t *job, const char *status, char *result,
     size_t len);
+
+/* Records how the callback went (error may be NULL). */
+void sbx_job_callback(sbx_job_t *job, const char *state, unsigned attempts,
+    const char *error);
+
+/*
+ * A done job's result text, status and callback URL, copied (the caller
+ * frees the text and the URL); NULL if it has none.
+ */
+char *sbx_job_result(sbx_job_t *job, size_t *len, const char **status,
+    char **url);
+
+/* Puts a job finished before a restart back, in order of finishing. */
+void sbx_jobs_restore(sbx_job_t *job);
 
 /*
  * What GET shows for the job now: a copy of the result once done, a

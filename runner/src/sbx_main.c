@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "sbx.h"
+#include "sbx_callback.h"
 #include "sbx_conf.h"
 #include "sbx_docker.h"
 #include "sbx_job.h"
@@ -27,6 +28,7 @@
 #include "sbx_queue.h"
 #include "sbx_sandbox.h"
 #include "sbx_server.h"
+#include "sbx_store.h"
 
 
 static int sbx_main_docker(void);
@@ -77,8 +79,10 @@ main(int argc, char **argv)
 
     if (sbx_jobs_init(sbx_conf.result_ttl, sbx_conf.result_memory) != SBX_OK
         || sbx_sandbox_init() != SBX_OK
+        || sbx_store_init() != SBX_OK
         || sbx_queue_init(&queue, sbx_conf.queue_size) != SBX_OK
-        || sbx_done_init(&done) != SBX_OK)
+        || sbx_done_init(&done) != SBX_OK
+        || sbx_store_recover(&queue) != SBX_OK)
     {
         return 1;
     }
@@ -88,6 +92,7 @@ main(int argc, char **argv)
     }
 
     if (sbx_server_init(&queue, &done) != SBX_OK
+        || sbx_callback_start() != SBX_OK
         || sbx_pool_start(&queue, &done, sbx_conf.workers) != SBX_OK
         || sbx_monitor_start() != SBX_OK)
     {
@@ -98,6 +103,7 @@ main(int argc, char **argv)
 
     sbx_pool_join();
     sbx_monitor_stop();
+    sbx_callback_stop();
 
     /* nothing of ours may outlive the runner */
     (void) sbx_main_docker();

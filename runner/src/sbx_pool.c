@@ -26,6 +26,7 @@
 #include "sbx_pool.h"
 #include "sbx_result.h"
 #include "sbx_sandbox.h"
+#include "sbx_store.h"
 
 
 static struct {
@@ -185,6 +186,7 @@ sbx_pool_job(sbx_docker_t *d, sbx_job_t *job)
         status = "internal_error";
     }
 
+    sbx_store_done(job, status, result, len);
     sbx_job_done(job, status, result, len);
 
     sbx_metrics_status(status);

@@ -93,6 +93,29 @@ sbx_queue_push(sbx_queue_t *q, sbx_job_t **jobs, size_t n)
 }
 
 
+int
+sbx_queue_push_force(sbx_queue_t *q, sbx_job_t *job)
+{
+    size_t  max;
+    int     rc;
+
+    /* jobs taken back after a restart were accepted already */
+
+    pthread_mutex_lock(&q->lock);
+    max = q->max;
+    q->max = sbx_max(max, q->len + 1);
+    pthread_mutex_unlock(&q->lock);
+
+    rc = sbx_queue_push(q, &job, 1);
+
+    pthread_mutex_lock(&q->lock);
+    q->max = max;
+    pthread_mutex_unlock(&q->lock);
+
+    return rc;
+}
+
+
 sbx_job_t *
 sbx_queue_pop(sbx_queue_t *q)
 {

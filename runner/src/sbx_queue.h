@@ -40,6 +40,9 @@ void sbx_queue_destroy(sbx_queue_t *q);
  */
 int sbx_queue_push(sbx_queue_t *q, sbx_job_t **jobs, size_t n);
 
+/* Appends a job whatever the bound (only before the workers start). */
+int sbx_queue_push_force(sbx_queue_t *q, sbx_job_t *job);
+
 /* Blocks for the oldest job; NULL once the queue is closed. */
 sbx_job_t *sbx_queue_pop(sbx_queue_t *q);
 

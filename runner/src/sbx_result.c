@@ -58,11 +58,14 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
                                                    : job->created);
     sbx_rfc3339(ts[2], sizeof(ts[2]), sbx_realtime_msec());
 
-    res = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}}",
+    res = json_pack("{s:s, s:s, s:o, s:{s:s, s:s, s:s}}",
                     "id", job->id,
                     "status", "internal_error",
-                    "language", "id", job->lang->id,
-                    "version", job->lang->version,
+                    "language", job->lang
+                                ? json_pack("{s:s, s:s}",
+                                            "id", job->lang->id,
+                                            "version", job->lang->version)
+                                : json_null(),
                     "timestamps", "created_at", ts[0], "started_at", ts[1],
                     "finished_at", ts[2]);
     if (res == NULL) {

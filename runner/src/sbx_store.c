@@ -1,0 +1,569 @@
+
+/*
+ * Jobs on disk, so that accepted work survives a restart.
+ *
+ * Every accepted job has one file, <state-dir>/jobs/<id>.job: a header
+ * line (JSON) and then, verbatim, the submission while it waits or runs,
+ * or the result once it is done.  Each version replaces the previous one
+ * with rename(2), so a reader or a crash sees one whole version.  The
+ * accepted version is written before the job is queued; the done version
+ * by the worker that ran it, before the job is published as done.
+ *
+ * At start-up the runner reads them back: results within their TTL are
+ * served again, jobs that never finished are run again (at most twice in
+ * all; a job that was running both times the runner died ends as
+ * internal_error, and so does one that can no longer be prepared).
+ * Results beyond the memory cap live only here; GET reads them back.
+ *
+ * The directory is the runner's own and no container ever sees it: file
+ * names are built from ids the runner generated and checked.
+ *
+ * Locking: none here.  Each job's file is written by one thread at a time
+ * (the event thread before queueing, then its worker, then the monitor
+ * removes it when it expires).
+ */
+
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sbx.h"
+#include "sbx_conf.h"
+#include "sbx_job.h"
+#include "sbx_lang.h"
+#include "sbx_log.h"
+#include "sbx_queue.h"
+#include "sbx_result.h"
+#include "sbx_schema.h"
+#include "sbx_store.h"
+#include "sbx_submit.h"
+
+
+#define SBX_STORE_MAX_ATTEMPTS  2
+#define SBX_STORE_MAX_FILE      (64 * 1024 * 1024)
+
+
+static char  sbx_store_dir[3072];
+
+
+static int sbx_store_write(const char *id, json_t *header, const char *body,
+    size_t len);
+static int sbx_store_write_all(int fd, const char *p, size_t n);
+static char *sbx_store_read(const char *id, json_t **header, size_t *len);
+static void sbx_store_path(char *buf, size_t size, const char *id,
+    const char *suffix);
+static int sbx_store_recover_one(const char *id, sbx_queue_t *queue,
+    sbx_job_t ***done, size_t *ndone);
+static sbx_job_t *sbx_store_requeue(const char *id, json_t *header,
+    const char *body, size_t len, int *ended);
+static int sbx_store_by_finish(const void *a, const void *b);
+
+
+int
+sbx_store_init(void)
+{
+    if (strlen(sbx_conf.state_dir) > sizeof(sbx_store_dir) - 16) {
+        sbx_log_error("state-dir path is too long");
+        return SBX_ERROR;
+    }
+
+    snprintf(sbx_store_dir, sizeof(sbx_store_dir), "%s/jobs",
+             sbx_conf.state_dir);
+
+    if (mkdir(sbx_store_dir, 0700) == -1 && errno != EEXIST) {
+        sbx_log_error("mkdir \"%s\": %s", sbx_store_dir, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    return SBX_OK;
+}
+
+
+void
+sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len)
+{
+    json_t  *h;
+
+    h = json_pack("{s:s, s:I, s:i, s:b}",
+                  "state", "accepted",
+                  "created", (json_int_t) job->created,
+                  "attempts", job->attempts,
+                  "sync", job->sync);
+
+    if (h == NULL || sbx_store_write(job->id, h, sub, len) != SBX_OK) {
+        sbx_log_error("job %s: cannot be saved; it will not survive a "
+                      "restart", job->id);
+    }
+
+    json_decref(h);
+}
+
+
+void
+sbx_store_done(sbx_job_t *job, const char *status, const char *result,
+    size_t len)
+{
+    json_t  *h;
+
+    h = json_pack("{s:s, s:I, s:I, s:s}",
+                  "state", "done",
+                  "created", (json_int_t) job->created,
+                  "finished", (json_int_t) sbx_realtime_msec(),
+                  "status", status);
+
+    if (h != NULL && sbx_store_write(job->id, h, result, len) == SBX_OK) {
+        job->persisted = 1;
+
+    } else {
+        sbx_log_error("job %s: its result cannot be saved; it will not "
+                      "survive a restart", job->id);
+    }
+
+    json_decref(h);
+}
+
+
+char *
+sbx_store_result(const char *id, size_t *len)
+{
+    char        *body;
+    json_t      *h;
+    const char  *state;
+
+    body = sbx_store_read(id, &h, len);
+
+    if (body == NULL) {
+        return NULL;
+    }
+
+    state = json_string_value(json_object_get(h, "state"));
+
+    if (state == NULL || strcmp(state, "done") != 0) {
+        free(body);
+        body = NULL;
+    }
+
+    json_decref(h);
+
+    return body;
+}
+
+
+void
+sbx_store_forget(const char *id)
+{
+    char  path[sizeof(sbx_store_dir) + 64];
+
+    sbx_store_path(path, sizeof(path), id, ".job");
+
+    if (unlink(path) == -1 && errno != ENOENT) {
+        sbx_log_error("unlink \"%s\": %s", path, strerror(errno));
+    }
+}
+
+
+int
+sbx_store_recover(sbx_queue_t *queue)
+{
+    DIR             *dir;
+    size_t           i, n, ndone, nrun;
+    sbx_job_t      **done;
+    struct dirent   *de;
+
+    dir = opendir(sbx_store_dir);
+    if (dir == NULL) {
+        sbx_log_error("opendir \"%s\": %s", sbx_store_dir, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    done = NULL;
+    ndone = 0;
+    nrun = 0;
+
+    while ((de = readdir(dir)) != NULL) {
+        n = strlen(de->d_name);
+
+        /* only what the runner names: <uuid>.job (tmp files are dropped) */
+
+        if (n == SBX_ID_LEN + 8
+            && strcmp(de->d_name + SBX_ID_LEN, ".job.tmp") == 0)
+        {
+            de->d_name[SBX_ID_LEN] = '\0';
+            sbx_store_forget(de->d_name);
+            continue;
+        }
+
+        if (n != SBX_ID_LEN + 4 || strcmp(de->d_name + SBX_ID_LEN, ".job")
+            || !sbx_valid_id(de->d_name, SBX_ID_LEN))
+        {
+            continue;
+        }
+
+        de->d_name[SBX_ID_LEN] = '\0';
+
+        switch (sbx_store_recover_one(de->d_name, queue, &done, &ndone)) {
+        case SBX_AGAIN:
+            nrun++;
+            break;
+        case SBX_ERROR:
+            closedir(dir);
+            return SBX_ERROR;
+        }
+    }
+
+    closedir(dir);
+
+    /* finished jobs expire in the order they finished */
+
+    qsort(done, ndone, sizeof(sbx_job_t *), sbx_store_by_finish);
+
+    for (i = 0; i < ndone; i++) {
+        sbx_jobs_restore(done[i]);
+    }
+
+    free(done);
+
+    if (ndone || nrun) {
+        sbx_log_info("restart: %zu results kept, %zu unfinished jobs "
+                     "queued again", ndone, nrun);
+    }
+
+    return SBX_OK;
+}
+
+
+/*
+ * Returns SBX_OK for a kept or dropped result, SBX_AGAIN for a job queued
+ * again, SBX_ERROR when out of memory.
+ */
+
+static int
+sbx_store_recover_one(const char *id, sbx_queue_t *queue, sbx_job_t ***done,
+    size_t *ndone)
+{
+    int           ended;
+    char         *body;
+    size_t        len;
+    json_t       *h;
+    sbx_job_t    *job, **d;
+    sbx_msec_t    finished;
+    const char   *state, *status;
+
+    body = sbx_store_read(id, &h, &len);
+
+    if (body == NULL) {
+        return SBX_OK;
+    }
+
+    state = json_string_value(json_object_get(h, "state"));
+
+    if (state != NULL && strcmp(state, "done") == 0) {
+        finished = json_integer_value(json_object_get(h, "finished"));
+        status = json_string_value(json_object_get(h, "status"));
+
+        if (finished + sbx_conf.result_ttl <= sbx_realtime_msec()
+            || status == NULL)
+        {
+            sbx_store_forget(id);
+            json_decref(h);
+            free(body);
+            return SBX_OK;
+        }
+
+        job = sbx_job_new();
+        d = realloc(*done, (*ndone + 1) * sizeof(sbx_job_t *));
+
+        if (job == NULL || d == NULL) {
+            free(job);
+            json_decref(h);
+            free(body);
+            return SBX_ERROR;
+        }
+
+        *done = d;
+        d[(*ndone)++] = job;
+
+        memcpy(job->id, id, SBX_ID_LEN);
+        job->created = json_integer_value(json_object_get(h, "created"));
+        job->finished = finished;
+        job->status = sbx_result_status(status);
+        job->result = body;
+        job->result_len = len;
+        job->persisted = 1;
+
+        json_decref(h);
+
+        return SBX_OK;
+    }
+
+    /* accepted, and the runner died before it was done */
+
+    job = sbx_store_requeue(id, h, body, len, &ended);
+
+    if (job == NULL && ended) {
+        /* it was stored as done just now: take it as a result */
+        json_decref(h);
+        free(body);
+        return sbx_store_recover_one(id, queue, done, ndone);
+    }
+
+    if (job != NULL) {
+        sbx_store_accepted(job, body, len);
+        sbx_jobs_insert(job);
+
+        if (sbx_queue_push_force(queue, job) != SBX_OK) {
+            sbx_jobs_remove(job);
+            sbx_job_unref(job);
+        }
+
+        json_decref(h);
+        free(body);
+
+        return SBX_AGAIN;
+    }
+
+    json_decref(h);
+    free(body);
+
+    return SBX_OK;
+}
+
+
+/*
+ * Prepares an unfinished job again, with its id and creation time; one
+ * that cannot run any more is stored as an internal_error result instead
+ * (and *ended says whether that worked).
+ */
+
+static sbx_job_t *
+sbx_store_requeue(const char *id, json_t *header, const char *body,
+    size_t len, int *ended)
+{
+    char                 msg[256], *result;
+    size_t               rlen;
+    json_t              *sub;
+    unsigned             attempts;
+    sbx_job_t           *job, bare;
+    const char          *status;
+    sbx_schema_error_t   err;
+
+    job = NULL;
+    *ended = 0;
+    attempts = (unsigned) json_integer_value(json_object_get(header,
+                                                             "attempts"));
+
+    if (attempts + 1 >= SBX_STORE_MAX_ATTEMPTS) {
+        snprintf(msg, sizeof(msg), "the runner stopped %u times while this "
+                 "job was waiting or running; it is not run again",
+                 attempts + 1);
+
+    } else {
+        sub = sbx_schema_parse(body, len, &err);
+        job = sub ? sbx_submit_prepare(sub, &err) : NULL;
+        json_decref(sub);
+
+        if (job == NULL) {
+            snprintf(msg, sizeof(msg), "after a restart the job could not "
+                     "be prepared again: %s", err.message);
+        }
+    }
+
+    if (job != NULL) {
+        memcpy(job->id, id, SBX_ID_LEN);
+        job->created = json_integer_value(json_object_get(header, "created"));
+        job->sync = json_is_true(json_object_get(header, "sync"));
+        job->attempts = attempts + 1;
+
+        return job;
+    }
+
+    /* it ends here: stored as an internal_error result, kept for GET */
+
+    sbx_log_warn("job %s: %s", id, msg);
+
+    memset(&bare, 0, sizeof(sbx_job_t));
+    memcpy(bare.id, id, SBX_ID_LEN);
+    bare.created = json_integer_value(json_object_get(header, "created"));
+
+    result = sbx_result_build(&bare, NULL, msg, &status, &rlen);
+
+    if (result != NULL) {
+        sbx_store_done(&bare, status, result, rlen);
+        free(result);
+    }
+
+    *ended = bare.persisted;
+
+    return NULL;
+}
+
+
+static int
+sbx_store_write(const char *id, json_t *header, const char *body, size_t len)
+{
+    int    fd, rc;
+    char   path[sizeof(sbx_store_dir) + 64], tmp[sizeof(path)], *h;
+
+    h = json_dumps(header, JSON_COMPACT);
+    if (h == NULL) {
+        return SBX_ERROR;
+    }
+
+    sbx_store_path(path, sizeof(path), id, ".job");
+    sbx_store_path(tmp, sizeof(tmp), id, ".job.tmp");
+
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+              0600);
+
+    if (fd == -1) {
+        sbx_log_error("open \"%s\": %s", tmp, strerror(errno));
+        free(h);
+        return SBX_ERROR;
+    }
+
+    rc = sbx_store_write_all(fd, h, strlen(h));
+    free(h);
+
+    if (rc == SBX_OK) {
+        rc = sbx_store_write_all(fd, "\n", 1);
+    }
+
+    if (rc == SBX_OK) {
+        rc = sbx_store_write_all(fd, body, len);
+    }
+
+    if (close(fd) == -1) {
+        rc = SBX_ERROR;
+    }
+
+    if (rc == SBX_OK && rename(tmp, path) == -1) {
+        rc = SBX_ERROR;
+    }
+
+    if (rc != SBX_OK) {
+        sbx_log_error("writing \"%s\": %s", path, strerror(errno));
+        (void) unlink(tmp);
+    }
+
+    return rc;
+}
+
+
+static int
+sbx_store_write_all(int fd, const char *p, size_t n)
+{
+    ssize_t  w;
+
+    while (n > 0) {
+        w = write(fd, p, n);
+
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+
+            return SBX_ERROR;
+        }
+
+        p += w;
+        n -= w;
+    }
+
+    return SBX_OK;
+}
+
+
+/* The file's body (NUL-terminated, caller frees) and parsed header. */
+
+static char *
+sbx_store_read(const char *id, json_t **header, size_t *len)
+{
+    int           fd;
+    char          path[sizeof(sbx_store_dir) + 64], *buf, *nl, *body;
+    size_t        got;
+    ssize_t       n;
+    struct stat   st;
+
+    sbx_store_path(path, sizeof(path), id, ".job");
+
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd == -1) {
+        if (errno != ENOENT) {
+            sbx_log_error("open \"%s\": %s", path, strerror(errno));
+        }
+
+        return NULL;
+    }
+
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)
+        || st.st_size > SBX_STORE_MAX_FILE)
+    {
+        close(fd);
+        return NULL;
+    }
+
+    buf = malloc(st.st_size + 1);
+    if (buf == NULL) {
+        close(fd);
+        return NULL;
+    }
+
+    for (got = 0; got < (size_t) st.st_size; got += n) {
+        n = read(fd, buf + got, st.st_size - got);
+
+        if (n <= 0) {
+            break;
+        }
+    }
+
+    close(fd);
+    buf[got] = '\0';
+
+    nl = memchr(buf, '\n', got);
+    *header = nl ? json_loadb(buf, nl - buf, 0, NULL) : NULL;
+
+    if (*header == NULL) {
+        sbx_log_error("\"%s\" is damaged; it is left alone", path);
+        free(buf);
+        return NULL;
+    }
+
+    *len = got - (nl + 1 - buf);
+
+    body = malloc(*len + 1);
+
+    if (body != NULL) {
+        memcpy(body, nl + 1, *len);
+        body[*len] = '\0';
+    }
+
+    free(buf);
+
+    if (body == NULL) {
+        json_decref(*header);
+    }
+
+    return body;
+}
+
+
+static void
+sbx_store_path(char *buf, size_t size, const char *id, const char *suffix)
+{
+    snprintf(buf, size, "%s/%.36s%s", sbx_store_dir, id, suffix);
+}
+
+
+static int
+sbx_store_by_finish(const void *a, const void *b)
+{
+    const sbx_job_t  *x = *(const sbx_job_t * const *) a;
+    const sbx_job_t  *y = *(const sbx_job_t * const *) b;
+
+    return (x->finished > y->finished) - (x->finished < y->finished);
+}
