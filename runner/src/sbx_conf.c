@@ -86,6 +86,17 @@ static const sbx_conf_opt_t  sbx_conf_opts[] = {
       "CPU share of a container, in thousandths of a core" },
     { "shutdown-grace", SBX_CONF_SEC, sbx_conf_off(shutdown_grace),
       "seconds running jobs get to end on SIGTERM" },
+    { "callback-allow", SBX_CONF_STR, sbx_conf_off(callback_allow),
+      "private addresses or networks callbacks may reach, comma-separated" },
+    { "callback-secret-file", SBX_CONF_PATH,
+      sbx_conf_off(callback_secret_file),
+      "file holding the HMAC key that signs callbacks" },
+    { "callback-attempts", SBX_CONF_INT, sbx_conf_off(callback_attempts),
+      "tries per callback (connection errors, 5xx, 429)" },
+    { "callback-backoff-ms", SBX_CONF_INT, sbx_conf_off(callback_backoff_ms),
+      "delay before the second try; doubled after each" },
+    { "callback-timeout", SBX_CONF_SEC, sbx_conf_off(callback_timeout),
+      "seconds one callback attempt may take" },
 };
 
 
@@ -125,6 +136,9 @@ sbx_conf_load(int argc, char **argv)
     sbx_conf.uid_count = 10000;
     sbx_conf.container_cpus_milli = 1000;
     sbx_conf.shutdown_grace = 30 * 1000;
+    sbx_conf.callback_attempts = 5;
+    sbx_conf.callback_backoff_ms = 1000;
+    sbx_conf.callback_timeout = 10 * 1000;
 
     n = 0;
 
@@ -200,11 +214,12 @@ sbx_conf_load(int argc, char **argv)
 
     if (sbx_conf.workers < 1 || sbx_conf.queue_size < 1
         || sbx_conf.uid_base < 1000 || sbx_conf.uid_count < 1
-        || sbx_conf.max_batch < 1 || sbx_conf.container_cpus_milli < 1)
+        || sbx_conf.max_batch < 1 || sbx_conf.container_cpus_milli < 1
+        || sbx_conf.callback_attempts < 1 || sbx_conf.callback_timeout < 1)
     {
         fprintf(stderr, "sandbox-runner: workers, queue-size, uid-count, "
-                "max-batch and container-cpus must be >= 1, "
-                "uid-base >= 1000\n");
+                "max-batch, container-cpus, callback-attempts and "
+                "callback-timeout must be >= 1, uid-base >= 1000\n");
         return SBX_ERROR;
     }
 
@@ -426,10 +441,10 @@ sbx_conf_help(const char *prog)
            prog);
 
     for (i = 0; i < sbx_nelems(sbx_conf_opts); i++) {
-        printf("  --%-16s %s\n", sbx_conf_opts[i].name, sbx_conf_opts[i].help);
+        printf("  --%-21s %s\n", sbx_conf_opts[i].name, sbx_conf_opts[i].help);
     }
 
-    printf("  --%-16s %s\n  --%-16s %s\n  --%-16s %s\n",
+    printf("  --%-21s %s\n  --%-21s %s\n  --%-21s %s\n",
            "config FILE", "read settings from a JSON file",
            "help", "show this and exit",
            "version", "show the version and exit");

@@ -35,6 +35,11 @@ struct sbx_conf_s {
     int              uid_count;
     int              container_cpus_milli;
     sbx_msec_t       shutdown_grace;
+    char            *callback_allow;     /* addresses/networks, or NULL */
+    char            *callback_secret_file;
+    int              callback_attempts;
+    int              callback_backoff_ms;
+    sbx_msec_t       callback_timeout;
 };
 
 

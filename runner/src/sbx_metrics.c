@@ -64,7 +64,13 @@ static const struct {
 };
 
 
+static const char  *sbx_metrics_callbacks[] = {
+    "delivered", "refused", "failed"
+};
+
+
 static struct {
+    uint64_t     callbacks[sbx_nelems(sbx_metrics_callbacks)];
     uint64_t     buckets[SBX_METRIC_HIST_N][SBX_METRICS_BUCKETS + 1];
     uint64_t     sum_ms[SBX_METRIC_HIST_N];
     uint64_t     counters[SBX_METRIC_COUNTER_N];
@@ -111,6 +117,20 @@ sbx_metrics_status(const char *status)
 
 
 void
+sbx_metrics_callback(const char *result)
+{
+    size_t  i;
+
+    for (i = 0; i < sbx_nelems(sbx_metrics_callbacks); i++) {
+        if (strcmp(result, sbx_metrics_callbacks[i]) == 0) {
+            sbx_atomic_add(&sbx_metrics.callbacks[i], 1);
+            return;
+        }
+    }
+}
+
+
+void
 sbx_metrics_busy(int delta)
 {
     sbx_atomic_add(&sbx_metrics.busy, delta);
@@ -145,6 +165,16 @@ sbx_metrics_render(size_t *len)
         fprintf(f, "sandbox_jobs_total{status=\"%s\"} %llu\n",
                 sbx_metrics_statuses[i],
                 (unsigned long long) sbx_atomic_get(&sbx_metrics.statuses[i]));
+    }
+
+    fprintf(f, "# HELP sandbox_callbacks_total Callbacks by outcome.\n"
+               "# TYPE sandbox_callbacks_total counter\n");
+
+    for (i = 0; i < sbx_nelems(sbx_metrics_callbacks); i++) {
+        fprintf(f, "sandbox_callbacks_total{result=\"%s\"} %llu\n",
+                sbx_metrics_callbacks[i],
+                (unsigned long long)
+                    sbx_atomic_get(&sbx_metrics.callbacks[i]));
     }
 
     for (i = 0; i < SBX_METRIC_COUNTER_N; i++) {

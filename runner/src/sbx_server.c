@@ -39,6 +39,7 @@
 
 #include "sbx.h"
 #include "sbx_api.h"
+#include "sbx_callback.h"
 #include "sbx_conf.h"
 #include "sbx_job.h"
 #include "sbx_log.h"
@@ -773,6 +774,10 @@ sbx_server_done(void)
             job->waiter = NULL;
             c->waiting = NULL;
             sbx_api_answer(c, job);
+        }
+
+        if (job->callback_url != NULL) {
+            sbx_callback_enqueue(job);
         }
 
         sbx_job_unref(job);
