@@ -50,8 +50,8 @@ stop_runners() {
 trap stop_runners EXIT
 
 start_runner main
-# a one-worker, one-slot runner for queue-full and ordering tests
-start_runner small --workers 1 --queue-size 1
+# a one-worker runner with a short queue, for queue-full and order tests
+start_runner small --workers 1 --queue-size 3
 
 export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-/usr/sbin/nginx}
 export TEST_NGINX_LOAD_MODULES=$top/build/ngx_http_sandbox_module.so
@@ -72,11 +72,9 @@ prove "${inc[@]}" -r ${TEST_FILES:-t/} || rc=$?
 stop_runners
 trap - EXIT
 
-left=0
-for r in main small life; do
-    n=$(docker ps -aq --filter "label=org.sandbox.runner=$tag-$r" | wc -l)
-    left=$((left + n))
-done
+# every runner of this run, the suites' own included, labels "$tag-…"
+left=$(docker ps -a --filter label=org.sandbox.runner \
+           --format '{{.Label "org.sandbox.runner"}}' | grep -c "^$tag-" || true)
 if [[ $left -ne 0 ]]; then
     echo "test: $left containers left behind" >&2
     rc=1

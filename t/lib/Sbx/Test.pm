@@ -30,12 +30,19 @@ package Sbx::Test;
 #
 #   --- containers_left: 0        that many of its containers exist
 #   --- host_clean                no process runs as a sandbox uid
+#
+# Requests from Perl (in --- init or --- json_ok code), to the test nginx:
+#
+#   my ($status, $doc, $headers, $body) =
+#       Sbx::Test::api(POST => '/submissions', { language => … });
+#   my $r = Sbx::Test::poll('/submissions/' . $id);   # until it is done
 
 use strict;
 use warnings;
 
 use Cwd ();
 use File::Basename ();
+use HTTP::Tiny ();
 use IO::Socket::UNIX ();
 use JSON::PP ();
 use POSIX ();
@@ -159,6 +166,39 @@ sub walk {
     }
 
     return (1, $cur);
+}
+
+# ---- requests from Perl ---------------------------------------------------
+
+sub api {
+    my ($method, $path, $body) = @_;
+
+    my $port = $ENV{TEST_NGINX_SERVER_PORT} || 1984;
+    my $res = HTTP::Tiny->new(timeout => 120)->request(
+        $method, "http://127.0.0.1:$port$path",
+        defined $body
+            ? { headers => { 'Content-Type' => 'application/json' },
+                content => $json->encode($body) }
+            : {});
+
+    my $doc = eval { $json->decode($res->{content}) };
+
+    return ($res->{status}, $doc, $res->{headers}, $res->{content});
+}
+
+# GETs a submission until it is neither queued nor running (or $secs pass).
+sub poll {
+    my ($path, $secs) = @_;
+    my ($status, $doc);
+
+    for (1 .. ($secs // 60) * 10) {
+        ($status, $doc) = api(GET => $path);
+        last if $status != 200
+                || ($doc->{status} ne 'queued' && $doc->{status} ne 'running');
+        Time::HiRes::sleep(0.1);
+    }
+
+    return $doc;
 }
 
 # ---- runners of a test's own ----------------------------------------------
