@@ -535,7 +535,7 @@ sbx_sandbox_spec(sbx_box_t *box)
     mem = sbx_sandbox_memory_kb(job, 0) * 1024;
 
     spec = json_pack(
-        "{s:s, s:[s], s:[], s:s, s:s, s:[], s:b, s:b, s:b,"
+        "{s:s, s:[s], s:[], s:s, s:s, s:[], s:b, s:b, s:b, s:i,"
         " s:{s:s, s:s},"
         " s:{s:[s, s], s:s, s:[s], s:[s, s, s], s:[s], s:b, s:b,"
         "    s:{s:s, s:s}, s:I, s:I, s:I, s:I, s:I,"
@@ -550,6 +550,7 @@ sbx_sandbox_spec(sbx_box_t *box)
         "NetworkDisabled", 1,
         "Tty", 0,
         "OpenStdin", 0,
+        "StopTimeout", 1,
         "Labels", SBX_SANDBOX_LABEL, label, "org.sandbox.job", job->id,
         "HostConfig",
         "Binds", binds[0], binds[1],

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# make bench: what a submission costs, side by side, in one run.
+#
+#   1. latency of a Python hello world: through nginx + runner (a fresh
+#      container each), by `docker run --rm`, and as a bare process
+#   2. sustained submissions/s with 8 clients, against the host's own
+#      ceiling of `docker run --rm` with 8 at a time
+#   3. requests/s for bad input, refused by the module before the runner
+#   4. load: 1000 submissions from 50 clients, each must get its result
+#      or a 503; afterwards no container may be left, and the runner's
+#      memory must be back near where it started
+#
+# Ratios matter more than absolute times: the machine varies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+top=$PWD
+dir=$top/build/bench
+port=18090
+url=http://127.0.0.1:$port
+rm -rf "$dir"
+mkdir -p "$dir"
+
+N_LAT=${N_LAT:-40}
+N_DOCKER=${N_DOCKER:-15}
+N_TPUT=${N_TPUT:-200}
+N_LOAD=${N_LOAD:-1000}
+
+build/sandbox-runner --listen "unix:$dir/runner.sock" --socket-mode 0666 \
+    --languages runner/languages.json --init build/sandbox-init \
+    --state-dir "$dir/state" --runner-id bench --log-file "$dir/runner.log" &
+runner=$!
+
+cat >"$dir/nginx.conf" <<EOC
+load_module $top/build/ngx_http_sandbox_module.so;
+worker_processes 2;
+error_log $dir/error.log warn;
+pid $dir/nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    upstream runner { server unix:$dir/runner.sock; keepalive 64; }
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            sandbox_pass runner;
+            sandbox_read_timeout 300s;
+        }
+    }
+}
+EOC
+
+nginx_bin=${NGINX:-/usr/sbin/nginx}
+"$nginx_bin" -p "$dir/" -c "$dir/nginx.conf"
+
+cleanup() {
+    "$nginx_bin" -p "$dir/" -c "$dir/nginx.conf" -s quit 2>/dev/null || true
+    kill -TERM "$runner" 2>/dev/null || true
+    wait "$runner" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 100); do
+    curl -sf "$url/health" >/dev/null && break
+    sleep 0.1
+done
+
+hello='{"language":"python","source":"print(\"hello\")"}'
+
+# percentile P of the numbers on stdin (ms)
+pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(p/100*(NR-1))+1; print a[i]}'; }
+ms() { echo "$(( ($(date +%s%N) - $1) / 1000000 ))"; }
+
+echo "== 1. latency of a Python hello world"
+
+for _ in $(seq 1 5); do                       # warm-up
+    curl -s "$url/submissions" -d "$hello" >/dev/null
+done
+
+for _ in $(seq 1 "$N_LAT"); do
+    curl -s -o /dev/null -w '%{time_total}\n' "$url/submissions" -d "$hello"
+done | awk '{printf "%d\n", $1 * 1000}' >"$dir/lat-nginx"
+
+for _ in $(seq 1 "$N_DOCKER"); do
+    t=$(date +%s%N)
+    docker run --rm --network none sbx/python python3 -c 'print("hello")' \
+        >/dev/null
+    ms "$t"
+done >"$dir/lat-docker"
+
+for _ in $(seq 1 "$N_LAT"); do
+    t=$(date +%s%N)
+    python3 -c 'print("hello")' >/dev/null
+    ms "$t"
+done >"$dir/lat-bare"
+
+n50=$(pct 50 <"$dir/lat-nginx"); n99=$(pct 99 <"$dir/lat-nginx")
+d50=$(pct 50 <"$dir/lat-docker"); d99=$(pct 99 <"$dir/lat-docker")
+b50=$(pct 50 <"$dir/lat-bare"); b99=$(pct 99 <"$dir/lat-bare")
+
+printf '%-38s %8s %8s\n' "" "p50 ms" "p99 ms"
+printf '%-38s %8d %8d\n' "nginx -> runner -> fresh container" "$n50" "$n99"
+printf '%-38s %8d %8d\n' "docker run --rm" "$d50" "$d99"
+printf '%-38s %8d %8d\n' "bare process" "$b50" "$b99"
+awk -v n="$n50" -v d="$d50" -v b="$b50" 'BEGIN {
+    printf "ratios (p50): nginx/docker-run %.2f, nginx/bare %.1f\n",
+           n / d, n / (b ? b : 1) }'
+
+echo "== 2. sustained throughput, 8 clients"
+
+tools/load "$url/submissions" "$N_TPUT" 8 | tee "$dir/tput" | grep -E '/s|p50'
+
+t=$(date +%s%N)
+seq 1 "$N_TPUT" | xargs -P 8 -I{} docker run --rm --network none \
+    sbx/python python3 -c 'print("hello")' >/dev/null
+secs=$(awk -v ms="$(ms "$t")" 'BEGIN { print ms / 1000 }')
+
+ours=$(sed -n 's/.* (\([0-9.]*\)\/s).*/\1/p' "$dir/tput")
+awk -v n="$N_TPUT" -v s="$secs" -v o="$ours" 'BEGIN {
+    c = n / s
+    printf "docker run --rm, 8 at a time: %.1f containers/s\n", c
+    printf "ratio: submissions/s over the docker run ceiling %.2f\n", o / c }'
+
+echo "== 3. bad input, refused by the module"
+
+cat >"$dir/bad.lua" <<'EOL'
+wrk.method = "POST"
+wrk.body = '{"language": "python", "source": '
+wrk.headers["Content-Type"] = "application/json"
+EOL
+wrk -t2 -c50 -d5s -s "$dir/bad.lua" "$url/submissions" | tee "$dir/wrk" \
+    | grep -E 'Requests/sec|Non-2xx|Latency'
+curl -s -o /dev/null -w 'status of one such request: %{http_code}\n' \
+    "$url/submissions" -H 'Content-Type: application/json' \
+    -d '{"language": "python", "source": '
+
+echo "== 4. load: $N_LOAD submissions from 50 clients"
+
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$runner/status"; }
+rss0=$(rss)
+
+tools/load "$url/submissions" "$N_LOAD" 50
+
+sleep 2
+rss1=$(rss)
+left=$(docker ps -aq --filter label=org.sandbox.runner=bench | wc -l)
+
+echo "runner RSS: $rss0 KiB before, $rss1 KiB after"
+echo "containers left: $left"
+
+[[ $left -eq 0 ]] || { echo "bench: FAIL: containers left behind"; exit 1; }
+
+# results of 1000 jobs stay stored (TTL): allow for them, not for a leak
+if (( rss1 > rss0 + 16384 )); then
+    echo "bench: FAIL: the runner grew by $((rss1 - rss0)) KiB"
+    exit 1
+fi
+
+echo "bench: ok"
