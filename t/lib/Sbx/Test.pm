@@ -119,6 +119,9 @@ sub check_json {
         my $text = ref $got ? $json->encode($got)
                  : defined $got ? "$got" : 'null';
 
+        # the answer was decoded from UTF-8: so must the pattern be
+        utf8::decode($want);
+
         if ($op eq '=~') {
             Test::More::like($text, qr/$want/s, $desc);
         } else {
