@@ -183,6 +183,7 @@ void sbx_init_result_free(sbx_init_result_t *res);
 void sbx_init_meter_init(void);
 int sbx_init_meter_cpu(uint64_t *ns);
 int sbx_init_meter_oom(uint64_t *count);
+int sbx_init_meter_anon(uint64_t *bytes);
 uint64_t sbx_init_meter_self(void);
 uint64_t sbx_init_meter_now(void);
 

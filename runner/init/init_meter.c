@@ -14,6 +14,11 @@
  * and to rusage afterwards (init_run.c), and memory verdicts rest on the
  * peak RSS alone.
  *
+ * Memory of the whole program is the cgroup's anonymous memory (v1
+ * total_rss, v2 anon): every process's heap and stacks, not the page
+ * cache, so files written to tmpfs are not counted as the program's
+ * memory (they are bounded by the tmpfs size instead).
+ *
  * The files are kept open and read with pread at offset 0, which makes
  * the kernel regenerate their contents: one syscall per sample.
  */
@@ -44,6 +49,7 @@ static int sbx_meter_field(int fd, const char *key, uint64_t *value);
 
 static int  sbx_meter_cpu_fd = -1;
 static int  sbx_meter_oom_fd = -1;
+static int  sbx_meter_mem_fd = -1;
 static int  sbx_meter_v2;
 
 
@@ -67,6 +73,8 @@ sbx_init_meter_init(void)
         sbx_meter_cpu_fd = sbx_meter_open(SBX_METER_ROOT, path, "cpu.stat");
         sbx_meter_oom_fd = sbx_meter_open(SBX_METER_ROOT, path,
                                           "memory.events");
+        sbx_meter_mem_fd = sbx_meter_open(SBX_METER_ROOT, path,
+                                          "memory.stat");
 
     } else {
         if (sbx_meter_cgroup_path("cpuacct", path, sizeof(path))
@@ -88,14 +96,17 @@ sbx_init_meter_init(void)
 
         sbx_meter_oom_fd = sbx_meter_open(SBX_METER_ROOT "/memory", path,
                                           "memory.oom_control");
+        sbx_meter_mem_fd = sbx_meter_open(SBX_METER_ROOT "/memory", path,
+                                          "memory.stat");
     }
 
     if (sbx_meter_cpu_fd == -1) {
         sbx_init_log("no cgroup CPU counter; falling back to rusage");
     }
 
-    if (sbx_meter_oom_fd == -1) {
-        sbx_init_log("no cgroup OOM counter; memory verdicts use peak RSS");
+    if (sbx_meter_oom_fd == -1 || sbx_meter_mem_fd == -1) {
+        sbx_init_log("no cgroup memory counters; memory verdicts use peak "
+                     "RSS");
     }
 }
 
@@ -143,6 +154,20 @@ sbx_init_meter_oom(uint64_t *count)
     }
 
     return sbx_meter_field(sbx_meter_oom_fd, "oom_kill", count);
+}
+
+
+/* The cgroup's anonymous memory now, in bytes. */
+
+int
+sbx_init_meter_anon(uint64_t *bytes)
+{
+    if (sbx_meter_mem_fd == -1) {
+        return SBX_INIT_ERROR;
+    }
+
+    return sbx_meter_field(sbx_meter_mem_fd,
+                           sbx_meter_v2 ? "anon" : "total_rss", bytes);
 }
 
 
@@ -360,7 +385,7 @@ sbx_meter_read(int fd, char *buf, size_t size)
 static int
 sbx_meter_field(int fd, const char *key, uint64_t *value)
 {
-    char    buf[1024], *p;
+    char    buf[4096], *p;
     size_t  n;
 
     if (sbx_meter_read(fd, buf, sizeof(buf)) != SBX_INIT_OK) {

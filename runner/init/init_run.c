@@ -38,6 +38,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/fsuid.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -101,6 +102,7 @@ static int sbx_run_setrlimit(int resource, uint64_t cur, uint64_t max);
 static int sbx_run_drop(uid_t uid, gid_t gid);
 static void sbx_run_oom_adj(void);
 static int sbx_run_stdin(sbx_init_step_t *step);
+static int sbx_run_pipe(int fd[2], uid_t uid, gid_t gid);
 static int sbx_run_reap(sbx_run_wait_t *w);
 static int sbx_run_kill_all(sbx_run_wait_t *w);
 static int sbx_run_read(int *fd, sbx_init_buf_t *b, size_t cap);
@@ -146,7 +148,8 @@ sbx_init_run_step(sbx_init_step_t *step, sbx_init_result_t *res)
     pid_t              pid;
     ssize_t            n;
     uint64_t           t0, now, cg0, cg1, self0, oom0, oom1, cpu, cap;
-    uint64_t           cpu_ns, wall_ns, hard, timeout;
+    uint64_t           cpu_ns, wall_ns, hard, timeout, anon0, anon, peak;
+    uint64_t           mem;
     clockid_t          clk, *pclk;
     struct pollfd      pfd[3];
     sbx_run_wait_t     w;
@@ -160,6 +163,8 @@ sbx_init_run_step(sbx_init_step_t *step, sbx_init_result_t *res)
     cap = step->limits->output_kb * 1024;
     cpu_ns = step->limits->cpu_time_ms * 1000000;
     wall_ns = step->limits->wall_time_ms * 1000000;
+    mem = step->limits->memory_kb * 1024;
+    peak = 0;
 
     in = sbx_run_stdin(step);
 
@@ -168,7 +173,8 @@ sbx_init_run_step(sbx_init_step_t *step, sbx_init_result_t *res)
         return SBX_INIT_ERROR;
     }
 
-    if (pipe2(out, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1
+    if (sbx_run_pipe(out, step->uid, step->gid) == -1
+        || sbx_run_pipe(err, step->uid, step->gid) == -1
         || pipe2(rep, O_CLOEXEC) == -1)
     {
         sbx_run_fail(res, "pipe");
@@ -192,6 +198,12 @@ sbx_init_run_step(sbx_init_step_t *step, sbx_init_result_t *res)
 
     if (sbx_init_meter_oom(&oom0) != SBX_INIT_OK) {
         oom0 = UINT64_MAX;
+    }
+
+    /* init's own anonymous memory; the rest is the program's */
+
+    if (sbx_init_meter_anon(&anon0) != SBX_INIT_OK) {
+        anon0 = UINT64_MAX;
     }
 
     self0 = sbx_init_meter_self();
@@ -326,6 +338,26 @@ sbx_init_run_step(sbx_init_step_t *step, sbx_init_result_t *res)
             w.end = sbx_init_meter_now();
             break;
         }
+
+        /*
+         * The memory limit is the whole program's: several processes
+         * each under it may not hold more than it together.
+         */
+
+        if (anon0 != UINT64_MAX && sbx_init_meter_anon(&anon) == SBX_INIT_OK
+            && anon > anon0)
+        {
+            if (anon - anon0 > peak) {
+                peak = anon - anon0;
+            }
+
+            if (peak > mem) {
+                res->memory_limit = 1;
+                killed = 1;
+                w.end = sbx_init_meter_now();
+                break;
+            }
+        }
     }
 
     /* whatever is left of the step goes now */
@@ -374,6 +406,12 @@ sbx_init_run_step(sbx_init_step_t *step, sbx_init_result_t *res)
     res->wall_time_ms = (w.end - t0) / 1000000;
     res->memory_kb = w.main_ru.ru_maxrss > w.other_maxrss
                      ? w.main_ru.ru_maxrss : w.other_maxrss;
+
+    /* the sampled sum over processes, when it says more */
+
+    if (peak / 1024 > res->memory_kb) {
+        res->memory_kb = peak / 1024;
+    }
 
     if (res->failed || res->exec_failed) {
         /* the status is the child's _exit(127), not the program's */
@@ -688,10 +726,11 @@ fail:
 /*
  * RLIMIT_CPU: a per-process backstop in whole seconds, above the
  * millisecond limit that the cgroup counter enforces: the soft limit,
- * ceil(limit) + 1 s, sends SIGXCPU, the hard one SIGKILL a second later.  RLIMIT_STACK: min(memory, 64 MiB): contest code
- * recurses deeply and 8 MiB is too little, the memory limit bounds it
- * anyway, and glibc takes it as the default thread stack size, so an
- * unbounded value would make every thread reserve huge address ranges.
+ * ceil(limit) + 1 s, sends SIGXCPU, the hard one SIGKILL a second later.
+ * RLIMIT_STACK: min(memory, 64 MiB): contest code recurses deeply and
+ * 8 MiB is too little, the memory limit bounds it anyway, and glibc
+ * takes it as the default thread stack size, so an unbounded value would
+ * make every thread reserve huge address ranges.
  * RLIMIT_AS stays unlimited: JVMs, Go and V8 reserve far more address
  * space than they use, and memory is the cgroup's job.
  */
@@ -811,7 +850,11 @@ sbx_run_drop(uid_t uid, gid_t gid)
 }
 
 
-/* Best effort: without /proc the OOM killer picks by size alone. */
+/*
+ * Best effort: without /proc the OOM killer picks by size alone.  The
+ * program may lower it again (that needs no privilege); if it then gets
+ * init killed, the runner still reports memory_limit_exceeded.
+ */
 
 static void
 sbx_run_oom_adj(void)
@@ -860,6 +903,36 @@ sbx_run_stdin(sbx_init_step_t *step)
     }
 
     return fd;
+}
+
+
+/*
+ * A pipe for the step's stdout or stderr.  A pipe's inode belongs to its
+ * creator's fsuid with mode 0600, and reopening one's own stdout through
+ * /proc/self/fd (/dev/stdout, /dev/stderr: "echo x > /dev/stderr") checks
+ * that mode: so the pipe is made with the program's ids, not init's.
+ * Only that uid and root can reopen it, and init's own standard output
+ * is another pipe.  Should the ids not change, the pipe is init's, as
+ * before: the program can still write to its descriptors 1 and 2.
+ */
+
+static int
+sbx_run_pipe(int fd[2], uid_t uid, gid_t gid)
+{
+    int  rc, err;
+
+    (void) setfsgid(gid);
+    (void) setfsuid(uid);
+
+    rc = pipe2(fd, O_CLOEXEC);
+    err = errno;
+
+    (void) setfsuid(geteuid());
+    (void) setfsgid(getegid());
+
+    errno = err;
+
+    return rc;
 }
 
 

@@ -737,11 +737,26 @@ sbx_sandbox_result(sbx_box_t *box, char *err, size_t size)
         info = sbx_docker_inspect(box->docker, box->id);
 
         if (json_is_true(json_object_get(json_object_get(info, "State"),
-                                         "OOMKilled"))
-            && out.len == 0)
+                                         "OOMKilled")))
         {
-            snprintf(err, size, "sandbox-init was killed: the container "
-                     "ran out of memory");
+            /*
+             * The program filled the container with memory no process
+             * maps (memfd, tmpfs beyond the limit) and the OOM killer took
+             * init with it: the verdict is the program's, the details
+             * are lost.
+             */
+
+            result = json_pack("{s:[{s:s, s:n, s:s, s:s, s:s, s:i, s:i,"
+                               " s:i, s:s}], s:n}",
+                               "tests",
+                               "status", "memory_limit_exceeded",
+                               "exit_code", "signal", "SIGKILL",
+                               "stdout", "", "stderr", "",
+                               "time_ms", 0, "wall_time_ms", 0,
+                               "memory_kb", 0,
+                               "message", "the program exhausted the "
+                               "sandbox's memory; its output is lost",
+                               "error");
 
         } else {
             snprintf(err, size, "sandbox-init gave no result (%zu bytes "

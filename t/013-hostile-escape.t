@@ -1,0 +1,658 @@
+# Hostile programs that try to get out of the box: to the network, to
+# init's memory and descriptors through /proc, to the host's files and the
+# Docker socket, to writable places outside the work directory, to more
+# privileges, and back to the host through symlinks planted for a
+# host-side writer to follow.
+#
+# The last one is how Judge0 was escaped in 2024 (CVE-2024-28185 and
+# CVE-2024-28189): the worker wrote a script into the box from the host
+# side, and later chown()ed files there, following symlinks that the
+# submission had planted.  Here the runner must never touch a path the
+# program can write: while such a program runs and after it, the runner's
+# state directory holds nothing but its own directories and FIFOs, and the
+# host files the symlinks aim at are unchanged.
+#
+# Each block runs the hostile program and then an ordinary one of the same
+# language; every container must be gone after each run and no process may
+# be left on the host under a sandbox uid.
+
+use Test::Nginx::Socket 'no_plan';
+use Sbx::Test;
+use Digest::SHA ();
+use JSON::PP ();
+use POSIX ();
+use Time::HiRes ();
+
+no_shuffle();
+no_root_location();
+
+add_block_preprocessor(sub {
+    my $block = shift;
+
+    $block->set_value(http_config => <<'_EOC_');
+    upstream runner {
+        server unix:$TEST_NGINX_SANDBOX_SOCKET;
+        keepalive 4;
+    }
+_EOC_
+
+    $block->set_value(config => <<'_EOC_');
+    location / {
+        sandbox_pass runner;
+        sandbox_read_timeout 120s;
+    }
+_EOC_
+
+    $block->set_value(more_headers => "Content-Type: application/json");
+    $block->set_value(timeout => 60) unless defined $block->timeout;
+});
+
+# A POST /submissions request whose body is the given submission.
+sub submit {
+    my %sub = @_;
+    return "POST /submissions\n" . JSON::PP->new->canonical->encode(\%sub);
+}
+
+our %NORMAL = (
+    python     => "print('next run ok')",
+    c          => "#include <stdio.h>\n"
+                  . "int main(void) { puts(\"next run ok\"); return 0; }\n",
+    javascript => "console.log('next run ok')",
+    bash       => "echo next run ok",
+    ruby       => "puts 'next run ok'",
+);
+
+our $NEXT_OK = <<'_J_';
+status: "accepted"
+stdout: "next run ok\n"
+stderr: ""
+_J_
+
+# The hostile submission, then an ordinary one in the same language.
+sub then_normal {
+    my %sub = @_;
+    return [submit(%sub), submit(language => $sub{language},
+                                 source => $NORMAL{$sub{language}})];
+}
+
+sub then_ok {
+    return [shift, $NEXT_OK];
+}
+
+# --- json_ok for such a pair: the predicate judges the hostile run.
+sub hostile_ok {
+    my $pred = shift;
+    return sub {
+        my $r = shift;
+        return 1 if ($r->{stdout} // '') eq "next run ok\n";
+        return $pred->($r);
+    };
+}
+
+
+# ---- the host side of the symlink blocks -----------------------------------
+#
+#   --- init
+#   main::watch_state()       before the requests
+#   --- host_untouched        checked after the first (hostile) request
+
+our $State = "$Sbx::Test::Dir/state-main";
+our $Watch;
+
+# Files a planted symlink could aim a host-side write at: their digests,
+# and for sockets their identity.
+sub host_files {
+    my %h;
+
+    for my $f ('/etc/passwd', '/etc/shadow', '/etc/group', '/etc/hosts',
+               "$Sbx::Test::Top/build/sandbox-init")
+    {
+        $h{$f} = -f $f ? Digest::SHA->new(256)->addfile($f)->hexdigest
+                       : 'absent';
+    }
+
+    for my $f ('/var/run/docker.sock', '/run/docker.sock') {
+        my @st = lstat $f;
+        $h{$f} = @st ? join(' ', (-S _ ? 'socket' : 'not a socket'),
+                            @st[0, 1, 2, 4])
+                     : 'absent';
+    }
+
+    return \%h;
+}
+
+# Every entry under the runner's state directory as "path type owner",
+# the job's FIFO directory named <box> and the job store's files <job>.
+sub state_entries {
+    my (@out, @todo);
+
+    @todo = ('');
+
+    while (@todo) {
+        my $dir = shift @todo;
+
+        opendir my $dh, "$State$dir" or next;
+
+        for my $name (sort grep { !/^\.\.?$/ } readdir $dh) {
+            my @st = lstat "$State$dir/$name" or next;
+            my $type = -l _ ? 'symlink' : -d _ ? 'dir' : -p _ ? 'fifo'
+                     : -f _ ? 'file' : 'other';
+            my $owner = $st[4] == $< ? 'runner' : "uid $st[4]";
+
+            my $path = "$dir/$name";
+            $path =~ s{^/io/sbx-\Q$Sbx::Test::Tag\E-main-\d+-\d+}{/io/<box>};
+            $path =~ s{^/jobs/[0-9a-f-]{36}\.job(\.tmp)?$}{/jobs/<job>};
+
+            push @out, "$path $type $owner";
+            push @todo, "$dir/$name" if $type eq 'dir';
+        }
+    }
+
+    return @out;
+}
+
+# Starts a process that lists the state directory every 10 ms while the
+# block's program runs, and notes the host files as they are before it.
+sub watch_state {
+    my $out = "$Sbx::Test::Dir/hostile-watch";
+
+    unlink $out, "$out.stop";
+
+    my $pid = fork // die "fork: $!";
+
+    if ($pid == 0) {
+        my %seen;
+        my $end = Time::HiRes::time() + 120;
+
+        until (-e "$out.stop" || Time::HiRes::time() > $end) {
+            $seen{$_} = 1 for state_entries();
+            Time::HiRes::sleep(0.01);
+        }
+
+        open my $fh, '>', $out or POSIX::_exit(1);
+        print $fh map { "$_\n" } sort keys %seen;
+        close $fh;
+        POSIX::_exit(0);
+    }
+
+    $Watch = { pid => $pid, out => $out, before => host_files() };
+}
+
+sub check_untouched {
+    my ($block, $body, $idx) = @_;
+
+    return unless defined $block->host_untouched && $idx == 0 && $Watch;
+
+    my $name = $block->name;
+    my $w = $Watch;
+    undef $Watch;
+
+    open my $stop, '>', "$w->{out}.stop" or die "$w->{out}.stop: $!";
+    close $stop;
+    waitpid $w->{pid}, 0;
+
+    open my $fh, '<', $w->{out} or die "$w->{out}: $!";
+    chomp(my @seen = <$fh>);
+    close $fh;
+
+    # while it ran: the job's directory with the runner's FIFOs, and the
+    # runner's own job store (results the runner wrote, never a path a
+    # container sees)
+    my %store = map { $_ => 1 } ('/jobs dir runner', '/jobs/<job> file runner');
+    my %allowed = (%store, map { $_ => 1 } ('/io dir runner',
+                                            '/io/<box> dir runner',
+                                            '/io/<box>/ctl fifo runner',
+                                            '/io/<box>/evt fifo runner'));
+
+    Test::More::ok((grep { $_ eq '/io/<box>/ctl fifo runner' } @seen),
+                   "$name - the state directory was watched while it ran");
+    Test::More::is_deeply([grep { !$allowed{$_} } @seen], [],
+                          "$name - it held only the runner's own entries");
+
+    # afterwards: no FIFO directory, and nothing else either
+    Test::More::is_deeply([grep { !$store{$_} } state_entries()],
+                          ['/io dir runner'],
+                          "$name - the job's directory is gone");
+
+    Test::More::is_deeply(host_files(), $w->{before},
+                          "$name - the host files are unchanged");
+}
+
+Test::Nginx::Socket::add_response_body_check(\&check_untouched);
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: network (Python): TCP, IPv6, UDP, DNS, raw and packet sockets fail
+Only a loopback device: the Internet, the Docker host's API port and a
+cloud metadata address are unreachable, and nothing listens inside.
+--- request eval
+main::then_normal(language => "python", source => <<'_PY_')
+import errno, socket
+
+def attempt(what, fn):
+    try:
+        fn()
+        print(what, 'ALLOWED')
+    except socket.gaierror:
+        print(what, 'no name resolution')
+    except OSError as e:
+        print(what, errno.errorcode.get(e.errno, e.errno))
+
+def tcp(family, addr):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.settimeout(3)
+    s.connect(addr)
+
+def udp(addr):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(b'\0' * 12, addr)
+
+print('devices:', sorted(l.split(':')[0].strip()
+                         for l in open('/proc/net/dev').readlines()[2:]))
+attempt('tcp 1.1.1.1:80', lambda: tcp(socket.AF_INET, ('1.1.1.1', 80)))
+attempt('tcp 172.17.0.1:2375', lambda: tcp(socket.AF_INET, ('172.17.0.1', 2375)))
+attempt('tcp 169.254.169.254:80', lambda: tcp(socket.AF_INET, ('169.254.169.254', 80)))
+attempt('tcp 127.0.0.1:80', lambda: tcp(socket.AF_INET, ('127.0.0.1', 80)))
+attempt('tcp [2606:4700:4700::1111]:80',
+        lambda: tcp(socket.AF_INET6, ('2606:4700:4700::1111', 80)))
+attempt('udp 8.8.8.8:53', lambda: udp(('8.8.8.8', 53)))
+attempt('dns example.com', lambda: socket.getaddrinfo('example.com', 80))
+attempt('raw socket', lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                                            socket.IPPROTO_ICMP))
+attempt('packet socket', lambda: socket.socket(socket.AF_PACKET,
+                                               socket.SOCK_RAW))
+_PY_
+--- error_code eval
+[200, 200]
+--- response_json eval
+main::then_ok(<<'_J_')
+status: "accepted"
+stdout =~ ^devices: \['lo'\]\ntcp 1\.1\.1\.1:80 ENETUNREACH\ntcp 172\.17\.0\.1:2375 ENETUNREACH\ntcp 169\.254\.169\.254:80 ENETUNREACH\ntcp 127\.0\.0\.1:80 ECONNREFUSED\ntcp \[2606:4700:4700::1111\]:80 (ENETUNREACH|EADDRNOTAVAIL|EAFNOSUPPORT)\nudp 8\.8\.8\.8:53 ENETUNREACH\ndns example\.com no name resolution\nraw socket EPERM\npacket socket EPERM\n$
+_J_
+--- containers_left: 0
+--- host_clean
+
+
+
+=== TEST 2: network (JavaScript): TCP, UDP and DNS fail
+--- request eval
+main::then_normal(language => "javascript", source => <<'_JS_')
+const net = require('net');
+const dgram = require('dgram');
+const dns = require('dns');
+
+function tcp(host, port) {
+    return new Promise(done => {
+        const s = net.connect({ host, port, timeout: 3000 });
+        s.on('connect', () => { s.destroy(); done('ALLOWED'); });
+        s.on('timeout', () => { s.destroy(); done('timeout'); });
+        s.on('error', e => done(e.code));
+    });
+}
+
+function udp(host, port) {
+    return new Promise(done => {
+        const s = dgram.createSocket('udp4');
+        s.send(Buffer.alloc(12), port, host, e => {
+            s.close();
+            done(e ? e.code : 'ALLOWED');
+        });
+    });
+}
+
+function lookup(name) {
+    return new Promise(done => {
+        dns.lookup(name, e => done(e ? 'no name resolution' : 'ALLOWED'));
+    });
+}
+
+(async () => {
+    console.log('tcp 1.1.1.1:443', await tcp('1.1.1.1', 443));
+    console.log('tcp 172.17.0.1:2375', await tcp('172.17.0.1', 2375));
+    console.log('tcp 127.0.0.1:22', await tcp('127.0.0.1', 22));
+    console.log('udp 8.8.8.8:53', await udp('8.8.8.8', 53));
+    console.log('dns example.com', await lookup('example.com'));
+})();
+_JS_
+--- error_code eval
+[200, 200]
+--- response_json eval
+main::then_ok(<<'_J_')
+status: "accepted"
+stdout: "tcp 1.1.1.1:443 ENETUNREACH\ntcp 172.17.0.1:2375 ENETUNREACH\ntcp 127.0.0.1:22 ECONNREFUSED\nudp 8.8.8.8:53 ENETUNREACH\ndns example.com no name resolution\n"
+_J_
+--- containers_left: 0
+--- host_clean
+
+
+
+=== TEST 3: network (Ruby): TCP, UDP and DNS fail
+--- request eval
+main::then_normal(language => "ruby", source => <<'_RB_')
+require 'socket'
+
+def attempt(what)
+  yield
+  puts "#{what}: ALLOWED"
+rescue SystemCallError, SocketError => e
+  puts "#{what}: #{e.class}"
+end
+
+attempt('tcp 1.1.1.1:80') { TCPSocket.new('1.1.1.1', 80) }
+attempt('tcp 127.0.0.1:80') { TCPSocket.new('127.0.0.1', 80) }
+attempt('udp 8.8.8.8:53') { UDPSocket.new.send("\0" * 12, 0, '8.8.8.8', 53) }
+attempt('dns example.com') { Addrinfo.getaddrinfo('example.com', 80) }
+_RB_
+--- error_code eval
+[200, 200]
+--- response_json eval
+main::then_ok(<<'_J_')
+status: "accepted"
+stdout: "tcp 1.1.1.1:80: Errno::ENETUNREACH\ntcp 127.0.0.1:80: Errno::ECONNREFUSED\nudp 8.8.8.8:53: Errno::ENETUNREACH\ndns example.com: SocketError\n"
+_J_
+--- containers_left: 0
+--- host_clean
+
+
+
+=== TEST 4: /proc (Python): init's environment, memory, descriptors and root are closed
+init is not dumpable, so /proc/1 gives another uid nothing but its
+name; /proc/kcore gives nothing either, and only init and the program
+itself are to be seen.
+--- request eval
+main::then_normal(language => "python", source => <<'_PY_')
+import errno, os
+
+def attempt(what, fn):
+    try:
+        fn()
+        print(what, 'ALLOWED')
+    except OSError as e:
+        print(what, errno.errorcode[e.errno])
+
+def read(path):
+    with open(path, 'rb') as f:
+        f.read(1)
+
+for name in ['environ', 'mem', 'maps', 'auxv', 'stack', 'pagemap']:
+    attempt('read /proc/1/' + name, lambda: read('/proc/1/' + name))
+for name in ['fd', 'fdinfo', 'map_files', 'root', 'cwd']:
+    attempt('list /proc/1/' + name, lambda: os.listdir('/proc/1/' + name))
+for name in ['exe', 'root', 'fd/1']:
+    attempt('readlink /proc/1/' + name, lambda: os.readlink('/proc/1/' + name))
+attempt('read /proc/1/root/etc/hostname',
+        lambda: read('/proc/1/root/etc/hostname'))
+try:
+    with open('/proc/kcore', 'rb') as f:
+        print('read /proc/kcore', 'ALLOWED' if f.read(1) else 'nothing')
+except OSError:
+    print('read /proc/kcore', 'nothing')
+print('init is', open('/proc/1/cmdline').read().split('\0')[0])
+print('processes:', sorted(int(p) for p in os.listdir('/proc')
+                           if p.isdigit()) == [1, os.getpid()])
+_PY_
+--- error_code eval
+[200, 200]
+--- response_json eval
+main::then_ok(<<'_J_')
+status: "accepted"
+stdout: "read /proc/1/environ EACCES\nread /proc/1/mem EACCES\nread /proc/1/maps EACCES\nread /proc/1/auxv EACCES\nread /proc/1/stack EACCES\nread /proc/1/pagemap EACCES\nlist /proc/1/fd EACCES\nlist /proc/1/fdinfo EACCES\nlist /proc/1/map_files EACCES\nlist /proc/1/root EACCES\nlist /proc/1/cwd EACCES\nreadlink /proc/1/exe EACCES\nreadlink /proc/1/root EACCES\nreadlink /proc/1/fd/1 EACCES\nread /proc/1/root/etc/hostname EACCES\nread /proc/kcore nothing\ninit is /sbx/init\nprocesses: True\n"
+_J_
+--- containers_left: 0
+--- host_clean
+
+
+
+=== TEST 5: mounts (Python): the image read-only, /sbx/init and /sbx/io read-only, tmpfs
+The image is the read-only root.  Every other mount that a host file
+system backs is read-only, and they are sandbox-init, the job's FIFO
+directory and Docker's own /etc files; what is writable is tmpfs and
+kernel file systems.  The two /sbx mounts come from the runner's binary
+and state directory.
+--- request eval
+main::then_normal(language => "python", source => <<'_PY_')
+host, writable, origin = [], set(), {}
+for line in open('/proc/self/mountinfo'):
+    f = line.split()
+    sep = f.index('-')
+    root, point, opts, fstype = f[3], f[4], f[5].split(','), f[sep + 1]
+    if 'rw' in opts:
+        writable.add(fstype)
+    if point != '/' and fstype not in ('tmpfs', 'proc', 'sysfs', 'cgroup',
+                                       'cgroup2', 'devpts', 'mqueue'):
+        host.append('%s %s' % (point, opts[0]))
+    if point in ('/', '/sbx/init', '/sbx/io'):
+        origin[point] = '%s %s %s' % (fstype, opts[0], root)
+print('host-backed:', ', '.join(sorted(host)))
+print('writable:', ' '.join(sorted(writable)))
+print('root:', origin['/'].split()[1])
+print('/sbx/init from', origin['/sbx/init'].split()[2])
+print('/sbx/io from', origin['/sbx/io'].split()[2])
+_PY_
+--- error_code eval
+[200, 200]
+--- response_json eval
+main::then_ok(<<'_J_')
+status: "accepted"
+stdout =~ ^host-backed: (/etc/(hostname|hosts|resolv\.conf) ro, )*/sbx/init ro, /sbx/io ro\nwritable: devpts mqueue proc tmpfs\nroot: ro\n
+_J_
+--- json_ok eval
+main::hostile_ok(sub {
+    my %from = $_[0]{stdout} =~ m{^(/sbx/\w+) from (.*)$}mg;
+    my $box = qr{^\Q$main::State\E/io/sbx-\Q$Sbx::Test::Tag\E-main-\d+-\d+$};
+    return $from{'/sbx/init'} eq "$Sbx::Test::Top/build/sandbox-init"
+        && $from{'/sbx/io'} =~ $box;
+})
+--- containers_left: 0
+--- host_clean
+
+
+
+=== TEST 6: no Docker socket, no way to the Engine, no privileges to gain
+No Docker or containerd socket anywhere, none in the network namespace,
+nothing about them in the environment, and no namespaces, mounts,
+chroot or set-uid files to become root with.
+--- request eval
+main::then_normal(language => "bash", source => <<'_SH_')
+for s in /var/run/docker.sock /run/docker.sock /run/containerd/containerd.sock; do
+    if [ -e "$s" ]; then echo "$s: present"; else echo "$s: absent"; fi
+done
+echo "sockets in the file system: $(find / \( -path /proc -o -path /sys \) -prune -o -type s -print 2>/dev/null | wc -l)"
+echo "unix sockets in the network namespace: $(($(wc -l < /proc/net/unix) - 1))"
+echo "docker or containerd in the environment: $(env | grep -ci -e docker -e containerd)"
+if (exec 3<> /dev/tcp/127.0.0.1/2375) 2> /dev/null; then
+    echo "docker on tcp: open"
+else
+    echo "docker on tcp: closed"
+fi
+
+refused() {
+    if "$@" > /dev/null 2>&1; then echo "$*: ALLOWED"; else echo "$*: refused"; fi
+}
+refused unshare --user --map-root-user true
+refused unshare --mount true
+refused chroot / true
+refused mount -t tmpfs none /work
+refused nsenter --target 1 --mount true
+echo "set-uid or set-gid files: $(find / -xdev -perm /6000 -type f 2>/dev/null | wc -l)"
+_SH_
+--- error_code eval
+[200, 200]
+--- response_json eval
+main::then_ok(<<'_J_')
+status: "accepted"
+stdout: "/var/run/docker.sock: absent\n/run/docker.sock: absent\n/run/containerd/containerd.sock: absent\nsockets in the file system: 0\nunix sockets in the network namespace: 0\ndocker or containerd in the environment: 0\ndocker on tcp: closed\nunshare --user --map-root-user true: refused\nunshare --mount true: refused\nchroot / true: refused\nmount -t tmpfs none /work: refused\nnsenter --target 1 --mount true: refused\nset-uid or set-gid files: 0\n"
+_J_
+--- containers_left: 0
+--- host_clean
+
+
+
+=== TEST 7: writing outside the work directory (Python): /, /etc, /usr, /sbx, /sbx/io, cgroups
+The root file system and the /sbx mounts are read-only, the FIFO
+directory is the runner's (mode 0700), the kernel's knobs are read-only;
+/work, /tmp and /dev/shm are the only writable places.
+--- request eval
+main::then_normal(language => "python", source => <<'_PY_')
+import errno, glob, os
+
+def attempt(what, fn):
+    try:
+        fn()
+        print(what, 'ALLOWED')
+    except OSError as e:
+        print(what, errno.errorcode[e.errno])
+
+def write(path, data=b'x\n', mode='ab'):
+    with open(path, mode) as f:
+        f.write(data)
+
+attempt('create /x', lambda: write('/x'))
+attempt('append to /etc/passwd',
+        lambda: write('/etc/passwd', b'evil::0:0::/:/bin/sh\n'))
+attempt('create /etc/x', lambda: write('/etc/x'))
+attempt('create /usr/bin/x', lambda: write('/usr/bin/x'))
+attempt('create /sbx/x', lambda: write('/sbx/x'))
+attempt('overwrite /sbx/init', lambda: write('/sbx/init', b'#!/bin/sh\n', 'r+b'))
+attempt('chmod /sbx/init', lambda: os.chmod('/sbx/init', 0o777))
+attempt('unlink /sbx/init', lambda: os.unlink('/sbx/init'))
+attempt('hard-link /sbx/init', lambda: os.link('/sbx/init', '/work/init'))
+attempt('create /sbx/io/x', lambda: write('/sbx/io/x'))
+attempt('open /sbx/io/ctl', lambda: write('/sbx/io/ctl'))
+attempt('mkdir /sbx/io/d', lambda: os.mkdir('/sbx/io/d'))
+attempt('write core_pattern',
+        lambda: write('/proc/sys/kernel/core_pattern', b'|/work/x\n', 'wb'))
+attempt('mknod a disk',
+        lambda: os.mknod('/work/disk', 0o600 | 0o060000, os.makedev(8, 0)))
+attempt('chown /work to root', lambda: os.chown('/work', 0, 0))
+
+knobs = [p for p in glob.glob('/sys/fs/cgroup/**', recursive=True)
+         if os.path.basename(p) in ('release_agent', 'notify_on_release',
+                                    'cgroup.procs', 'memory.limit_in_bytes',
+                                    'memory.max', 'pids.max')]
+written = 0
+for p in knobs:
+    try:
+        write(p, b'1\n', 'wb')
+        written += 1
+    except OSError:
+        pass
+print('cgroup files found:', len(knobs) > 0, 'written:', written)
+
+for d in ['/work', '/tmp', '/dev/shm']:
+    write(d + '/ok')
+print('/work, /tmp, /dev/shm: written')
+_PY_
+--- error_code eval
+[200, 200]
+--- response_json eval
+main::then_ok(<<'_J_')
+status: "accepted"
+stdout: "create /x EROFS\nappend to /etc/passwd EACCES\ncreate /etc/x EROFS\ncreate /usr/bin/x EROFS\ncreate /sbx/x EROFS\noverwrite /sbx/init EACCES\nchmod /sbx/init EROFS\nunlink /sbx/init EROFS\nhard-link /sbx/init EXDEV\ncreate /sbx/io/x EACCES\nopen /sbx/io/ctl EACCES\nmkdir /sbx/io/d EACCES\nwrite core_pattern EROFS\nmknod a disk EPERM\nchown /work to root EPERM\ncgroup files found: True written: 0\n/work, /tmp, /dev/shm: written\n"
+_J_
+--- containers_left: 0
+--- host_clean
+
+
+
+=== TEST 8: planted symlinks (bash), the Judge0 pattern: the host follows none
+Symlinks named like the runner's FIFOs and Judge0's run script, in /work,
+/tmp and /dev/shm, aimed at /etc/passwd, /etc/shadow, the Docker socket
+and the FIFO directory; the same names cannot even be created under
+/sbx/io.  While the program runs and after it, the runner's state
+directory holds only its own directories and FIFOs, and the host files
+are unchanged.
+--- init
+main::watch_state();
+--- request eval
+main::then_normal(language => "bash", source => <<'_SH_')
+for dir in /work /tmp /dev/shm; do
+    ln -s /etc/passwd          $dir/ctl
+    ln -s /var/run/docker.sock $dir/evt
+    ln -s /etc/shadow          $dir/run
+    ln -s /sbx/io/ctl          $dir/result
+    ln -s /etc/passwd          $dir/main
+    ln -s /var/run/docker.sock $dir/run.sh
+done
+echo "planted: $(find /work /tmp /dev/shm -type l | wc -l)"
+
+for name in ctl evt run result main; do
+    if ln -s /etc/passwd /sbx/io/$name 2> /dev/null; then
+        echo "/sbx/io/$name: PLANTED"
+    else
+        echo "/sbx/io/$name: refused"
+    fi
+done
+if ln -s /etc/passwd /sbx/run 2> /dev/null; then
+    echo "/sbx/run: PLANTED"
+else
+    echo "/sbx/run: refused"
+fi
+if echo evil >> /work/ctl 2> /dev/null; then
+    echo "through /work/ctl: WRITTEN"
+else
+    echo "through /work/ctl: refused"
+fi
+
+sleep 1
+_SH_
+--- error_code eval
+[200, 200]
+--- response_json eval
+main::then_ok(<<'_J_')
+status: "accepted"
+stdout: "planted: 18\n/sbx/io/ctl: refused\n/sbx/io/evt: refused\n/sbx/io/run: refused\n/sbx/io/result: refused\n/sbx/io/main: refused\n/sbx/run: refused\nthrough /work/ctl: refused\n"
+_J_
+--- host_untouched
+--- containers_left: 0
+--- host_clean
+
+
+
+=== TEST 9: planted symlinks (C): the program's own binary replaced by a link to /etc/passwd
+The first test swaps ./main for a symlink to /etc/passwd and main.c for
+one to the Docker socket.  The second test's exec follows the link inside
+the container, as the program's uid, and fails: internal_error with the
+reason.  The host side follows nothing.
+--- init
+main::watch_state();
+--- request eval
+main::then_normal(language => "c",
+                  tests => [{ stdin => "plant" }, { stdin => "run again" }],
+                  source => <<'_C_')
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+main(void)
+{
+    char  what[16];
+
+    if (fgets(what, sizeof(what), stdin) && strcmp(what, "plant") == 0) {
+        if (unlink("main") == 0 && symlink("/etc/passwd", "main") == 0
+            && unlink("main.c") == 0
+            && symlink("/var/run/docker.sock", "main.c") == 0)
+        {
+            puts("planted");
+        }
+    }
+
+    return 0;
+}
+_C_
+--- error_code eval
+[200, 200]
+--- response_json eval
+main::then_ok(<<'_J_')
+status: "internal_error"
+tests.0.status: "accepted"
+tests.0.stdout: "planted\n"
+tests.1.status: "internal_error"
+tests.1.message: "exec ./main: Permission denied"
+_J_
+--- host_untouched
+--- containers_left: 0
+--- host_clean
