@@ -108,7 +108,7 @@ sub { $_[0]{wall_time_ms} >= 1200 && $_[0]{wall_time_ms} < 1700
 === TEST 6: memory_limit_exceeded: more memory than the limit
 --- request eval
 main::submit(language => "c",
-             source => "#include <stdlib.h>\n#include <string.h>\nint main(void) { for (int i = 0; i < 64; i++) { char *p = malloc(4 << 20); memset(p, 1, 4 << 20); } return 0; }",
+             source => "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nint main(void) { long sum = 0; for (int i = 0; i < 64; i++) { char *p = malloc(4 << 20); memset(p, i, 4 << 20); sum += p[i]; } printf(\"%ld\\n\", sum); return 0; }",
              limits => { memory_kb => 65536 })
 --- error_code: 200
 --- response_json

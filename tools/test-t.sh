@@ -19,6 +19,11 @@ mkdir -p "$dir"
 
 pids=()
 
+# uids: each run its own thousand, each runner its own hundred, so that
+# RLIMIT_NPROC (per uid, host-wide) is never shared between runners
+uid_base=$((100000 + $(printf '%s' "$tag" | cksum | cut -d' ' -f1) % 500 * 1000))
+export SBX_TEST_UID_BASE=$uid_base
+
 # start_runner NAME EXTRA-FLAGS...: a runner on $dir/NAME.sock
 start_runner() {
     local name=$1
@@ -49,9 +54,10 @@ stop_runners() {
 }
 trap stop_runners EXIT
 
-start_runner main
+start_runner main --uid-base "$uid_base" --uid-count 100
 # a one-worker runner with a short queue, for queue-full and order tests
-start_runner small --workers 1 --queue-size 3
+start_runner small --workers 1 --queue-size 3 \
+    --uid-base $((uid_base + 100)) --uid-count 100
 
 export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-/usr/sbin/nginx}
 export TEST_NGINX_LOAD_MODULES=$top/build/ngx_http_sandbox_module.so

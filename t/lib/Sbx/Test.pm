@@ -29,7 +29,8 @@ package Sbx::Test;
 # Checks after each response, for the suite's main runner:
 #
 #   --- containers_left: 0        that many of its containers exist
-#   --- host_clean                no process runs as a sandbox uid
+#   --- host_clean                no process runs as one of this run's
+#                                 sandbox uids
 #
 # Requests from Perl (in --- init or --- json_ok code), to the test nginx:
 #
@@ -55,6 +56,11 @@ our $Dir = $ENV{SBX_TEST_DIR} || "$Top/build/$Tag";
 
 # the runner a suite's --- containers_left counts
 our $Runner = 'main';
+
+# this run's uids (tools/test-t.sh): main and small take the first two
+# hundreds, runners of a suite's own the next ones
+our $UidBase = $ENV{SBX_TEST_UID_BASE} || 20000;
+our $NextUid = $UidBase + 200;
 
 my $json = JSON::PP->new->utf8->allow_nonref->canonical;
 
@@ -146,9 +152,9 @@ sub check_host {
     }
 }
 
-# Processes on the host that run as a sandbox uid (20000..29999).
+# Processes on the host that run as one of this run's sandbox uids.
 sub sandbox_processes {
-    return grep { /^\s*(\d+)\s/ && $1 >= 20000 && $1 < 30000 }
+    return grep { /^\s*(\d+)\s/ && $1 >= $UidBase && $1 < $UidBase + 1000 }
            split /\n/, `ps -eo uid=,pid=,args=`;
 }
 
@@ -212,6 +218,9 @@ sub runner_start {
     my $dir = $Dir;
     my $sock = "$dir/$name.sock";
     my $log = "$dir/$name.log";
+    my $uid = $NextUid;
+
+    $NextUid += 100;
 
     my $pid = fork // die "fork: $!";
 
@@ -224,7 +233,8 @@ sub runner_start {
              '--languages', "$Top/runner/languages.json",
              '--init', "$Top/build/sandbox-init",
              '--state-dir', "$dir/state-$name",
-             '--runner-id', "$Tag-$name", '--log-level', 'debug', @flags;
+             '--runner-id', "$Tag-$name", '--log-level', 'debug',
+             '--uid-base', $uid, '--uid-count', 100, @flags;
         POSIX::_exit(127);
     }
 
