@@ -88,9 +88,13 @@ for _ in $(seq 1 "$N_DOCKER"); do
     ms "$t"
 done >"$dir/lat-docker"
 
+# the distribution's interpreter, not a wrapper (pyenv shims and the like)
+py=/usr/bin/python3
+[[ -x $py ]] || py=$(command -v python3)
+
 for _ in $(seq 1 "$N_LAT"); do
     t=$(date +%s%N)
-    python3 -c 'print("hello")' >/dev/null
+    "$py" -c 'print("hello")' >/dev/null
     ms "$t"
 done >"$dir/lat-bare"
 

@@ -219,7 +219,9 @@ sbx_store_recover(sbx_queue_t *queue)
 
     /* finished jobs expire in the order they finished */
 
-    qsort(done, ndone, sizeof(sbx_job_t *), sbx_store_by_finish);
+    if (ndone > 0) {
+        qsort(done, ndone, sizeof(sbx_job_t *), sbx_store_by_finish);
+    }
 
     for (i = 0; i < ndone; i++) {
         sbx_jobs_restore(done[i]);

@@ -133,7 +133,8 @@ test_refused(void **state)
             400, "unknown_field", "limits.disk");
     refused("{\"language\":\"py\",\"source\":\"x\",\"checker\":\"fuzzy\"}",
             400, "invalid_field", "checker");
-    refused("{\"language\":\"py\",\"source\":\"x\",\"tests\":[],\"stdin\":\"\"}",
+    refused("{\"language\":\"py\",\"source\":\"x\",\"tests\":[],"
+            "\"stdin\":\"\"}",
             400, "invalid_field", "tests");
     refused("{\"language\":\"py\",\"source\":\"x\",\"tests\":[{\"stdin\":1}]}",
             400, "invalid_field", "tests[0].stdin");
