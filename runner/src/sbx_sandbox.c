@@ -758,6 +758,19 @@ sbx_sandbox_result(sbx_box_t *box, char *err, size_t size)
                                "sandbox's memory; its output is lost",
                                "error");
 
+        } else if (info == NULL) {
+            snprintf(err, size, "the container ended without a result and "
+                     "Docker stopped answering: %s",
+                     sbx_docker_error(box->docker));
+
+        } else if (json_integer_value(json_object_get(
+                       json_object_get(info, "State"), "ExitCode"))
+                   == 128 + 9)
+        {
+            snprintf(err, size, "the container was killed from outside "
+                     "(Docker stopped or killed it) before sandbox-init "
+                     "reported");
+
         } else {
             snprintf(err, size, "sandbox-init gave no result (%zu bytes "
                      "of output; its log: %.200s)", out.len,
