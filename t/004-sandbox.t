@@ -8,24 +8,7 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
-    location / {
-        sandbox_pass runner;
-    }
-_EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-});
+Sbx::Test::main_runner_blocks();
 
 run_tests();
 

@@ -9,31 +9,7 @@ use JSON::PP ();
 no_shuffle();
 no_root_location();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
-    location / {
-        sandbox_pass runner;
-        sandbox_read_timeout 120s;
-    }
-_EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-});
-
-# A POST /submissions request whose body is the given submission.
-sub submit {
-    my %sub = @_;
-    return "POST /submissions\n" . JSON::PP->new->canonical->encode(\%sub);
-}
+Sbx::Test::main_runner_blocks();
 
 run_tests();
 
@@ -41,7 +17,7 @@ __DATA__
 
 === TEST 1: accepted: a clean exit, nothing to compare
 --- request eval
-main::submit(language => "python", source => "print('fine')")
+Sbx::Test::submit(language => "python", source => "print('fine')")
 --- error_code: 200
 --- response_json
 status: "accepted"
@@ -52,7 +28,7 @@ tests.0.status: "accepted"
 
 === TEST 2: accepted: the output is exactly the expected output
 --- request eval
-main::submit(language => "python", source => "print(int(input()) * 2)",
+Sbx::Test::submit(language => "python", source => "print(int(input()) * 2)",
              stdin => "21\n", expected_output => "42\n")
 --- error_code: 200
 --- response_json
@@ -63,7 +39,7 @@ stdout: "42\n"
 
 === TEST 3: wrong_answer: the output differs
 --- request eval
-main::submit(language => "python", source => "print(int(input()) * 3)",
+Sbx::Test::submit(language => "python", source => "print(int(input()) * 3)",
              stdin => "21\n", expected_output => "42\n")
 --- error_code: 200
 --- response_json
@@ -75,7 +51,7 @@ message: "the output differs from the expected output"
 
 === TEST 4: time_limit_exceeded (cpu): a busy loop, cut at the CPU limit
 --- request eval
-main::submit(language => "c",
+Sbx::Test::submit(language => "c",
              source => "int main(void) { for (volatile unsigned long i = 0;; i++); }",
              limits => { cpu_time_ms => 700, wall_time_ms => 10000 })
 --- error_code: 200
@@ -91,7 +67,7 @@ sub { $_[0]{time_ms} >= 700 && $_[0]{time_ms} < 900 }
 
 === TEST 5: time_limit_exceeded (wall): asleep, cut at the wall-clock limit
 --- request eval
-main::submit(language => "bash", source => "echo going to sleep\nsleep 100",
+Sbx::Test::submit(language => "bash", source => "echo going to sleep\nsleep 100",
              limits => { wall_time_ms => 1200 })
 --- error_code: 200
 --- response_json
@@ -107,7 +83,7 @@ sub { $_[0]{wall_time_ms} >= 1200 && $_[0]{wall_time_ms} < 1700
 
 === TEST 6: memory_limit_exceeded: more memory than the limit
 --- request eval
-main::submit(language => "c",
+Sbx::Test::submit(language => "c",
              source => "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nint main(void) { long sum = 0; for (int i = 0; i < 64; i++) { char *p = malloc(4 << 20); memset(p, i, 4 << 20); sum += p[i]; } printf(\"%ld\\n\", sum); return 0; }",
              limits => { memory_kb => 65536 })
 --- error_code: 200
@@ -119,7 +95,7 @@ message: "the program used more than the memory limit of 65536 KiB"
 
 === TEST 7: output_limit_exceeded: a flood on stdout is cut and truncated
 --- request eval
-main::submit(language => "python",
+Sbx::Test::submit(language => "python",
              source => "import sys\nwhile True:\n    sys.stdout.write('x' * 4096)",
              limits => { output_kb => 8 })
 --- error_code: 200
@@ -134,7 +110,7 @@ sub { length($_[0]{stdout}) == 8192 }
 
 === TEST 8: output_limit_exceeded: a flood on stderr too
 --- request eval
-main::submit(language => "python",
+Sbx::Test::submit(language => "python",
              source => "import sys\nprint('before')\nwhile True:\n    sys.stderr.write('e' * 4096)",
              limits => { output_kb => 8 })
 --- error_code: 200
@@ -149,7 +125,7 @@ sub { length($_[0]{stderr}) == 8192 }
 
 === TEST 9: runtime_error: a non-zero exit code
 --- request eval
-main::submit(language => "python", source => "import sys\nsys.exit(7)")
+Sbx::Test::submit(language => "python", source => "import sys\nsys.exit(7)")
 --- error_code: 200
 --- response_json
 status: "runtime_error"
@@ -161,7 +137,7 @@ message: "the program exited with code 7"
 
 === TEST 10: runtime_error: killed by a signal, named
 --- request eval
-main::submit(language => "c",
+Sbx::Test::submit(language => "c",
              source => "#include <stdio.h>\nint main(void) { int *p = NULL; puts(\"about to crash\"); fflush(stdout); return *p; }")
 --- error_code: 200
 --- response_json
@@ -175,7 +151,7 @@ message: "the program was killed by SIGSEGV"
 
 === TEST 11: runtime_error: abort() is SIGABRT
 --- request eval
-main::submit(language => "cpp",
+Sbx::Test::submit(language => "cpp",
              source => "#include <cassert>\nint main() { assert(1 + 1 == 3); }")
 --- error_code: 200
 --- response_json
@@ -187,7 +163,7 @@ stderr =~ Assertion .* failed
 
 === TEST 12: compilation_error: the compiler's words, raw and structured
 --- request eval
-main::submit(language => "c",
+Sbx::Test::submit(language => "c",
              source => "int main(void)\n{\n    return undefined_name;\n}\n")
 --- error_code: 200
 --- response_json
@@ -208,7 +184,7 @@ message: "the compiler exited with code 1"
 === TEST 13: internal_error: a test that cannot even start the program
 The first test deletes the program's own binary; the second cannot run.
 --- request eval
-main::submit(language => "c",
+Sbx::Test::submit(language => "c",
              source => "#include <unistd.h>\nint main(void) { return unlink(\"main\"); }",
              tests => [{ stdin => "" }, { stdin => "" }])
 --- error_code: 200
@@ -223,7 +199,7 @@ message =~ \S
 
 === TEST 14: checker exact: a missing newline is a difference
 --- request eval
-main::submit(language => "python", source => "print(3)",
+Sbx::Test::submit(language => "python", source => "print(3)",
              expected_output => "3", checker => "exact")
 --- error_code: 200
 --- response_json
@@ -233,7 +209,7 @@ status: "wrong_answer"
 
 === TEST 15: checker trimmed: trailing spaces and blank lines do not count
 --- request eval
-main::submit(language => "python", source => "print('3  \\n4\\t\\n\\n')",
+Sbx::Test::submit(language => "python", source => "print('3  \\n4\\t\\n\\n')",
              expected_output => "3\n4", checker => "trimmed")
 --- error_code: 200
 --- response_json
@@ -243,7 +219,7 @@ status: "accepted"
 
 === TEST 16: checker trimmed: leading spaces and inner differences do
 --- request eval
-main::submit(language => "python", source => "print(' 3')",
+Sbx::Test::submit(language => "python", source => "print(' 3')",
              tests => [{ expected_output => "3\n" }], checker => "trimmed")
 --- error_code: 200
 --- response_json
@@ -253,7 +229,7 @@ status: "wrong_answer"
 
 === TEST 17: checker regex: the whole output must match the pattern
 --- request eval
-main::submit(language => "python", source => "import random\nprint(random.randint(1000, 9999))",
+Sbx::Test::submit(language => "python", source => "import random\nprint(random.randint(1000, 9999))",
              tests => [{ stdin => "" }, { stdin => "" }],
              checker => { type => "regex", pattern => "\\d{4}\\n" })
 --- error_code: 200
@@ -265,7 +241,7 @@ tests.1.status: "accepted"
 
 === TEST 18: checker regex: a partial match is not enough
 --- request eval
-main::submit(language => "python", source => "print('id 1234 ok')",
+Sbx::Test::submit(language => "python", source => "print('id 1234 ok')",
              checker => { type => "regex", pattern => "\\d{4}" })
 --- error_code: 200
 --- response_json
@@ -275,7 +251,7 @@ status: "wrong_answer"
 
 === TEST 19: checker regex: each test's expected output as its pattern
 --- request eval
-main::submit(language => "python", source => "print(input().upper())",
+Sbx::Test::submit(language => "python", source => "print(input().upper())",
              checker => "regex",
              tests => [{ stdin => "abc\n", expected_output => "A[B-Z]+\\n" },
                        { stdin => "xyz\n", expected_output => "X\\d\\n" }])
@@ -289,7 +265,7 @@ tests.1.status: "wrong_answer"
 
 === TEST 20: checker regex: a pattern that does not compile is 400
 --- request eval
-main::submit(language => "python", source => "print(1)",
+Sbx::Test::submit(language => "python", source => "print(1)",
              checker => { type => "regex", pattern => "(unclosed" })
 --- error_code: 400
 --- response_json
@@ -301,7 +277,7 @@ error.message =~ missing
 
 === TEST 21: checker float: numbers within the tolerance
 --- request eval
-main::submit(language => "python", source => "import math\nprint('pi =', math.pi, 'e =', math.e)",
+Sbx::Test::submit(language => "python", source => "import math\nprint('pi =', math.pi, 'e =', math.e)",
              expected_output => "pi = 3.1416 e = 2.7183",
              checker => { type => "float", abs => 0.0001 })
 --- error_code: 200
@@ -312,7 +288,7 @@ status: "accepted"
 
 === TEST 22: checker float: outside the tolerance, or a word differs
 --- request eval
-main::submit(language => "python", source => "print('pi =', 3.15)\nprint('pi =', 3.14159)",
+Sbx::Test::submit(language => "python", source => "print('pi =', 3.15)\nprint('pi =', 3.14159)",
              tests => [{ expected_output => "pi = 3.14159\npi = 3.14159" }],
              checker => { type => "float", abs => 0.001 })
 --- error_code: 200
@@ -323,7 +299,7 @@ status: "wrong_answer"
 
 === TEST 23: checker float: relative tolerance for large numbers
 --- request eval
-main::submit(language => "python", source => "print(1000000.5)",
+Sbx::Test::submit(language => "python", source => "print(1000000.5)",
              expected_output => "1000000",
              checker => { type => "float", abs => 0, rel => 0.000001 })
 --- error_code: 200
@@ -334,7 +310,7 @@ status: "accepted"
 
 === TEST 24: tests: the first failure decides, the others are still run
 --- request eval
-main::submit(language => "python", source => "n = int(input())\nprint(n * n)",
+Sbx::Test::submit(language => "python", source => "n = int(input())\nprint(n * n)",
              tests => [{ stdin => "2", expected_output => "4\n" },
                        { stdin => "3", expected_output => "10\n" },
                        { stdin => "x", expected_output => "0\n" }])
@@ -351,7 +327,7 @@ stdout: "9\n"
 
 === TEST 25: stop_on_failure: the tests after the first failure are skipped
 --- request eval
-main::submit(language => "python", source => "n = int(input())\nprint(n * n)",
+Sbx::Test::submit(language => "python", source => "n = int(input())\nprint(n * n)",
              stop_on_failure => JSON::PP::true,
              tests => [{ stdin => "2", expected_output => "4\n" },
                        { stdin => "3", expected_output => "10\n" },
@@ -367,7 +343,7 @@ tests.2.status: "skipped"
 
 === TEST 26: limits out of the language's range are 422, naming the field
 --- request eval
-main::submit(language => "python", source => "print(1)",
+Sbx::Test::submit(language => "python", source => "print(1)",
              limits => { processes => 100000 })
 --- error_code: 422
 --- response_json
@@ -379,7 +355,7 @@ error.message =~ ^must be between 1 and \d+ for python$
 
 === TEST 27: a test that is not a test is 400, naming it
 --- request eval
-main::submit(language => "python", source => "print(1)",
+Sbx::Test::submit(language => "python", source => "print(1)",
              tests => [{ stdin => "1" }, { stdout => "2" }])
 --- error_code: 400
 --- response_json

@@ -10,30 +10,7 @@ use JSON::PP ();
 no_shuffle();
 no_root_location();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
-    location / {
-        sandbox_pass runner;
-        sandbox_read_timeout 120s;
-    }
-_EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-});
-
-sub submit {
-    my %sub = @_;
-    return "POST /submissions\n" . JSON::PP->new->canonical->encode(\%sub);
-}
+Sbx::Test::main_runner_blocks();
 
 # Burns CPU until its own CPU clock reads N ms (N on stdin), then prints
 # what that clock says at exit, in ms.
@@ -109,7 +86,7 @@ __DATA__
 
 === TEST 1: CPU time: 300 ms and 600 ms of busy loop, to the millisecond
 --- request eval
-main::submit(language => "c", source => $main::burn,
+Sbx::Test::submit(language => "c", source => $main::burn,
              tests => [{ stdin => "300" }, { stdin => "600" }],
              limits => { cpu_time_ms => 2000 })
 --- error_code: 200
@@ -129,7 +106,7 @@ sub {
 
 === TEST 2: peak memory: 64 MiB more than a program that allocates nothing
 --- request eval
-main::submit(language => "c", source => $main::alloc,
+Sbx::Test::submit(language => "c", source => $main::alloc,
              tests => [{ stdin => "0" }, { stdin => "65536" },
                        { stdin => "16384" }],
              limits => { memory_kb => 131072 })
@@ -149,7 +126,7 @@ sub {
 
 === TEST 3: wall time: a known sleep, and almost no CPU for it
 --- request eval
-main::submit(language => "bash", source => "sleep 0.5",
+Sbx::Test::submit(language => "bash", source => "sleep 0.5",
              limits => { wall_time_ms => 3000 })
 --- error_code: 200
 --- response_json
@@ -166,7 +143,7 @@ sub {
 === TEST 4: CPU time counts every process of the program, orphans too
 Two children burn 300 ms each; the parent waits for neither.
 --- request eval
-main::submit(language => "python",
+Sbx::Test::submit(language => "python",
              source => "import os, time\nfor i in range(2):\n    if os.fork() == 0:\n        t = time.process_time()\n        while time.process_time() - t < 0.3:\n            pass\n        os._exit(0)\ntime.sleep(1)",
              limits => { cpu_time_ms => 3000, wall_time_ms => 5000 })
 --- error_code: 200
@@ -179,7 +156,7 @@ sub { $_[0]{time_ms} >= 600 && $_[0]{time_ms} < 800 }
 
 === TEST 5: the compile step is metered on its own
 --- request eval
-main::submit(language => "c", source => $main::burn,
+Sbx::Test::submit(language => "c", source => $main::burn,
              stdin => "100", limits => { cpu_time_ms => 1000 })
 --- error_code: 200
 --- response_json

@@ -26,32 +26,7 @@ use Time::HiRes ();
 no_shuffle();
 no_root_location();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
-    location / {
-        sandbox_pass runner;
-        sandbox_read_timeout 120s;
-    }
-_EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-    $block->set_value(timeout => 60) unless defined $block->timeout;
-});
-
-# A POST /submissions request whose body is the given submission.
-sub submit {
-    my %sub = @_;
-    return "POST /submissions\n" . JSON::PP->new->canonical->encode(\%sub);
-}
+Sbx::Test::main_runner_blocks();
 
 our %NORMAL = (
     python     => "print('next run ok')",
@@ -71,8 +46,9 @@ _J_
 # The hostile submission, then an ordinary one in the same language.
 sub then_normal {
     my %sub = @_;
-    return [submit(%sub), submit(language => $sub{language},
-                                 source => $NORMAL{$sub{language}})];
+    return [Sbx::Test::submit(%sub),
+            Sbx::Test::submit(language => $sub{language},
+                              source => $NORMAL{$sub{language}})];
 }
 
 sub then_ok {

@@ -22,26 +22,7 @@ use MIME::Base64 ();
 no_shuffle();
 no_root_location();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
-    location / {
-        sandbox_pass runner;
-        sandbox_read_timeout 120s;
-    }
-_EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-    $block->set_value(timeout => 60) unless defined $block->timeout;
-});
+Sbx::Test::main_runner_blocks();
 
 my $json = JSON::PP->new->canonical;
 

@@ -18,34 +18,7 @@ use JSON::PP ();
 no_shuffle();
 no_root_location();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
-    location / {
-        sandbox_pass runner;
-        sandbox_read_timeout 120s;
-    }
-_EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-
-    # compiling Java or Go on a busy machine takes a while
-    $block->set_value(timeout => 60) unless defined $block->timeout;
-});
-
-# A POST /submissions request whose body is the given submission.
-sub submit {
-    my %sub = @_;
-    return "POST /submissions\n" . JSON::PP->new->canonical->encode(\%sub);
-}
+Sbx::Test::main_runner_blocks();
 
 # An ordinary program per language, run right after a hostile one.
 our %NORMAL = (
@@ -73,8 +46,9 @@ _J_
 # The hostile submission, then the ordinary one in the same language.
 sub then_normal {
     my %sub = @_;
-    return [submit(%sub), submit(language => $sub{language},
-                                 source => $NORMAL{$sub{language}})];
+    return [Sbx::Test::submit(%sub),
+            Sbx::Test::submit(language => $sub{language},
+                              source => $NORMAL{$sub{language}})];
 }
 
 # --- response_json for such a pair: these checks, then $NEXT_OK.
@@ -566,7 +540,7 @@ _J_
 
 === TEST 13: disk fill (Python): /tmp until ENOSPC; the next run's /tmp is empty
 --- request eval
-[main::submit(language => "python", source => <<'_PY_'),
+[Sbx::Test::submit(language => "python", source => <<'_PY_'),
 import errno
 
 n = 0
@@ -578,7 +552,7 @@ try:
 except OSError as e:
     print(errno.errorcode[e.errno], 'after', n, 'files of 1 MiB')
 _PY_
- main::submit(language => "python",
+ Sbx::Test::submit(language => "python",
               source => "import os\nprint(os.listdir('/tmp'), os.listdir('/work'))")]
 --- error_code eval
 [200, 200]

@@ -48,27 +48,7 @@ sub submission {
     return "POST /submissions\n" . $Json->encode(\%sub);
 }
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
-    location / {
-        sandbox_pass runner;
-    }
-_EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-
-    # compiling Kotlin or TypeScript takes seconds, more on a busy host
-    $block->set_value(timeout => 90) unless defined $block->timeout;
-});
+Sbx::Test::main_runner_blocks();
 
 run_tests();
 

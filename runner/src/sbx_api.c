@@ -67,6 +67,8 @@ sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 }
 
 
+/* The job's state or result, as GET shows it. */
+
 void
 sbx_api_answer(sbx_conn_t *c, sbx_job_t *job)
 {
@@ -321,11 +323,7 @@ sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
 static void
 sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h)
 {
-    char                   *s;
-    size_t                  len;
     sbx_job_t              *job;
-    sbx_reply_t             r;
-    const char             *status;
     const sbx_proto_str_t  *id;
 
     id = sbx_proto_attr(h, "id");
@@ -338,25 +336,7 @@ sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h)
         return;
     }
 
-    s = sbx_job_describe(job, &len, &status);
-
-    if (s == NULL) {
-        sbx_job_unref(job);
-        sbx_server_reply_error(c, 500, "internal_error", "",
-                               "out of memory");
-        return;
-    }
-
-    memset(&r, 0, sizeof(sbx_reply_t));
-    r.status = 200;
-    r.id = job->id;
-    r.job_status = status;
-    r.body = s;
-    r.len = len;
-
-    sbx_server_reply(c, &r);
-
-    free(s);
+    sbx_api_answer(c, job);
     sbx_job_unref(job);
 }
 

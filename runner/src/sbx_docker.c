@@ -38,6 +38,9 @@ struct sbx_docker_s {
 };
 
 
+static int sbx_docker_action(sbx_docker_t *d, const char *method,
+    const char *id, const char *what, json_t *body, sbx_msec_t timeout,
+    const int *ok);
 static int sbx_docker_request(sbx_docker_t *d, const char *method,
     const char *path, json_t *body, sbx_msec_t timeout, size_t max);
 static size_t sbx_docker_write(char *ptr, size_t size, size_t n,
@@ -193,46 +196,18 @@ sbx_docker_create_container(sbx_docker_t *d, const char *name,
 int
 sbx_docker_start(sbx_docker_t *d, const char *id)
 {
-    int   rc;
-    char  path[128];
+    static const int  ok[] = { 204, 304, 0 };
 
-    snprintf(path, sizeof(path), "/containers/%s/start", id);
-
-    rc = sbx_docker_request(d, "POST", path, NULL, 30000, 0);
-
-    if (rc != 204 && rc != 304) {
-        if (rc > 0) {
-            sbx_docker_api_error(d, "start");
-        }
-
-        return SBX_ERROR;
-    }
-
-    return SBX_OK;
+    return sbx_docker_action(d, "POST", id, "/start", NULL, 30000, ok);
 }
-
 
 int
 sbx_docker_update(sbx_docker_t *d, const char *id, json_t *resources)
 {
-    int   rc;
-    char  path[128];
+    static const int  ok[] = { 200, 0 };
 
-    snprintf(path, sizeof(path), "/containers/%s/update", id);
-
-    rc = sbx_docker_request(d, "POST", path, resources, 10000, 0);
-
-    if (rc != 200) {
-        if (rc > 0) {
-            sbx_docker_api_error(d, "update");
-        }
-
-        return SBX_ERROR;
-    }
-
-    return SBX_OK;
+    return sbx_docker_action(d, "POST", id, "/update", resources, 10000, ok);
 }
-
 
 int
 sbx_docker_wait(sbx_docker_t *d, const char *id, sbx_msec_t timeout,
@@ -278,42 +253,21 @@ sbx_docker_wait(sbx_docker_t *d, const char *id, sbx_msec_t timeout,
 int
 sbx_docker_kill(sbx_docker_t *d, const char *id)
 {
-    int   rc;
-    char  path[128];
-
-    snprintf(path, sizeof(path), "/containers/%s/kill", id);
-
-    rc = sbx_docker_request(d, "POST", path, NULL, 10000, 0);
-
     /* 409: not running any more, which is what was wanted */
+    static const int  ok[] = { 204, 409, 0 };
 
-    return (rc == 204 || rc == 409) ? SBX_OK : SBX_ERROR;
+    return sbx_docker_action(d, "POST", id, "/kill", NULL, 10000, ok);
 }
-
 
 int
 sbx_docker_remove(sbx_docker_t *d, const char *id)
 {
-    int   rc;
-    char  path[128];
-
-    snprintf(path, sizeof(path), "/containers/%s?force=1&v=1", id);
-
-    rc = sbx_docker_request(d, "DELETE", path, NULL, 30000, 0);
-
     /* 404: already gone; 409: removal already in progress */
+    static const int  ok[] = { 204, 404, 409, 0 };
 
-    if (rc != 204 && rc != 404 && rc != 409) {
-        if (rc > 0) {
-            sbx_docker_api_error(d, "remove");
-        }
-
-        return SBX_ERROR;
-    }
-
-    return SBX_OK;
+    return sbx_docker_action(d, "DELETE", id, "?force=1&v=1", NULL, 30000,
+                             ok);
 }
-
 
 int
 sbx_docker_logs(sbx_docker_t *d, const char *id, size_t max,
@@ -463,6 +417,37 @@ sbx_docker_demux(const char *data, size_t len, sbx_buf_t *out,
     }
 
     return SBX_OK;
+}
+
+
+/*
+ * A request on /containers/{id}<what> whose answer needs no reading:
+ * SBX_OK when the status is one of ok[] (0-terminated), SBX_ERROR with
+ * the reason in sbx_docker_error() otherwise.
+ */
+
+static int
+sbx_docker_action(sbx_docker_t *d, const char *method, const char *id,
+    const char *what, json_t *body, sbx_msec_t timeout, const int *ok)
+{
+    int   rc;
+    char  path[160];
+
+    snprintf(path, sizeof(path), "/containers/%s%s", id, what);
+
+    rc = sbx_docker_request(d, method, path, body, timeout, 0);
+
+    for ( /* void */ ; *ok; ok++) {
+        if (rc == *ok) {
+            return SBX_OK;
+        }
+    }
+
+    if (rc > 0) {
+        sbx_docker_api_error(d, what[0] == '/' ? what + 1 : "remove");
+    }
+
+    return SBX_ERROR;
 }
 
 

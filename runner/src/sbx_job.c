@@ -46,6 +46,7 @@ static struct {
 
 
 static unsigned sbx_jobs_hash(const char *id, size_t len);
+static void sbx_jobs_link(sbx_job_t *job);
 static void sbx_jobs_unlink(sbx_job_t *job);
 static void sbx_jobs_finished(sbx_job_t *job);
 static void sbx_job_free(sbx_job_t *job);
@@ -128,18 +129,25 @@ sbx_job_unref(sbx_job_t *job)
 void
 sbx_jobs_insert(sbx_job_t *job)
 {
+    pthread_mutex_lock(&sbx_jobs.lock);
+    sbx_jobs_link(job);
+    pthread_mutex_unlock(&sbx_jobs.lock);
+}
+
+
+/* Puts a job in the hash table, which takes a reference; lock held. */
+
+static void
+sbx_jobs_link(sbx_job_t *job)
+{
     unsigned  h;
 
     h = sbx_jobs_hash(job->id, SBX_ID_LEN);
-
-    pthread_mutex_lock(&sbx_jobs.lock);
 
     job->refs++;
     job->hnext = sbx_jobs.buckets[h];
     sbx_jobs.buckets[h] = job;
     sbx_jobs.count++;
-
-    pthread_mutex_unlock(&sbx_jobs.lock);
 }
 
 
@@ -231,16 +239,9 @@ sbx_job_done(sbx_job_t *job, const char *status, char *result, size_t len)
 void
 sbx_jobs_restore(sbx_job_t *job)
 {
-    unsigned  h;
-
-    h = sbx_jobs_hash(job->id, SBX_ID_LEN);
-
     pthread_mutex_lock(&sbx_jobs.lock);
 
-    job->refs++;
-    job->hnext = sbx_jobs.buckets[h];
-    sbx_jobs.buckets[h] = job;
-    sbx_jobs.count++;
+    sbx_jobs_link(job);
 
     job->state = SBX_JOB_DONE;
     sbx_jobs_finished(job);

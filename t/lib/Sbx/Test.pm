@@ -32,6 +32,10 @@ package Sbx::Test;
 #   --- host_clean                no process runs as one of this run's
 #                                 sandbox uids
 #
+# Blocks: Sbx::Test::main_runner_blocks() sets up nginx in front of the
+# suite's main runner for every block that does not set its own config;
+# Sbx::Test::submit(language => …, source => …) builds a request.
+#
 # Requests from Perl (in --- init or --- json_ok code), to the test nginx:
 #
 #   my ($status, $doc, $headers, $body) =
@@ -175,6 +179,44 @@ sub walk {
     }
 
     return (1, $cur);
+}
+
+# ---- the usual blocks -----------------------------------------------------
+
+# Every block that sets none of its own: nginx in front of the suite's main
+# runner at "location /", JSON requests, room for slow compiles.
+sub main_runner_blocks {
+    Test::Nginx::Socket::add_block_preprocessor(sub {
+        my $block = shift;
+
+        $block->set_value(http_config => <<'_EOC_')
+    upstream runner {
+        server unix:$TEST_NGINX_SANDBOX_SOCKET;
+        keepalive 4;
+    }
+_EOC_
+            unless defined $block->http_config;
+
+        $block->set_value(config => <<'_EOC_')
+    location / {
+        sandbox_pass runner;
+        sandbox_read_timeout 120s;
+    }
+_EOC_
+            unless defined $block->config;
+
+        $block->set_value(more_headers => 'Content-Type: application/json')
+            unless defined $block->more_headers;
+
+        # compiling Kotlin, TypeScript or Java on a busy host takes a while
+        $block->set_value(timeout => 90) unless defined $block->timeout;
+    });
+}
+
+# A "--- request eval" value: POST /submissions with this submission.
+sub submit {
+    my %sub = @_;
+    return "POST /submissions\n" . JSON::PP->new->canonical->encode(\%sub);
 }
 
 # ---- requests from Perl ---------------------------------------------------
