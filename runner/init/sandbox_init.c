@@ -999,6 +999,13 @@ sbx_init_result(sbx_init_out_t *out)
     rc = sbx_init_send(1, "RESULT", (u_char *) body, len);
     free(body);
 
+    /* a line feed after the frame: Docker's log drivers hold an
+     * unterminated last line back until the container stops */
+
+    if (rc == SBX_INIT_OK) {
+        rc = sbx_init_write_all(1, "\n", 1);
+    }
+
     if (rc != SBX_INIT_OK) {
         sbx_init_log("writing the result: %s", strerror(errno));
         return 1;

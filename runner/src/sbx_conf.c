@@ -97,6 +97,8 @@ static const sbx_conf_opt_t  sbx_conf_opts[] = {
       "delay before the second try; doubled after each" },
     { "callback-timeout", SBX_CONF_SEC, sbx_conf_off(callback_timeout),
       "seconds one callback attempt may take" },
+    { "warm", SBX_CONF_STR, sbx_conf_off(warm),
+      "started containers kept waiting, e.g. python:2,javascript:1" },
 };
 
 

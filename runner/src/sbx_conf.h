@@ -40,6 +40,7 @@ struct sbx_conf_s {
     int              callback_attempts;
     int              callback_backoff_ms;
     sbx_msec_t       callback_timeout;
+    char            *warm;               /* "python:2,c:1", or NULL */
 };
 
 

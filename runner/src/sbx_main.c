@@ -29,6 +29,7 @@
 #include "sbx_sandbox.h"
 #include "sbx_server.h"
 #include "sbx_store.h"
+#include "sbx_warm.h"
 
 
 static int sbx_main_docker(void);
@@ -93,6 +94,7 @@ main(int argc, char **argv)
 
     if (sbx_server_init(&queue, &done) != SBX_OK
         || sbx_callback_start() != SBX_OK
+        || sbx_warm_start() != SBX_OK
         || sbx_pool_start(&queue, &done, sbx_conf.workers) != SBX_OK
         || sbx_monitor_start() != SBX_OK)
     {
@@ -102,17 +104,18 @@ main(int argc, char **argv)
     rc = sbx_server_run();
 
     sbx_pool_join();
+    sbx_warm_stop();
     sbx_monitor_stop();
     sbx_callback_stop();
 
     /* nothing of ours may outlive the runner */
     (void) sbx_main_docker();
+    sbx_sandbox_done();
 
     sbx_server_cleanup();
     sbx_queue_destroy(&queue);
     sbx_done_destroy(&done);
     sbx_jobs_destroy();
-    sbx_sandbox_done();
     sbx_lang_free();
     curl_global_cleanup();
 

@@ -17,6 +17,7 @@
 #include "sbx_job.h"
 #include "sbx_metrics.h"
 #include "sbx_server.h"
+#include "sbx_warm.h"
 
 
 #define sbx_atomic_add(p, v)  __atomic_add_fetch(p, v, __ATOMIC_RELAXED)
@@ -60,7 +61,11 @@ static const struct {
     { "sandbox_rejected_invalid_total",
       "submissions refused as invalid by the runner" },
     { "sandbox_docker_errors_total",
-      "jobs that failed on a Docker error" }
+      "jobs that failed on a Docker error" },
+    { "sandbox_warm_hits_total",
+      "jobs that took a warm container" },
+    { "sandbox_warm_misses_total",
+      "jobs of a warm language that found no warm container" }
 };
 
 
@@ -204,10 +209,13 @@ sbx_metrics_render(size_t *len)
                "sandbox_result_bytes %zu\n"
                "# HELP sandbox_docker_up Whether Docker answers.\n"
                "# TYPE sandbox_docker_up gauge\n"
-               "sandbox_docker_up %d\n",
+               "sandbox_docker_up %d\n"
+               "# HELP sandbox_warm_ready Warm containers waiting.\n"
+               "# TYPE sandbox_warm_ready gauge\n"
+               "sandbox_warm_ready %zu\n",
                sbx_server_queue_depth(), sbx_conf.workers,
                sbx_metrics_busy_workers(), st.stored, st.result_bytes,
-               sbx_server_docker_up());
+               sbx_server_docker_up(), sbx_warm_ready());
 
     for (h = 0; h < SBX_METRIC_HIST_N; h++) {
         fprintf(f, "# HELP %s Latency of %s.\n# TYPE %s histogram\n",

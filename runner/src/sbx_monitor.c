@@ -25,6 +25,7 @@
 #include "sbx_monitor.h"
 #include "sbx_sandbox.h"
 #include "sbx_server.h"
+#include "sbx_warm.h"
 
 
 #define SBX_MONITOR_PING_MS    5000
@@ -120,6 +121,9 @@ sbx_monitor_loop(void *data)
                 if (up) {
                     sbx_log_info("docker: reachable again");
                     next_sweep = now;
+
+                    /* a restarted Docker killed the waiting boxes */
+                    sbx_warm_flush();
 
                 } else {
                     sbx_log_error("docker: unreachable: %s",

@@ -1,6 +1,6 @@
 
 /*
- * The sandbox: one fresh container per job.
+ * The sandbox: one fresh container per job, used once.
  *
  * Hand-over.  The container starts with sandbox-init as PID 1, which
  * blocks on a FIFO for its payload.  The FIFOs live in a directory that
@@ -22,10 +22,17 @@
  * Uids.  Every live container gets its own program uid, so RLIMIT_NPROC
  * (counted per uid across the host) is a per-container limit.
  *
+ * Boxes.  A box is a started container waiting for its job: made for the
+ * job, or earlier by the warm pool (sbx_warm.c) with the language's
+ * defaults, and then grown for the job if it needs more.  Either way it
+ * serves one job and is thrown away: a reaper thread removes it after
+ * the result has been read, off the job's path.
+ *
  * Locking: sbx_sandbox.lock guards the uid bitmap, the list of live
  * boxes and each box's name and id while it is on that list (the sweeper
- * and the shutdown path read them); everything else in a box belongs to
- * the worker running it.
+ * and the shutdown path read them), and the reaper's queue; everything
+ * else in a box belongs to whoever holds it: its maker, the warm pool, a
+ * worker, then the reaper.
  */
 
 
@@ -47,6 +54,7 @@
 #include "sbx_metrics.h"
 #include "sbx_proto.h"
 #include "sbx_sandbox.h"
+#include "sbx_warm.h"
 
 
 #define SBX_SANDBOX_LABEL       "org.sandbox.runner"
@@ -57,48 +65,65 @@
 #define SBX_SANDBOX_STEP_SLACK  5000
 
 
-typedef struct sbx_box_s  sbx_box_t;
-
 struct sbx_box_s {
     char            name[96];
     char            dir[PATH_MAX];
     char            id[SBX_DOCKER_ID_LEN + 1];
     int             uid;
-    int             ctl;
+    int             ctl;                 /* opened when the job comes */
     int             evt;
+    sbx_lang_t     *lang;
+    int64_t         memory_kb;           /* the container's limits now */
+    int64_t         pids;
+    size_t          log_cap;             /* what its logs may hold */
+    unsigned        warm:1;
     sbx_job_t      *job;
     sbx_docker_t   *docker;
-    sbx_box_t      *prev;
+    sbx_box_t      *prev;                /* live list */
     sbx_box_t      *next;
+    sbx_box_t      *rnext;               /* reaper queue */
 };
 
 
 static struct {
     pthread_mutex_t     lock;
+    pthread_cond_t      cond;            /* the reaper has work */
     unsigned char      *uids;
     uint64_t            seq;
-    sbx_box_t          *live;            /* containers of running jobs */
+    sbx_box_t          *live;            /* boxes that exist */
+    sbx_box_t          *reap;            /* boxes to remove */
+    pthread_t           reaper;
+    int                 reaper_up;
+    int                 stop;
     int                 aborting;
     char                io[3072];        /* leaves room for names below */
 } sbx_sandbox;
 
 
+static sbx_box_t *sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job,
+    char *err, size_t size);
 static int sbx_sandbox_enter(sbx_box_t *box);
 static void sbx_sandbox_leave(sbx_box_t *box);
 static int sbx_sandbox_prepare(sbx_box_t *box, char *err, size_t size);
 static json_t *sbx_sandbox_spec(sbx_box_t *box);
+static int sbx_sandbox_fit(sbx_box_t *box, char *err, size_t size);
+static int sbx_sandbox_open_ctl(sbx_box_t *box, sbx_msec_t patience);
 static int sbx_sandbox_handover(sbx_box_t *box, char *err, size_t size);
 static int sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size);
 static json_t *sbx_sandbox_result(sbx_box_t *box, char *err, size_t size);
-static void sbx_sandbox_dispose(sbx_box_t *box);
+static int sbx_sandbox_frame_done(sbx_buf_t *out, void *data);
+static void *sbx_sandbox_reap(void *data);
+static void sbx_sandbox_dispose(sbx_docker_t *d, sbx_box_t *box);
 static void sbx_sandbox_rmdir(const char *dir);
 static int sbx_sandbox_write(int fd, const char *buf, size_t len,
     sbx_msec_t deadline);
 static int sbx_sandbox_read_frame(int fd, const char *word,
     sbx_msec_t deadline);
-static int64_t sbx_sandbox_memory_kb(sbx_job_t *job, int run_only);
-static int64_t sbx_sandbox_pids(sbx_job_t *job, int run_only);
-static size_t sbx_sandbox_result_cap(sbx_job_t *job);
+static int64_t sbx_sandbox_memory_kb(sbx_lang_t *lang,
+    const sbx_limits_t *run, const sbx_limits_t *compile,
+    size_t data_bytes, size_t cap);
+static int64_t sbx_sandbox_pids(const sbx_limits_t *run,
+    const sbx_limits_t *compile);
 
 
 int
@@ -126,7 +151,9 @@ sbx_sandbox_init(void)
         return SBX_ERROR;
     }
 
-    if (pthread_mutex_init(&sbx_sandbox.lock, NULL) != 0) {
+    if (pthread_mutex_init(&sbx_sandbox.lock, NULL) != 0
+        || pthread_cond_init(&sbx_sandbox.cond, NULL) != 0)
+    {
         return SBX_ERROR;
     }
 
@@ -157,6 +184,15 @@ sbx_sandbox_init(void)
         return SBX_ERROR;
     }
 
+    if (pthread_create(&sbx_sandbox.reaper, NULL, sbx_sandbox_reap, NULL)
+        != 0)
+    {
+        sbx_log_error("pthread_create: %s", strerror(errno));
+        return SBX_ERROR;
+    }
+
+    sbx_sandbox.reaper_up = 1;
+
     return SBX_OK;
 }
 
@@ -164,7 +200,19 @@ sbx_sandbox_init(void)
 void
 sbx_sandbox_done(void)
 {
+    /* the reaper removes what is queued, then ends */
+
+    if (sbx_sandbox.reaper_up) {
+        pthread_mutex_lock(&sbx_sandbox.lock);
+        sbx_sandbox.stop = 1;
+        pthread_cond_signal(&sbx_sandbox.cond);
+        pthread_mutex_unlock(&sbx_sandbox.lock);
+
+        pthread_join(sbx_sandbox.reaper, NULL);
+    }
+
     free(sbx_sandbox.uids);
+    pthread_cond_destroy(&sbx_sandbox.cond);
     pthread_mutex_destroy(&sbx_sandbox.lock);
 }
 
@@ -172,73 +220,183 @@ sbx_sandbox_done(void)
 json_t *
 sbx_sandbox_run(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
 {
-    char        id[SBX_DOCKER_ID_LEN + 1];
-    json_t     *spec, *result;
-    sbx_box_t   box;
-    sbx_msec_t  t;
+    json_t      *result;
+    sbx_box_t   *box;
+    sbx_msec_t   t;
 
-    memset(&box, 0, sizeof(sbx_box_t));
-    box.ctl = -1;
-    box.evt = -1;
-    box.job = job;
-    box.docker = d;
-    result = NULL;
+    box = sbx_sandbox_get(d, job, err, size);
 
-    if (sbx_sandbox_enter(&box) != SBX_OK) {
-        snprintf(err, size, "no free sandbox uid");
+    if (box == NULL) {
         return NULL;
     }
 
-    if (sbx_sandbox_prepare(&box, err, size) != SBX_OK) {
-        goto done;
+    box->job = job;
+    box->docker = d;
+    result = NULL;
+
+    t = sbx_monotonic_msec();
+
+    if (sbx_sandbox_fit(box, err, size) == SBX_OK
+        && sbx_sandbox_handover(box, err, size) == SBX_OK
+        && sbx_sandbox_run_phase(box, err, size) == SBX_OK)
+    {
+        result = sbx_sandbox_result(box, err, size);
     }
 
-    spec = sbx_sandbox_spec(&box);
+    sbx_metrics_observe(SBX_METRIC_RUN, sbx_monotonic_msec() - t);
+
+    sbx_sandbox_release(box);
+
+    return result;
+}
+
+
+sbx_box_t *
+sbx_sandbox_box(sbx_docker_t *d, sbx_lang_t *lang, int64_t memory_kb,
+    int64_t pids, size_t log_cap, char *err, size_t size)
+{
+    char         id[SBX_DOCKER_ID_LEN + 1];
+    json_t      *spec;
+    sbx_box_t   *box;
+    sbx_msec_t   t;
+
+    box = calloc(1, sizeof(sbx_box_t));
+    if (box == NULL) {
+        snprintf(err, size, "out of memory");
+        return NULL;
+    }
+
+    box->ctl = -1;
+    box->evt = -1;
+    box->lang = lang;
+    box->memory_kb = memory_kb;
+    box->pids = pids;
+    box->log_cap = log_cap;
+
+    if (sbx_sandbox_enter(box) != SBX_OK) {
+        snprintf(err, size, "no free sandbox uid");
+        free(box);
+        return NULL;
+    }
+
+    if (sbx_sandbox_prepare(box, err, size) != SBX_OK) {
+        sbx_sandbox_dispose(d, box);
+        return NULL;
+    }
+
+    spec = sbx_sandbox_spec(box);
+
     if (spec == NULL) {
         snprintf(err, size, "out of memory");
-        goto done;
+        sbx_sandbox_dispose(d, box);
+        return NULL;
     }
 
     t = sbx_monotonic_msec();
 
-    if (sbx_docker_create_container(d, box.name, spec, id) != SBX_OK) {
+    if (sbx_docker_create_container(d, box->name, spec, id) != SBX_OK) {
         snprintf(err, size, "docker: %s", sbx_docker_error(d));
         json_decref(spec);
-        goto done;
+        sbx_sandbox_dispose(d, box);
+        return NULL;
     }
 
-    pthread_mutex_lock(&sbx_sandbox.lock);
-    strcpy(box.id, id);
-    pthread_mutex_unlock(&sbx_sandbox.lock);
-
     json_decref(spec);
+
+    pthread_mutex_lock(&sbx_sandbox.lock);
+    strcpy(box->id, id);
+    pthread_mutex_unlock(&sbx_sandbox.lock);
 
     sbx_metrics_observe(SBX_METRIC_CREATE, sbx_monotonic_msec() - t);
     t = sbx_monotonic_msec();
 
-    if (sbx_docker_start(d, box.id) != SBX_OK) {
+    if (sbx_docker_start(d, box->id) != SBX_OK) {
         snprintf(err, size, "docker: %s", sbx_docker_error(d));
-        goto done;
+        sbx_sandbox_dispose(d, box);
+        return NULL;
     }
 
     sbx_metrics_observe(SBX_METRIC_START, sbx_monotonic_msec() - t);
-    t = sbx_monotonic_msec();
 
-    if (sbx_sandbox_handover(&box, err, size) != SBX_OK
-        || sbx_sandbox_run_phase(&box, err, size) != SBX_OK)
-    {
-        goto done;
+    return box;
+}
+
+
+void
+sbx_sandbox_release(sbx_box_t *box)
+{
+    pthread_mutex_lock(&sbx_sandbox.lock);
+
+    box->rnext = sbx_sandbox.reap;
+    sbx_sandbox.reap = box;
+
+    pthread_cond_signal(&sbx_sandbox.cond);
+    pthread_mutex_unlock(&sbx_sandbox.lock);
+}
+
+
+size_t
+sbx_sandbox_cap(sbx_lang_t *lang, int64_t output_kb, size_t ntests)
+{
+    size_t  out;
+
+    /* the most bytes init's result can take: base64 outputs, framing */
+
+    out = 2 * (size_t) output_kb * 1024 * ntests;
+
+    if (lang->compile != NULL) {
+        out += 2 * (size_t) lang->compile_limits.v[SBX_LIMIT_OUTPUT] * 1024;
     }
 
-    result = sbx_sandbox_result(&box, err, size);
+    return sbx_base64_encoded_len(out) + 1024 * (ntests + 64);
+}
 
-    sbx_metrics_observe(SBX_METRIC_RUN, sbx_monotonic_msec() - t);
 
-done:
+/*
+ * A box for the job: a warm one that is still waiting (init holds the
+ * FIFO open: a writer can open it), else a new one made to measure.
+ */
 
-    sbx_sandbox_dispose(&box);
+static sbx_box_t *
+sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
+{
+    size_t      cap;
+    sbx_box_t  *box;
 
-    return result;
+    cap = sbx_sandbox_cap(job->lang, job->run.v[SBX_LIMIT_OUTPUT],
+                          job->ntests);
+
+    while ((box = sbx_warm_take(job->lang, cap)) != NULL) {
+        box->warm = 1;
+
+        if (sbx_sandbox_open_ctl(box, 0) == SBX_OK) {
+            return box;
+        }
+
+        sbx_log_warn("warm container %.12s is gone; another one",
+                     box->id);
+        sbx_sandbox_release(box);
+    }
+
+    box = sbx_sandbox_box(d, job->lang,
+                          sbx_sandbox_memory_kb(job->lang, &job->run,
+                                                &job->compile,
+                                                job->data_bytes, cap),
+                          sbx_sandbox_pids(&job->run,
+                                           job->lang->compile ? &job->compile
+                                                              : NULL),
+                          cap, err, size);
+
+    if (box != NULL
+        && sbx_sandbox_open_ctl(box, SBX_SANDBOX_START_MS) != SBX_OK)
+    {
+        snprintf(err, size, "sandbox-init did not start: %s",
+                 strerror(errno));
+        sbx_sandbox_release(box);
+        return NULL;
+    }
+
+    return box;
 }
 
 
@@ -339,19 +497,25 @@ sbx_sandbox_sweep(sbx_docker_t *d, int startup)
 void
 sbx_sandbox_abort(sbx_docker_t *d)
 {
-    int         n, i;
-    char        ids[64][SBX_DOCKER_ID_LEN + 1];
-    sbx_box_t  *box;
+    size_t       n, i;
+    sbx_box_t   *box;
+    char       (*ids)[SBX_DOCKER_ID_LEN + 1];
 
     /* kill, not remove: each worker still reads what is left and then
-     * removes its own container */
+     * releases its own box */
 
     pthread_mutex_lock(&sbx_sandbox.lock);
 
     sbx_sandbox.aborting = 1;
+
+    for (n = 0, box = sbx_sandbox.live; box; box = box->next) {
+        n++;
+    }
+
+    ids = calloc(n + 1, sizeof(*ids));
     n = 0;
 
-    for (box = sbx_sandbox.live; box && n < 64; box = box->next) {
+    for (box = sbx_sandbox.live; box && ids; box = box->next) {
         if (box->id[0] != '\0') {
             strcpy(ids[n++], box->id);
         }
@@ -365,6 +529,8 @@ sbx_sandbox_abort(sbx_docker_t *d)
                           sbx_docker_error(d));
         }
     }
+
+    free(ids);
 }
 
 
@@ -471,19 +637,7 @@ sbx_sandbox_prepare(sbx_box_t *box, char *err, size_t size)
         return SBX_ERROR;
     }
 
-    /* a writer of our own, so the payload can be written before init
-     * opens its end; the fd stays open until the container is gone */
-
-    box->ctl = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-
-    if (box->ctl == -1) {
-        snprintf(err, size, "open %s: %s", path, strerror(errno));
-        return SBX_ERROR;
-    }
-
-    if (box->job->payload != NULL
-        && json_object_get(box->job->payload, "compile") != NULL)
-    {
+    if (box->lang->compile != NULL) {
         snprintf(path, sizeof(path), "%s/evt", box->dir);
 
         if (mkfifo(path, 0600) == -1) {
@@ -512,11 +666,9 @@ sbx_sandbox_spec(sbx_box_t *box)
     char          logsize[32];
     json_t       *spec;
     int64_t       mem;
-    sbx_job_t    *job;
     sbx_lang_t   *lang;
 
-    job = box->job;
-    lang = job->lang;
+    lang = box->lang;
 
     snprintf(binds[0], sizeof(binds[0]), "%s:/sbx/init:ro", sbx_conf.init);
     snprintf(binds[1], sizeof(binds[1]), "%s:/sbx/io:ro", box->dir);
@@ -529,14 +681,13 @@ sbx_sandbox_spec(sbx_box_t *box)
              (long long) lang->tmpfs_tmp_kb);
 
     snprintf(label, sizeof(label), "%s", sbx_conf.runner_id);
-    snprintf(logsize, sizeof(logsize), "%zuk",
-             2 * sbx_sandbox_result_cap(job) / 1024 + 1024);
+    snprintf(logsize, sizeof(logsize), "%zuk", 2 * box->log_cap / 1024 + 1024);
 
-    mem = sbx_sandbox_memory_kb(job, 0) * 1024;
+    mem = box->memory_kb * 1024;
 
     spec = json_pack(
         "{s:s, s:[s], s:[], s:s, s:s, s:[], s:b, s:b, s:b, s:i,"
-        " s:{s:s, s:s},"
+        " s:{s:s},"
         " s:{s:[s, s], s:s, s:[s], s:[s, s, s], s:[s], s:b, s:b,"
         "    s:{s:s, s:s}, s:I, s:I, s:I, s:I, s:I,"
         "    s:[{s:s, s:i, s:i}, {s:s, s:i, s:i}],"
@@ -551,7 +702,7 @@ sbx_sandbox_spec(sbx_box_t *box)
         "Tty", 0,
         "OpenStdin", 0,
         "StopTimeout", 1,
-        "Labels", SBX_SANDBOX_LABEL, label, "org.sandbox.job", job->id,
+        "Labels", SBX_SANDBOX_LABEL, label,
         "HostConfig",
         "Binds", binds[0], binds[1],
         "NetworkMode", "none",
@@ -563,7 +714,7 @@ sbx_sandbox_spec(sbx_box_t *box)
         "Tmpfs", "/work", tmpfs[0], "/tmp", tmpfs[1],
         "Memory", (json_int_t) mem,
         "MemorySwap", (json_int_t) mem,
-        "PidsLimit", (json_int_t) sbx_sandbox_pids(job, 0),
+        "PidsLimit", (json_int_t) box->pids,
         "NanoCpus", (json_int_t) sbx_conf.container_cpus_milli * 1000000,
         "ShmSize", (json_int_t) SBX_SANDBOX_SHM,
         "Ulimits", "Name", "nofile", "Soft", 1024, "Hard", 1024,
@@ -577,7 +728,88 @@ sbx_sandbox_spec(sbx_box_t *box)
 }
 
 
-/* Writes the payload; init may not have opened its end yet. */
+/*
+ * Grows a warm box's limits when the job needs more than the language's
+ * defaults it was made with (never shrinks them: init enforces the job's
+ * own limits, the container's are the hard wall around them).
+ */
+
+static int
+sbx_sandbox_fit(sbx_box_t *box, char *err, size_t size)
+{
+    int          rc;
+    json_t      *res;
+    int64_t      mem, pids;
+    sbx_job_t   *job;
+
+    job = box->job;
+
+    mem = sbx_sandbox_memory_kb(job->lang, &job->run, &job->compile,
+                                job->data_bytes, box->log_cap);
+    pids = sbx_sandbox_pids(&job->run,
+                            job->lang->compile ? &job->compile : NULL);
+
+    if (mem <= box->memory_kb && pids <= box->pids) {
+        return SBX_OK;
+    }
+
+    mem = sbx_max(mem, box->memory_kb);
+    pids = sbx_max(pids, box->pids);
+
+    res = json_pack("{s:I, s:I, s:I}",
+                    "Memory", (json_int_t) mem * 1024,
+                    "MemorySwap", (json_int_t) mem * 1024,
+                    "PidsLimit", (json_int_t) pids);
+
+    rc = sbx_docker_update(box->docker, box->id, res);
+    json_decref(res);
+
+    if (rc != SBX_OK) {
+        snprintf(err, size, "docker: %s", sbx_docker_error(box->docker));
+        return SBX_ERROR;
+    }
+
+    box->memory_kb = mem;
+    box->pids = pids;
+
+    return SBX_OK;
+}
+
+
+/*
+ * Opens the runner's end of the ctl FIFO for writing.  That succeeds
+ * only while init has its end open for reading: for a warm box this is
+ * the proof that init still waits (patience 0); a new box is given time
+ * to start.
+ */
+
+static int
+sbx_sandbox_open_ctl(sbx_box_t *box, sbx_msec_t patience)
+{
+    char        path[PATH_MAX + 8];
+    sbx_msec_t  deadline;
+
+    snprintf(path, sizeof(path), "%s/ctl", box->dir);
+
+    deadline = sbx_monotonic_msec() + patience;
+
+    for ( ;; ) {
+        box->ctl = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+        if (box->ctl != -1) {
+            return SBX_OK;
+        }
+
+        if (errno != ENXIO || sbx_monotonic_msec() >= deadline) {
+            return SBX_ERROR;
+        }
+
+        (void) usleep(1000);
+    }
+}
+
+
+/* Writes the payload: init reads it at once, whatever its size. */
 
 static int
 sbx_sandbox_handover(sbx_box_t *box, char *err, size_t size)
@@ -622,16 +854,17 @@ sbx_sandbox_handover(sbx_box_t *box, char *err, size_t size)
 }
 
 
-/* Lets the compile step end, tightens the limits, waits for the tests. */
+/* Lets the compile step end and tightens the limits for the tests. */
 
 static int
 sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size)
 {
-    int          rc, status;
+    int          rc;
     char         go[32];
     json_t      *res;
+    int64_t      mem;
     sbx_job_t   *job;
-    sbx_msec_t   deadline, wait;
+    sbx_msec_t   deadline;
 
     job = box->job;
 
@@ -642,13 +875,14 @@ sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size)
         rc = sbx_sandbox_read_frame(box->evt, "COMPILED", deadline);
 
         if (rc == SBX_OK) {
+            mem = sbx_sandbox_memory_kb(job->lang, &job->run, NULL,
+                                        job->data_bytes, box->log_cap);
+
             res = json_pack("{s:I, s:I, s:I}",
-                            "Memory",
-                            (json_int_t) sbx_sandbox_memory_kb(job, 1) * 1024,
-                            "MemorySwap",
-                            (json_int_t) sbx_sandbox_memory_kb(job, 1) * 1024,
+                            "Memory", (json_int_t) mem * 1024,
+                            "MemorySwap", (json_int_t) mem * 1024,
                             "PidsLimit",
-                            (json_int_t) sbx_sandbox_pids(job, 1));
+                            (json_int_t) sbx_sandbox_pids(&job->run, NULL));
 
             rc = sbx_docker_update(box->docker, box->id, res);
             json_decref(res);
@@ -677,6 +911,32 @@ sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size)
         }
     }
 
+    return SBX_OK;
+}
+
+
+/*
+ * Reads init's RESULT frame as it is written: the container's logs are
+ * followed until the frame is complete, without waiting for the container
+ * to stop (the reaper removes it anyway).
+ */
+
+static json_t *
+sbx_sandbox_result(sbx_box_t *box, char *err, size_t size)
+{
+    int                  rc, status;
+    json_t              *result, *info;
+    sbx_buf_t            out, errs;
+    sbx_job_t           *job;
+    sbx_msec_t           wait;
+    sbx_proto_header_t   h;
+
+    job = box->job;
+
+    memset(&out, 0, sizeof(sbx_buf_t));
+    memset(&errs, 0, sizeof(sbx_buf_t));
+    result = NULL;
+
     wait = SBX_SANDBOX_START_MS + SBX_SANDBOX_STEP_SLACK
            + (sbx_msec_t) job->ntests * (job->run.v[SBX_LIMIT_WALL] + 1000);
 
@@ -684,115 +944,96 @@ sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size)
         wait += job->compile.v[SBX_LIMIT_WALL];
     }
 
-    rc = sbx_docker_wait(box->docker, box->id, wait, &status);
+    rc = sbx_docker_follow(box->docker, box->id, 2 * box->log_cap + (1 << 20),
+                           wait, sbx_sandbox_frame_done, NULL, &out, &errs);
 
     if (rc == SBX_AGAIN) {
         snprintf(err, size, "the sandbox did not finish within %lld ms",
                  (long long) wait);
-        return SBX_ERROR;
+        goto done;
     }
 
-    if (rc != SBX_OK) {
-        snprintf(err, size, "docker: %s", sbx_docker_error(box->docker));
-        return SBX_ERROR;
-    }
-
-    sbx_log_debug("job %s: container %.12s exited with %d",
-                  job->id, box->id, status);
-
-    return SBX_OK;
-}
-
-
-static json_t *
-sbx_sandbox_result(sbx_box_t *box, char *err, size_t size)
-{
-    int                  rc;
-    json_t              *result, *info;
-    sbx_buf_t            out, errs;
-    sbx_proto_header_t   h;
-
-    memset(&out, 0, sizeof(sbx_buf_t));
-    memset(&errs, 0, sizeof(sbx_buf_t));
-    result = NULL;
-
-    if (sbx_docker_logs(box->docker, box->id,
-                        2 * sbx_sandbox_result_cap(box->job) + (1 << 20),
-                        &out, &errs)
-        != SBX_OK)
-    {
+    if (rc == SBX_ERROR) {
         snprintf(err, size, "docker: %s", sbx_docker_error(box->docker));
         goto done;
     }
 
-    rc = (out.len > 0)
-         ? sbx_proto_parse_header(out.data, out.len, out.len, &h)
-         : SBX_PROTO_ERROR;
+    /* the frame, and the line feed that lets it through the log driver */
 
-    if (rc != SBX_PROTO_OK || !sbx_proto_str_eq(&h.word, "RESULT")
-        || h.header_len + h.body_len != out.len)
+    if (rc == SBX_OK
+        && sbx_proto_parse_header(out.data, out.len, out.len, &h)
+           == SBX_PROTO_OK
+        && sbx_proto_str_eq(&h.word, "RESULT")
+        && out.len == h.header_len + h.body_len + 1
+        && out.data[out.len - 1] == '\n')
     {
-        /* no result: say why as well as we can */
+        result = json_loadb(out.data + h.header_len, h.body_len, 0, NULL);
 
-        info = sbx_docker_inspect(box->docker, box->id);
-
-        if (json_is_true(json_object_get(json_object_get(info, "State"),
-                                         "OOMKilled")))
-        {
-            /*
-             * The program filled the container with memory no process
-             * maps (memfd, tmpfs beyond the limit) and the OOM killer took
-             * init with it: the verdict is the program's, the details
-             * are lost.
-             */
-
-            result = json_pack("{s:[{s:s, s:n, s:s, s:s, s:s, s:i, s:i,"
-                               " s:i, s:s}], s:n}",
-                               "tests",
-                               "status", "memory_limit_exceeded",
-                               "exit_code", "signal", "SIGKILL",
-                               "stdout", "", "stderr", "",
-                               "time_ms", 0, "wall_time_ms", 0,
-                               "memory_kb", 0,
-                               "message", "the program exhausted the "
-                               "sandbox's memory; its output is lost",
-                               "error");
-
-        } else if (info == NULL) {
-            snprintf(err, size, "the container ended without a result and "
-                     "Docker stopped answering: %s",
-                     sbx_docker_error(box->docker));
-
-        } else if (json_integer_value(json_object_get(
-                       json_object_get(info, "State"), "ExitCode"))
-                   == 128 + 9)
-        {
-            snprintf(err, size, "the container was killed from outside "
-                     "(Docker stopped or killed it) before sandbox-init "
-                     "reported");
-
-        } else {
-            snprintf(err, size, "sandbox-init gave no result (%zu bytes "
-                     "of output; its log: %.200s)", out.len,
-                     errs.len ? errs.data : "empty");
+        if (!json_is_object(result)) {
+            snprintf(err, size, "sandbox-init's result is not a JSON "
+                     "object");
+            json_decref(result);
+            result = NULL;
         }
 
-        json_decref(info);
+        if (errs.len) {
+            sbx_log_debug("job %s: sandbox-init: %.500s", job->id,
+                          errs.data);
+        }
+
         goto done;
     }
 
-    result = json_loadb(out.data + h.header_len, h.body_len, 0, NULL);
+    /* the container stopped without a result: say why as well as we can */
 
-    if (!json_is_object(result)) {
-        snprintf(err, size, "sandbox-init's result is not a JSON object");
-        json_decref(result);
-        result = NULL;
+    if (sbx_docker_wait(box->docker, box->id, 5000, &status) == SBX_OK) {
+        sbx_log_debug("job %s: container %.12s exited with %d", job->id,
+                      box->id, status);
     }
 
-    if (errs.len) {
-        sbx_log_debug("job %s: sandbox-init: %.500s", box->job->id,
-                      errs.data);
+    info = sbx_docker_inspect(box->docker, box->id);
+
+    if (json_is_true(json_object_get(json_object_get(info, "State"),
+                                     "OOMKilled")))
+    {
+        /*
+         * The program filled the container with memory no process maps
+         * (memfd, tmpfs beyond the limit) and the OOM killer took init
+         * with it: the verdict is the program's, the details are lost.
+         */
+
+        result = json_pack("{s:[{s:s, s:n, s:s, s:s, s:s, s:i, s:i,"
+                           " s:i, s:s}], s:n}",
+                           "tests",
+                           "status", "memory_limit_exceeded",
+                           "exit_code", "signal", "SIGKILL",
+                           "stdout", "", "stderr", "",
+                           "time_ms", 0, "wall_time_ms", 0,
+                           "memory_kb", 0,
+                           "message", "the program exhausted the "
+                           "sandbox's memory; its output is lost",
+                           "error");
+
+    } else if (info == NULL) {
+        snprintf(err, size, "the container ended without a result and "
+                 "Docker stopped answering: %s",
+                 sbx_docker_error(box->docker));
+
+    } else if (json_integer_value(json_object_get(
+                   json_object_get(info, "State"), "ExitCode"))
+               == 128 + 9)
+    {
+        snprintf(err, size, "the container was killed from outside "
+                 "(Docker stopped or killed it) before sandbox-init "
+                 "reported");
+
+    } else {
+        snprintf(err, size, "sandbox-init gave no result (%zu bytes "
+                 "of output; its log: %.200s)", out.len,
+                 errs.len ? errs.data : "empty");
     }
+
+    json_decref(info);
 
 done:
 
@@ -803,15 +1044,83 @@ done:
 }
 
 
+/* Whether init's output holds a whole frame (or cannot become one). */
+
+static int
+sbx_sandbox_frame_done(sbx_buf_t *out, void *data)
+{
+    int                  rc;
+    sbx_proto_header_t   h;
+
+    if (out->len == 0) {
+        return 0;
+    }
+
+    rc = sbx_proto_parse_header(out->data, out->len, out->len + (1 << 30),
+                                &h);
+
+    if (rc == SBX_PROTO_AGAIN) {
+        return 0;
+    }
+
+    return rc != SBX_PROTO_OK || out->len > h.header_len + h.body_len;
+}
+
+
+/*
+ * The reaper: removes released boxes one after the other with its own
+ * Docker client, so that no job waits for its container's removal.  At
+ * shutdown it empties its queue before it ends.
+ */
+
+static void *
+sbx_sandbox_reap(void *data)
+{
+    sbx_box_t     *box;
+    sbx_docker_t  *d;
+
+    sbx_log_set_thread("reaper");
+
+    d = sbx_docker_create(sbx_conf.docker_socket);
+
+    pthread_mutex_lock(&sbx_sandbox.lock);
+
+    for ( ;; ) {
+        box = sbx_sandbox.reap;
+
+        if (box == NULL) {
+            if (sbx_sandbox.stop) {
+                break;
+            }
+
+            pthread_cond_wait(&sbx_sandbox.cond, &sbx_sandbox.lock);
+            continue;
+        }
+
+        sbx_sandbox.reap = box->rnext;
+
+        pthread_mutex_unlock(&sbx_sandbox.lock);
+        sbx_sandbox_dispose(d, box);
+        pthread_mutex_lock(&sbx_sandbox.lock);
+    }
+
+    pthread_mutex_unlock(&sbx_sandbox.lock);
+
+    sbx_docker_destroy(d);
+
+    return NULL;
+}
+
+
 static void
-sbx_sandbox_dispose(sbx_box_t *box)
+sbx_sandbox_dispose(sbx_docker_t *d, sbx_box_t *box)
 {
     if (box->id[0] != '\0'
-        && sbx_docker_remove(box->docker, box->id) != SBX_OK)
+        && (d == NULL || sbx_docker_remove(d, box->id) != SBX_OK))
     {
         /* the monitor sweeps this runner's label later */
-        sbx_log_error("job %s: removing container %.12s: %s",
-                      box->job->id, box->id, sbx_docker_error(box->docker));
+        sbx_log_error("removing container %.12s: %s", box->id,
+                      d ? sbx_docker_error(d) : "no Docker client");
     }
 
     if (box->ctl != -1) {
@@ -827,6 +1136,7 @@ sbx_sandbox_dispose(sbx_box_t *box)
     }
 
     sbx_sandbox_leave(box);
+    free(box);
 }
 
 
@@ -946,54 +1256,57 @@ sbx_sandbox_read_frame(int fd, const char *word, sbx_msec_t deadline)
 }
 
 
+/*
+ * The container's memory: the larger of the compile and run limits
+ * (compile NULL: the run's alone), and what else its cgroup is charged
+ * with: tmpfs pages, and init, which holds the tests' data and builds a
+ * result of up to cap bytes.
+ */
+
 static int64_t
-sbx_sandbox_memory_kb(sbx_job_t *job, int run_only)
+sbx_sandbox_memory_kb(sbx_lang_t *lang, const sbx_limits_t *run,
+    const sbx_limits_t *compile, size_t data_bytes, size_t cap)
 {
     int64_t  mem;
 
-    mem = job->run.v[SBX_LIMIT_MEMORY];
+    mem = run->v[SBX_LIMIT_MEMORY];
 
-    if (!run_only && job->lang->compile != NULL) {
-        mem = sbx_max(mem, job->compile.v[SBX_LIMIT_MEMORY]);
+    if (compile != NULL && lang->compile != NULL) {
+        mem = sbx_max(mem, compile->v[SBX_LIMIT_MEMORY]);
     }
 
-    /* tmpfs pages are charged to the container's cgroup, and so is
-     * init, which holds the tests' data and builds the result */
-
-    return mem + job->lang->tmpfs_work_kb + job->lang->tmpfs_tmp_kb
+    return mem + lang->tmpfs_work_kb + lang->tmpfs_tmp_kb
            + SBX_SANDBOX_SHM / 1024 + SBX_SANDBOX_SLACK_KB
-           + (int64_t) ((job->data_bytes + sbx_sandbox_result_cap(job))
-                        / 1024);
+           + (int64_t) ((data_bytes + cap) / 1024);
 }
 
 
 static int64_t
-sbx_sandbox_pids(sbx_job_t *job, int run_only)
+sbx_sandbox_pids(const sbx_limits_t *run, const sbx_limits_t *compile)
 {
     int64_t  pids;
 
-    pids = job->run.v[SBX_LIMIT_PROCESSES];
+    pids = run->v[SBX_LIMIT_PROCESSES];
 
-    if (!run_only && job->lang->compile != NULL) {
-        pids = sbx_max(pids, job->compile.v[SBX_LIMIT_PROCESSES]);
+    if (compile != NULL) {
+        pids = sbx_max(pids, compile->v[SBX_LIMIT_PROCESSES]);
     }
 
     return pids + SBX_SANDBOX_PIDS_SLACK;
 }
 
 
-/* The most bytes init's result can take: base64 outputs plus framing. */
-
-static size_t
-sbx_sandbox_result_cap(sbx_job_t *job)
+int64_t
+sbx_sandbox_default_memory_kb(sbx_lang_t *lang, size_t cap)
 {
-    size_t  out;
+    return sbx_sandbox_memory_kb(lang, &lang->defaults, &lang->compile_limits,
+                                 0, cap);
+}
 
-    out = 2 * (size_t) job->run.v[SBX_LIMIT_OUTPUT] * 1024 * job->ntests;
 
-    if (job->lang->compile != NULL) {
-        out += 2 * (size_t) job->compile.v[SBX_LIMIT_OUTPUT] * 1024;
-    }
-
-    return sbx_base64_encoded_len(out) + 1024 * (job->ntests + 64);
+int64_t
+sbx_sandbox_default_pids(sbx_lang_t *lang)
+{
+    return sbx_sandbox_pids(&lang->defaults,
+                            lang->compile ? &lang->compile_limits : NULL);
 }

@@ -28,9 +28,9 @@ package Sbx::Test;
 #
 # Checks after each response, for the suite's main runner:
 #
-#   --- containers_left: 0        that many of its containers exist
+#   --- containers_left: 0        that many of its containers exist (soon)
 #   --- host_clean                no process runs as one of this run's
-#                                 sandbox uids
+#                                 sandbox uids (soon)
 #
 # Blocks: Sbx::Test::main_runner_blocks() sets up nginx in front of the
 # suite's main runner for every block that does not set its own config;
@@ -140,16 +140,32 @@ sub check_json {
     }
 }
 
+# Containers are removed, and their processes end, right after the answer
+# rather than before it: both checks allow that a few seconds.
 sub check_host {
     my ($block) = @_;
 
     if (defined(my $want = $block->containers_left)) {
-        Test::More::is(containers($Runner), $want,
-                       $block->name . " - containers left");
+        my $n;
+
+        for (1 .. 100) {
+            $n = containers($Runner);
+            last if $n == $want;
+            Time::HiRes::sleep(0.1);
+        }
+
+        Test::More::is($n, $want, $block->name . " - containers left");
     }
 
     if (defined $block->host_clean) {
-        my @left = sandbox_processes();
+        my @left;
+
+        for (1 .. 100) {
+            @left = sandbox_processes();
+            last unless @left;
+            Time::HiRes::sleep(0.1);
+        }
+
         Test::More::is(scalar @left, 0,
                        $block->name . " - no sandbox process on the host")
             or Test::More::diag(join "\n", @left);
