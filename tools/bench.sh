@@ -2,7 +2,8 @@
 # make bench: what a submission costs, side by side, in one run.
 #
 #   1. latency of a Python hello world: through nginx + runner (a fresh
-#      container each), by `docker run --rm`, and as a bare process
+#      container each, made for the job or taken warm), by
+#      `docker run --rm`, and as a bare process
 #   2. sustained submissions/s with 8 clients, against the host's own
 #      ceiling of `docker run --rm` with 8 at a time
 #   3. requests/s for bad input, refused by the module before the runner
@@ -26,10 +27,16 @@ N_DOCKER=${N_DOCKER:-15}
 N_TPUT=${N_TPUT:-200}
 N_LOAD=${N_LOAD:-1000}
 
+# one runner that makes a container for each job, one that keeps some warm
 build/sandbox-runner --listen "unix:$dir/runner.sock" --socket-mode 0666 \
     --languages runner/languages.json --init build/sandbox-init \
     --state-dir "$dir/state" --runner-id bench --log-file "$dir/runner.log" &
 runner=$!
+build/sandbox-runner --listen "unix:$dir/warm.sock" --socket-mode 0666 \
+    --languages runner/languages.json --init build/sandbox-init \
+    --state-dir "$dir/state-warm" --runner-id bench-warm --warm python:4 \
+    --uid-base 40000 --uid-count 100 --log-file "$dir/warm.log" &
+warm=$!
 
 cat >"$dir/nginx.conf" <<EOC
 load_module $top/build/ngx_http_sandbox_module.so;
@@ -40,10 +47,15 @@ events { worker_connections 4096; }
 http {
     access_log off;
     upstream runner { server unix:$dir/runner.sock; keepalive 64; }
+    upstream warm { server unix:$dir/warm.sock; keepalive 64; }
     server {
         listen 127.0.0.1:$port;
         location / {
             sandbox_pass runner;
+            sandbox_read_timeout 300s;
+        }
+        location /warm/ {
+            sandbox_pass warm;
             sandbox_read_timeout 300s;
         }
     }
@@ -55,13 +67,14 @@ nginx_bin=${NGINX:-/usr/sbin/nginx}
 
 cleanup() {
     "$nginx_bin" -p "$dir/" -c "$dir/nginx.conf" -s quit 2>/dev/null || true
-    kill -TERM "$runner" 2>/dev/null || true
-    wait "$runner" 2>/dev/null || true
+    kill -TERM "$runner" "$warm" 2>/dev/null || true
+    wait "$runner" "$warm" 2>/dev/null || true
 }
 trap cleanup EXIT
 
 for _ in $(seq 1 100); do
-    curl -sf "$url/health" >/dev/null && break
+    curl -sf "$url/health" >/dev/null && curl -sf "$url/warm/health" \
+        >/dev/null && break
     sleep 0.1
 done
 
@@ -81,6 +94,13 @@ for _ in $(seq 1 "$N_LAT"); do
     curl -s -o /dev/null -w '%{time_total}\n' "$url/submissions" -d "$hello"
 done | awk '{printf "%d\n", $1 * 1000}' >"$dir/lat-nginx"
 
+# one at a time, with a pause for the pool to refill: a warm container
+for _ in $(seq 1 "$N_LAT"); do
+    curl -s -o /dev/null -w '%{time_total}\n' "$url/warm/submissions" \
+        -d "$hello"
+    sleep 0.3
+done | awk '{printf "%d\n", $1 * 1000}' >"$dir/lat-warm"
+
 for _ in $(seq 1 "$N_DOCKER"); do
     t=$(date +%s%N)
     docker run --rm --network none sbx/python python3 -c 'print("hello")' \
@@ -99,20 +119,24 @@ for _ in $(seq 1 "$N_LAT"); do
 done >"$dir/lat-bare"
 
 n50=$(pct 50 <"$dir/lat-nginx"); n99=$(pct 99 <"$dir/lat-nginx")
+w50=$(pct 50 <"$dir/lat-warm"); w99=$(pct 99 <"$dir/lat-warm")
 d50=$(pct 50 <"$dir/lat-docker"); d99=$(pct 99 <"$dir/lat-docker")
 b50=$(pct 50 <"$dir/lat-bare"); b99=$(pct 99 <"$dir/lat-bare")
 
 printf '%-38s %8s %8s\n' "" "p50 ms" "p99 ms"
-printf '%-38s %8d %8d\n' "nginx -> runner -> fresh container" "$n50" "$n99"
+printf '%-38s %8d %8d\n' "nginx -> runner -> new container" "$n50" "$n99"
+printf '%-38s %8d %8d\n' "nginx -> runner -> warm container" "$w50" "$w99"
 printf '%-38s %8d %8d\n' "docker run --rm" "$d50" "$d99"
 printf '%-38s %8d %8d\n' "bare process" "$b50" "$b99"
-awk -v n="$n50" -v d="$d50" -v b="$b50" 'BEGIN {
-    printf "ratios (p50): nginx/docker-run %.2f, nginx/bare %.1f\n",
-           n / d, n / (b ? b : 1) }'
+awk -v n="$n50" -v w="$w50" -v d="$d50" -v b="$b50" 'BEGIN {
+    printf "ratios (p50): new/docker-run %.2f, warm/docker-run %.2f, " \
+           "warm/bare %.1f\n", n / d, w / d, w / (b ? b : 1) }'
 
 echo "== 2. sustained throughput, 8 clients"
 
 tools/load "$url/submissions" "$N_TPUT" 8 | tee "$dir/tput" | grep -E '/s|p50'
+echo "(with 4 warm containers; under sustained load the pool runs dry)"
+tools/load "$url/warm/submissions" "$N_TPUT" 8 | grep -E '/s|p50'
 
 t=$(date +%s%N)
 seq 1 "$N_TPUT" | xargs -P 8 -I{} docker run --rm --network none \

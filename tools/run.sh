@@ -25,7 +25,8 @@ fi
 build/sandbox-runner \
     --listen "unix:$sock" --socket-mode 0660 --socket-group www-data \
     --languages runner/languages.json --init build/sandbox-init \
-    --state-dir /var/lib/sandbox-runner --runner-id run &
+    --state-dir /var/lib/sandbox-runner --runner-id run \
+    --warm python:2,javascript:1 &
 runner=$!
 
 stop() {
