@@ -32,7 +32,7 @@
 #include "sbx_warm.h"
 
 
-static int sbx_main_docker(void);
+static int sbx_main_docker(int startup);
 
 
 int
@@ -88,7 +88,7 @@ main(int argc, char **argv)
         return 1;
     }
 
-    if (sbx_main_docker() != SBX_OK) {
+    if (sbx_main_docker(1) != SBX_OK) {
         sbx_server_set_docker_up(0);
     }
 
@@ -107,9 +107,10 @@ main(int argc, char **argv)
     sbx_warm_stop();
     sbx_monitor_stop();
     sbx_callback_stop();
+    sbx_sandbox_drain();
 
     /* nothing of ours may outlive the runner */
-    (void) sbx_main_docker();
+    (void) sbx_main_docker(0);
     sbx_sandbox_done();
 
     sbx_server_cleanup();
@@ -126,10 +127,13 @@ main(int argc, char **argv)
 }
 
 
-/* Checks Docker's API version and removes this runner's leftovers. */
+/*
+ * Checks Docker's API version and removes this runner's leftovers (and,
+ * at start-up, FIFO directories a crash left).
+ */
 
 static int
-sbx_main_docker(void)
+sbx_main_docker(int startup)
 {
     int            rc;
     sbx_docker_t  *d;
@@ -142,7 +146,7 @@ sbx_main_docker(void)
     rc = sbx_docker_negotiate(d);
 
     if (rc == SBX_OK) {
-        rc = sbx_sandbox_sweep(d, 1);
+        rc = sbx_sandbox_sweep(d, startup);
 
     } else {
         sbx_log_error("docker at %s: %s; submissions get 503 until it "

@@ -198,7 +198,7 @@ sbx_sandbox_init(void)
 
 
 void
-sbx_sandbox_done(void)
+sbx_sandbox_drain(void)
 {
     /* the reaper removes what is queued, then ends */
 
@@ -209,7 +209,15 @@ sbx_sandbox_done(void)
         pthread_mutex_unlock(&sbx_sandbox.lock);
 
         pthread_join(sbx_sandbox.reaper, NULL);
+        sbx_sandbox.reaper_up = 0;
     }
+}
+
+
+void
+sbx_sandbox_done(void)
+{
+    sbx_sandbox_drain();
 
     free(sbx_sandbox.uids);
     pthread_cond_destroy(&sbx_sandbox.cond);

@@ -19,6 +19,7 @@ typedef struct sbx_box_s  sbx_box_t;
 int sbx_sandbox_init(void);
 
 /* Removes every released box, then stops the reaper. */
+void sbx_sandbox_drain(void);
 void sbx_sandbox_done(void);
 
 /*
