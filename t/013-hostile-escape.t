@@ -18,6 +18,7 @@
 
 use Test::Nginx::Socket 'no_plan';
 use Sbx::Test;
+use Sbx::Hostile;
 use Digest::SHA ();
 use JSON::PP ();
 use POSIX ();
@@ -27,43 +28,6 @@ no_shuffle();
 no_root_location();
 
 Sbx::Test::main_runner_blocks();
-
-our %NORMAL = (
-    python     => "print('next run ok')",
-    c          => "#include <stdio.h>\n"
-                  . "int main(void) { puts(\"next run ok\"); return 0; }\n",
-    javascript => "console.log('next run ok')",
-    bash       => "echo next run ok",
-    ruby       => "puts 'next run ok'",
-);
-
-our $NEXT_OK = <<'_J_';
-status: "accepted"
-stdout: "next run ok\n"
-stderr: ""
-_J_
-
-# The hostile submission, then an ordinary one in the same language.
-sub then_normal {
-    my %sub = @_;
-    return [Sbx::Test::submit(%sub),
-            Sbx::Test::submit(language => $sub{language},
-                              source => $NORMAL{$sub{language}})];
-}
-
-sub then_ok {
-    return [shift, $NEXT_OK];
-}
-
-# --- json_ok for such a pair: the predicate judges the hostile run.
-sub hostile_ok {
-    my $pred = shift;
-    return sub {
-        my $r = shift;
-        return 1 if ($r->{stdout} // '') eq "next run ok\n";
-        return $pred->($r);
-    };
-}
 
 
 # ---- the host side of the symlink blocks -----------------------------------
@@ -251,7 +215,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 2: network (JavaScript): TCP, UDP and DNS fail
 --- request eval
 main::then_normal(language => "javascript", source => <<'_JS_')
@@ -303,7 +266,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 3: network (Ruby): TCP, UDP and DNS fail
 --- request eval
 main::then_normal(language => "ruby", source => <<'_RB_')
@@ -330,7 +292,6 @@ stdout: "tcp 1.1.1.1:80: Errno::ENETUNREACH\ntcp 127.0.0.1:80: Errno::ECONNREFUS
 _J_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 4: /proc (Python): init's environment, memory, descriptors and root are closed
@@ -380,7 +341,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 5: mounts (Python): the image read-only, /sbx/init and /sbx/io read-only, tmpfs
 The image is the read-only root.  Every other mount that a host file
 system backs is read-only, and they are sandbox-init, the job's FIFO
@@ -425,7 +385,6 @@ main::hostile_ok(sub {
 --- host_clean
 
 
-
 === TEST 6: no Docker socket, no way to the Engine, no privileges to gain
 No Docker or containerd socket anywhere, none in the network namespace,
 nothing about them in the environment, and no namespaces, mounts,
@@ -463,7 +422,6 @@ stdout: "/var/run/docker.sock: absent\n/run/docker.sock: absent\n/run/containerd
 _J_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 7: writing outside the work directory (Python): /, /etc, /usr, /sbx, /sbx/io, cgroups
@@ -532,7 +490,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 8: planted symlinks (bash), the Judge0 pattern: the host follows none
 Symlinks named like the runner's FIFOs and Judge0's run script, in /work,
 /tmp and /dev/shm, aimed at /etc/passwd, /etc/shadow, the Docker socket
@@ -584,7 +541,6 @@ _J_
 --- host_untouched
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 9: planted symlinks (C): the program's own binary replaced by a link to /etc/passwd

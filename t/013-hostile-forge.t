@@ -16,6 +16,7 @@
 
 use Test::Nginx::Socket 'no_plan';
 use Sbx::Test;
+use Sbx::Hostile;
 use JSON::PP ();
 use MIME::Base64 ();
 
@@ -25,12 +26,6 @@ no_root_location();
 Sbx::Test::main_runner_blocks();
 
 my $json = JSON::PP->new->canonical;
-
-# A POST /submissions request whose body is the given submission.
-sub submit {
-    my %sub = @_;
-    return "POST /submissions\n" . $json->encode(\%sub);
-}
 
 # A well-formed RESULT frame, as sandbox-init writes it, for a job whose
 # one test has the given status.
@@ -55,30 +50,6 @@ sub is_string {
     return "$path: " . $json->encode($value) . "\n";
 }
 
-our %NORMAL = (
-    python     => "print('next run ok')",
-    c          => "#include <stdio.h>\n"
-                  . "int main(void) { puts(\"next run ok\"); return 0; }\n",
-    javascript => "console.log('next run ok')",
-    bash       => "echo next run ok",
-);
-
-our $NEXT_OK = <<'_J_';
-status: "accepted"
-stdout: "next run ok\n"
-stderr: ""
-_J_
-
-# The hostile submission, then an ordinary one in the same language.
-sub then_normal {
-    my %sub = @_;
-    return [submit(%sub), submit(language => $sub{language},
-                                 source => $NORMAL{$sub{language}})];
-}
-
-sub then_ok {
-    return [shift, $NEXT_OK];
-}
 
 run_tests();
 
@@ -192,7 +163,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 2: a fake "accepted" frame instead of the answer (Python): wrong_answer
 --- request eval
 main::then_normal(language => "python", stdin => $main::ACCEPTED,
@@ -212,7 +182,6 @@ _J_
 . main::is_string(stdout => $main::ACCEPTED))
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 3: the right answer and a fake "wrong_answer" frame on stderr (Python): accepted
@@ -257,7 +226,6 @@ _J_
                            . $main::WRONG))
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 4: signals to init and its stdout from a shell (bash), then a fake frame
@@ -305,7 +273,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 5: a fake frame, then exit(3) (JavaScript): runtime_error with code 3
 --- request eval
 main::then_normal(language => "javascript", stdin => $main::ACCEPTED,
@@ -346,7 +313,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 6: fake frames across tests: each test keeps its own true verdict
 Every test prints a fake "accepted" frame: the first one expects exactly
 that frame, the second exits 1, the third expects something else.
@@ -378,7 +344,6 @@ tests.2.status: "wrong_answer"
 _J_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 7: output that tries to break out of its JSON string (Python)

@@ -13,59 +13,13 @@
 
 use Test::Nginx::Socket 'no_plan';
 use Sbx::Test;
+use Sbx::Hostile;
 use JSON::PP ();
 
 no_shuffle();
 no_root_location();
 
 Sbx::Test::main_runner_blocks();
-
-# An ordinary program per language, run right after a hostile one.
-our %NORMAL = (
-    python     => "print('next run ok')",
-    c          => "#include <stdio.h>\n"
-                  . "int main(void) { puts(\"next run ok\"); return 0; }\n",
-    javascript => "console.log('next run ok')",
-    java       => "public class Main {\n"
-                  . "    public static void main(String[] args) {\n"
-                  . "        System.out.println(\"next run ok\");\n"
-                  . "    }\n"
-                  . "}\n",
-    bash       => "echo next run ok",
-    go         => "package main\n\nimport \"fmt\"\n\n"
-                  . "func main() { fmt.Println(\"next run ok\") }\n",
-    ruby       => "puts 'next run ok'",
-);
-
-our $NEXT_OK = <<'_J_';
-status: "accepted"
-stdout: "next run ok\n"
-stderr: ""
-_J_
-
-# The hostile submission, then the ordinary one in the same language.
-sub then_normal {
-    my %sub = @_;
-    return [Sbx::Test::submit(%sub),
-            Sbx::Test::submit(language => $sub{language},
-                              source => $NORMAL{$sub{language}})];
-}
-
-# --- response_json for such a pair: these checks, then $NEXT_OK.
-sub then_ok {
-    return [shift, $NEXT_OK];
-}
-
-# --- json_ok for such a pair: the predicate judges the hostile run's
-# answer (the ordinary run's is fully checked by --- response_json).
-sub hostile_ok {
-    my $pred = shift;
-    return sub {
-        my $r = shift;
-        return 1 if ($r->{stdout} // '') eq "next run ok\n";
-        return $pred->($r);
-    };
-}
 
 run_tests();
 
@@ -99,7 +53,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 2: fork bomb (bash): the classic bomb under a spinning shell
 The main script keeps running on builtins only, so it is cut at the CPU
 limit; the bomb's processes die with it.
@@ -123,7 +76,6 @@ stdout: "bomb planted\n"
 _J_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 3: fork bomb (bash): the main script exits while the bomb goes on
@@ -151,7 +103,6 @@ main::hostile_ok(sub { $_[0]{wall_time_ms} < 5000 })
 --- containers_left: 0
 --- host_clean
 --- timeout: 15
-
 
 
 === TEST 4: thread bomb (C): pthread_create fails at the process limit
@@ -207,7 +158,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 5: thread bomb (Java): the JVM cannot start more native threads
 --- request eval
 main::then_normal(language => "java",
@@ -255,7 +205,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 6: thread bomb (Go): the runtime dies when it cannot get a thread
 Every goroutine pins an OS thread and blocks in read(2); the Go runtime
 aborts with exit code 2 when the process limit refuses it one more.
@@ -295,7 +244,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 7: memory bomb (JavaScript): Buffers until the cgroup kills it
 --- request eval
 main::then_normal(language => "javascript",
@@ -315,7 +263,6 @@ stdout: ""
 _J_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 8: memory bomb (C): malloc and touch until killed
@@ -356,7 +303,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 9: memory bomb (Ruby): ever more strings
 --- request eval
 main::then_normal(language => "ruby",
@@ -374,7 +320,6 @@ stdout: ""
 _J_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 10: memory bomb that no RSS shows: unmapped memfd pages
@@ -432,7 +377,6 @@ main::hostile_ok(sub { $_[0]{memory_kb} < 32768 })
 --- host_clean
 
 
-
 === TEST 11: memory spread over processes (C): each under the limit, together over
 Four children each hold 40 MiB against a 64 MiB limit for the program.
 --- request eval
@@ -477,7 +421,6 @@ _J_
 sub { $_[0]{wall_time_ms} < 4000 }
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 12: a program that lowers its OOM score to get init killed instead
@@ -537,7 +480,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 13: disk fill (Python): /tmp until ENOSPC; the next run's /tmp is empty
 --- request eval
 [Sbx::Test::submit(language => "python", source => <<'_PY_'),
@@ -566,7 +508,6 @@ stdout: "[] ['main.py']\n"
 _J2_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 14: disk fill (C): the work directory until ENOSPC
@@ -633,7 +574,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 15: disk fill (bash): /dev/shm until ENOSPC
 --- request eval
 main::then_normal(language => "bash",
@@ -653,7 +593,6 @@ stdout =~ ^filled 1[0-6] MiB\n$
 _J_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 16: one file beyond file_size_kb (C): SIGXFSZ
@@ -687,7 +626,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 17: output flood (Python) on stdout: cut at output_kb, truncated
 --- request eval
 main::then_normal(language => "python",
@@ -707,7 +645,6 @@ stderr: ""
 _J_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 18: output flood (JavaScript) on stderr: cut at output_kb, truncated
@@ -734,7 +671,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 19: output flood (bash): yes(1) on stdout
 --- request eval
 main::then_normal(language => "bash",
@@ -750,7 +686,6 @@ stdout =~ ^(hello\n){682}hell$
 _J_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 20: busy loop without output (Java): cut at the CPU limit
@@ -779,7 +714,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 21: busy loop without output (Ruby): cut at the CPU limit
 --- request eval
 main::then_normal(language => "ruby",
@@ -795,7 +729,6 @@ stdout: ""
 _J_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 22: sleep forever (bash): cut at the wall-time limit
@@ -815,7 +748,6 @@ _J_
 main::hostile_ok(sub { $_[0]{wall_time_ms} >= 1500 && $_[0]{time_ms} < 500 })
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 23: stopped for ever (Python): SIGSTOP to itself, cut at the wall limit
@@ -839,7 +771,6 @@ stdout: "stopping\n"
 _J_
 --- containers_left: 0
 --- host_clean
-
 
 
 === TEST 24: deaf for ever (C): every signal blocked, its own session, pause()
@@ -875,7 +806,6 @@ _J_
 --- host_clean
 
 
-
 === TEST 25: background children (bash) outlive the script: the result is prompt
 nohup, setsid, ignored SIGHUP and SIGTERM, disown: all die when the script
 exits, and the answer does not wait for the 20 s wall limit.
@@ -901,7 +831,6 @@ main::hostile_ok(sub { $_[0]{wall_time_ms} < 2000 })
 --- containers_left: 0
 --- host_clean
 --- timeout: 10
-
 
 
 === TEST 26: a daemon (Python) that holds the output pipe: the result is prompt
@@ -940,7 +869,6 @@ main::hostile_ok(sub { $_[0]{wall_time_ms} < 2000 })
 --- timeout: 10
 
 
-
 === TEST 27: a detached child (JavaScript), unref()ed: the result is prompt
 --- request eval
 main::then_normal(language => "javascript",
@@ -963,7 +891,6 @@ main::hostile_ok(sub { $_[0]{wall_time_ms} < 2000 })
 --- containers_left: 0
 --- host_clean
 --- timeout: 10
-
 
 
 === TEST 28: nothing a test leaves running reaches the next test
