@@ -24,7 +24,6 @@
 static ngx_int_t ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf,
     json_t *sub, sbx_schema_error_t *err);
 static json_t *ngx_http_sandbox_error_object(sbx_schema_error_t *err);
-static json_t *ngx_http_sandbox_json_string(const char *s);
 static size_t ngx_http_sandbox_timestamp(u_char *buf);
 static ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
     ngx_str_t *out);
@@ -545,95 +544,13 @@ ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_schema_error_t *err,
 static json_t *
 ngx_http_sandbox_error_object(sbx_schema_error_t *err)
 {
-    u_char   ts[NGX_HTTP_SANDBOX_TIMESTAMP_LEN];
-    size_t   len;
-    json_t  *root, *e;
+    u_char  ts[NGX_HTTP_SANDBOX_TIMESTAMP_LEN + 1];
+    size_t  len;
 
     len = ngx_http_sandbox_timestamp(ts);
+    ts[len] = '\0';
 
-    root = json_object();
-    e = json_object();
-
-    /* json_object_set_new() takes the value even when it fails */
-
-    if (json_object_set_new(root, "error", e) != 0
-        || json_object_set_new(e, "code",
-                               ngx_http_sandbox_json_string(err->code))
-           != 0
-        || (err->field[0] != '\0'
-            && json_object_set_new(e, "field",
-                                   ngx_http_sandbox_json_string(err->field))
-               != 0)
-        || json_object_set_new(e, "message",
-                               ngx_http_sandbox_json_string(err->message))
-           != 0
-        || json_object_set_new(e, "timestamp",
-                               json_stringn((char *) ts, len))
-           != 0)
-    {
-        json_decref(root);
-        return NULL;
-    }
-
-    return root;
-}
-
-
-/*
- * sbx_schema_error_t has fixed-size fields, so a long key named in one
- * may end in half a UTF-8 sequence, which jansson refuses: that tail is
- * cut.  Anything still refused has its non-ASCII bytes replaced.
- */
-
-static json_t *
-ngx_http_sandbox_json_string(const char *s)
-{
-    u_char   buf[256];
-    json_t  *v;
-    size_t   len, i, n, need;
-
-    v = json_string(s);
-
-    if (v) {
-        return v;
-    }
-
-    len = ngx_min(ngx_strlen(s), sizeof(buf) - 1);
-    ngx_memcpy(buf, s, len);
-
-    /* continuation bytes at the end, then their lead byte */
-
-    i = len;
-    n = 0;
-
-    while (i > 0 && n < 3 && (buf[i - 1] & 0xc0) == 0x80) {
-        i--;
-        n++;
-    }
-
-    if (i > 0 && buf[i - 1] >= 0xc0) {
-        need = (buf[i - 1] >= 0xf0) ? 4 : (buf[i - 1] >= 0xe0) ? 3 : 2;
-
-        if (n + 1 < need) {
-            len = i - 1;
-        }
-    }
-
-    buf[len] = '\0';
-
-    v = json_string((char *) buf);
-
-    if (v) {
-        return v;
-    }
-
-    for (i = 0; i < len; i++) {
-        if (buf[i] >= 0x80) {
-            buf[i] = '?';
-        }
-    }
-
-    return json_string((char *) buf);
+    return sbx_schema_error_json(err, (char *) ts);
 }
 
 

@@ -33,6 +33,7 @@ static const char  *sbx_schema_checkers[] = {
 
 
 static void sbx_schema_trim_utf8(char *s);
+static json_t *sbx_schema_string_json(const char *s);
 static int sbx_schema_known(const char *key, const char **list);
 static int sbx_schema_string(json_t *sub, const char *key,
     sbx_schema_error_t *err);
@@ -230,6 +231,22 @@ sbx_schema_parse(const char *buf, size_t len, sbx_schema_error_t *err)
 }
 
 
+json_t *
+sbx_schema_error_json(const sbx_schema_error_t *err, const char *timestamp)
+{
+    json_t  *e;
+
+    e = json_pack("{s:o, s:o*, s:o, s:s}",
+                  "code", sbx_schema_string_json(err->code),
+                  "field", err->field[0] ? sbx_schema_string_json(err->field)
+                                         : NULL,
+                  "message", sbx_schema_string_json(err->message),
+                  "timestamp", timestamp);
+
+    return e ? json_pack("{s:o}", "error", e) : NULL;
+}
+
+
 void
 sbx_schema_set_error(sbx_schema_error_t *err, int status, const char *code,
     const char *field, const char *fmt, ...)
@@ -282,6 +299,36 @@ sbx_schema_trim_utf8(char *s)
     if (c >= 0x80 && need != k) {
         s[n - 1 - k] = '\0';
     }
+}
+
+
+/*
+ * A message may quote what it refuses (jansson quotes the bad token of
+ * malformed JSON): bytes that are not UTF-8 become '?'.
+ */
+
+static json_t *
+sbx_schema_string_json(const char *s)
+{
+    char     buf[256];
+    size_t   i;
+    json_t  *v;
+
+    v = json_string(s);
+
+    if (v != NULL) {
+        return v;
+    }
+
+    snprintf(buf, sizeof(buf), "%s", s);
+
+    for (i = 0; buf[i]; i++) {
+        if ((unsigned char) buf[i] >= 0x80) {
+            buf[i] = '?';
+        }
+    }
+
+    return json_string(buf);
 }
 
 

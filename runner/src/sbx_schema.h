@@ -49,6 +49,13 @@ int sbx_schema_check_name(const char *name, size_t len);
 json_t *sbx_schema_parse(const char *buf, size_t len,
     sbx_schema_error_t *err);
 
+/*
+ * {"error":{"code","field" (when set),"message","timestamp"}}: the one
+ * error shape of the API, for the module and the runner alike.
+ */
+json_t *sbx_schema_error_json(const sbx_schema_error_t *err,
+    const char *timestamp);
+
 /* Fills err; fmt is printf-style. */
 void sbx_schema_set_error(sbx_schema_error_t *err, int status,
     const char *code, const char *field, const char *fmt, ...)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "sbx.h"
+#include "sbx_schema.h"
 
 
 const char  *sbx_limit_names[SBX_LIMIT_N] = {
@@ -172,22 +173,13 @@ sbx_valid_id(const char *s, size_t len)
 json_t *
 sbx_error_json(const char *code, const char *field, const char *message)
 {
-    char     ts[32];
-    json_t  *err;
+    char                ts[32];
+    sbx_schema_error_t  err;
 
     sbx_rfc3339(ts, sizeof(ts), sbx_realtime_msec());
+    sbx_schema_set_error(&err, 0, code, field ? field : "", "%s", message);
 
-    err = json_pack("{s:s, s:s, s:s}", "code", code, "message", message,
-                    "timestamp", ts);
-    if (err == NULL) {
-        return NULL;
-    }
-
-    if (field != NULL && field[0] != '\0') {
-        json_object_set_new(err, "field", json_string(field));
-    }
-
-    return json_pack("{s:o}", "error", err);
+    return sbx_schema_error_json(&err, ts);
 }
 
 
