@@ -162,7 +162,7 @@ sbx_warm_flush(void)
         pthread_mutex_lock(&sbx_warm.lock);
 
         n = sbx_warm.pools[i].n;
-        memcpy(boxes, sbx_warm.pools[i].boxes, n * sizeof(sbx_box_t *));
+        memcpy(boxes, sbx_warm.pools[i].boxes, n * sizeof(boxes[0]));
         sbx_warm.pools[i].n = 0;
 
         pthread_cond_signal(&sbx_warm.cond);
