@@ -1040,9 +1040,12 @@ sbx_run_read(int *fd, sbx_init_buf_t *b, size_t cap)
             b->len += n;
 
             if (b->len > cap) {
+                /*
+                 * Over the limit: stop reading, but keep the pipe open
+                 * until the program is dead, or it would see EPIPE and
+                 * get to write about it on the other stream.
+                 */
                 b->len = cap;
-                close(*fd);
-                *fd = -1;
                 return SBX_RUN_OVER;
             }
 
