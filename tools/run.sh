@@ -29,13 +29,23 @@ build/sandbox-runner \
     --warm python:2,javascript:1 &
 runner=$!
 
+# Ctrl-C reaches the whole foreground process group, so the runner has
+# already begun its graceful shutdown (running jobs may finish within
+# --shutdown-grace): signalling it again would mean "kill them now".
+# A second Ctrl-C still does that.
 stop() {
     trap - INT TERM EXIT
     [[ -n ${nginx:-} ]] && kill -QUIT "$nginx" 2>/dev/null || true
+    [[ $1 == INT ]] || kill -TERM "$runner" 2>/dev/null || true
+    for _ in $(seq 1 350); do
+        kill -0 "$runner" 2>/dev/null || break
+        sleep 0.1
+    done
     kill -TERM "$runner" 2>/dev/null || true
     wait 2>/dev/null || true
 }
-trap stop INT TERM EXIT
+trap 'stop INT' INT
+trap 'stop TERM' TERM EXIT
 
 for _ in $(seq 1 100); do
     [[ -S $sock ]] && break
