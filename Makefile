@@ -14,19 +14,22 @@ CFLAGS      ?= -O2 -g
 WARN        := -Wall -Wextra -Wno-unused-parameter
 PKGS        := jansson libcurl libpcre2-8
 
-SHARED_SRCS := runner/src/sbx_proto.c runner/src/sbx_base64.c \
-               runner/src/sbx_schema.c
-RUNNER_SRCS := $(filter-out $(SHARED_SRCS),$(wildcard runner/src/sbx_*.c))
-RUNNER_HDRS := $(wildcard runner/src/*.h)
+# common/ is compiled into every program: module, runner and init
+COMMON_SRCS := $(wildcard common/*.c)
+RUNNER_SRCS := $(wildcard runner/src/sbx_*.c)
 INIT_SRCS   := $(wildcard runner/init/*.c)
-INIT_HDRS   := $(wildcard runner/init/*.h)
-INIT_SHARED := runner/src/sbx_proto.c runner/src/sbx_base64.c \
-               $(wildcard runner/src/sbx_check.c)
 MODULE_SRCS := $(wildcard ngx_http_sandbox_module/*.[ch]) config \
-               $(SHARED_SRCS) $(wildcard runner/src/sbx_proto.h \
-               runner/src/sbx_schema.h runner/src/sbx_base64.h)
+               $(wildcard common/*.[ch])
 UNIT_SRCS   := $(wildcard runner/tests/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:runner/tests/%.c=$(BUILD)/tests/%)
+
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
+RUNNER_OBJS := $(RUNNER_SRCS:%.c=$(BUILD)/obj/%.o)
+INIT_OBJS   := $(INIT_SRCS:%.c=$(BUILD)/obj/%.o)
+# archives: a program links only the members it uses
+COMMON_LIB  := $(BUILD)/obj/libsbx-common.a
+# everything of the runner but main(), for the unit tests to link
+RUNNER_LIB  := $(BUILD)/obj/libsbx-runner.a
 
 RUNNER      := $(BUILD)/sandbox-runner
 INIT        := $(BUILD)/sandbox-init
@@ -47,18 +50,38 @@ docker: deps
 images: docker
 	@runner/images/build.sh all
 
-$(RUNNER): $(RUNNER_SRCS) $(SHARED_SRCS) $(RUNNER_HDRS)
+# -MMD -MP: each object has a .d file naming the headers it read, so a
+# change rebuilds what it touches and nothing else
+$(BUILD)/obj/common/%.o: common/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -pthread -Irunner/src \
-	    $(shell pkg-config --cflags $(PKGS)) -o $@ \
-	    $(RUNNER_SRCS) $(SHARED_SRCS) \
-	    $(shell pkg-config --libs $(PKGS)) -lcrypto
+	$(CC) $(CFLAGS) $(WARN) -MMD -MP -Icommon \
+	    $(shell pkg-config --cflags jansson libpcre2-8) -c -o $@ $<
+
+$(BUILD)/obj/runner/src/%.o: runner/src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -MMD -MP -pthread -Irunner/src -Icommon \
+	    $(shell pkg-config --cflags $(PKGS)) -c -o $@ $<
+
+$(BUILD)/obj/runner/init/%.o: runner/init/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -MMD -MP -Irunner/init -Icommon -c -o $@ $<
+
+$(COMMON_LIB): $(COMMON_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(RUNNER_LIB): $(filter-out %/sbx_main.o,$(RUNNER_OBJS))
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(RUNNER): $(RUNNER_OBJS) $(COMMON_LIB)
+	$(CC) -pthread -o $@ $^ $(shell pkg-config --libs $(PKGS)) -lcrypto
 
 # static: it runs inside images that share nothing with the host's libc
-$(INIT): $(INIT_SRCS) $(INIT_HDRS) $(INIT_SHARED) $(RUNNER_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -static -Irunner/src -o $@ \
-	    $(INIT_SRCS) $(INIT_SHARED) -ljansson -lpcre2-8
+$(INIT): $(INIT_OBJS) $(COMMON_LIB)
+	$(CC) -static -o $@ $^ -ljansson -lpcre2-8
+
+-include $(COMMON_OBJS:.o=.d) $(RUNNER_OBJS:.o=.d) $(INIT_OBJS:.o=.d)
 
 # A configured nginx tree: Debian's nginx-dev headers (with its
 # conf_flags, so the module's signature matches /usr/sbin/nginx), or a
@@ -81,12 +104,14 @@ $(MODULE): $(BUILD)/nginx/objs/Makefile $(MODULE_SRCS)
 	cp $(BUILD)/nginx/objs/ngx_http_sandbox_module.so $@.tmp
 	mv -f $@.tmp $@
 
-$(BUILD)/tests/%: runner/tests/%.c $(RUNNER_SRCS) $(SHARED_SRCS) $(RUNNER_HDRS)
+$(BUILD)/tests/%: runner/tests/%.c $(RUNNER_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -pthread -Irunner/src -DSBX_UNIT_TEST \
+	$(CC) $(CFLAGS) $(WARN) -MMD -MP -pthread -Irunner/src -Icommon \
 	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< \
-	    $(filter-out runner/src/sbx_main.c,$(RUNNER_SRCS)) $(SHARED_SRCS) \
+	    $(RUNNER_LIB) $(COMMON_LIB) \
 	    $(shell pkg-config --libs $(PKGS)) -lcrypto -lcmocka
+
+-include $(UNIT_BINS:=.d)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -104,7 +129,7 @@ bench: deps docker images build
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --inline-suppr -Irunner/src runner/src runner/init
+	    --inline-suppr -Icommon -Irunner/src common runner/src runner/init
 
 clean:
 	rm -rf $(BUILD) t/servroot*

@@ -33,10 +33,10 @@ typedef struct {
 static ngx_http_sandbox_route_t *ngx_http_sandbox_route(
     ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx);
 static ngx_int_t ngx_http_sandbox_query(ngx_http_request_t *r,
-    ngx_http_sandbox_ctx_t *ctx, sbx_schema_error_t *err);
+    ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err);
 static ngx_int_t ngx_http_sandbox_is_json(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sandbox_reject(ngx_http_request_t *r,
-    sbx_schema_error_t *err, ngx_str_t *allow);
+    sbx_error_t *err, ngx_str_t *allow);
 static void ngx_http_sandbox_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sandbox_read_body(ngx_http_request_t *r,
     ngx_str_t *body);
@@ -84,7 +84,7 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
 {
     ngx_int_t                  rc;
     sbx_proto_attr_t           attr;
-    sbx_schema_error_t         err;
+    sbx_error_t         err;
     ngx_http_sandbox_ctx_t    *ctx;
     ngx_http_sandbox_route_t  *route;
 
@@ -100,18 +100,18 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
     route = ngx_http_sandbox_route(r, ctx);
 
     if (route == NULL) {
-        sbx_schema_set_error(&err, NGX_HTTP_NOT_FOUND, "not_found", "",
-                             "no such endpoint");
+        sbx_error_set(&err, NGX_HTTP_NOT_FOUND, "not_found", "",
+                      "no such endpoint");
         return ngx_http_sandbox_reject(r, &err, NULL);
     }
 
     if (!(r->method & route->method)) {
-        sbx_schema_set_error(&err, NGX_HTTP_NOT_ALLOWED,
-                             "method_not_allowed", "",
-                             "%.*s is not allowed here, only %.*s",
-                             (int) ngx_min(r->method_name.len, 32),
-                             r->method_name.data,
-                             (int) route->allow.len, route->allow.data);
+        sbx_error_set(&err, NGX_HTTP_NOT_ALLOWED,
+                      "method_not_allowed", "",
+                      "%.*s is not allowed here, only %.*s",
+                      (int) ngx_min(r->method_name.len, 32),
+                      r->method_name.data,
+                      (int) route->allow.len, route->allow.data);
         return ngx_http_sandbox_reject(r, &err, &route->allow);
     }
 
@@ -155,9 +155,9 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
     }
 
     if (ngx_http_sandbox_is_json(r) != NGX_OK) {
-        sbx_schema_set_error(&err, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                             "unsupported_media_type", "",
-                             "the body must be sent as application/json");
+        sbx_error_set(&err, NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                      "unsupported_media_type", "",
+                      "the body must be sent as application/json");
         return ngx_http_sandbox_reject(r, &err, NULL);
     }
 
@@ -241,7 +241,7 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
 
 static ngx_int_t
 ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
-    sbx_schema_error_t *err)
+    sbx_error_t *err)
 {
     ngx_str_t                     value;
     ngx_http_sandbox_loc_conf_t  *slcf;
@@ -265,17 +265,17 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
         ctx->wait = 0;
 
     } else {
-        sbx_schema_set_error(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
-                             "wait", "must be true, false, 1 or 0");
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
+                      "wait", "must be true, false, 1 or 0");
         return NGX_DECLINED;
     }
 
     /* a batch is always queued, whatever sandbox_wait says */
 
     if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH && ctx->wait) {
-        sbx_schema_set_error(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
-                             "wait", "a batch is always queued: poll each "
-                             "id with GET .../submissions/{id}");
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
+                      "wait", "a batch is always queued: poll each "
+                      "id with GET .../submissions/{id}");
         return NGX_DECLINED;
     }
 
@@ -337,7 +337,7 @@ ngx_http_sandbox_is_json(ngx_http_request_t *r)
 /* an error found before the body was read: the body is not wanted */
 
 static ngx_int_t
-ngx_http_sandbox_reject(ngx_http_request_t *r, sbx_schema_error_t *err,
+ngx_http_sandbox_reject(ngx_http_request_t *r, sbx_error_t *err,
     ngx_str_t *allow)
 {
     ngx_int_t  rc;
@@ -357,7 +357,7 @@ ngx_http_sandbox_body_handler(ngx_http_request_t *r)
 {
     ngx_int_t                rc;
     ngx_str_t                body;
-    sbx_schema_error_t       err;
+    sbx_error_t       err;
     ngx_http_sandbox_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);

@@ -268,7 +268,7 @@ ngx_http_sandbox_variable(ngx_http_request_t *r,
 static ngx_int_t
 ngx_http_sandbox_header_filter(ngx_http_request_t *r)
 {
-    sbx_schema_error_t       err;
+    sbx_error_t       err;
     ngx_http_sandbox_ctx_t  *ctx;
 
     /*
@@ -622,7 +622,7 @@ ngx_http_sandbox_limits(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    keys = sbx_schema_limit_keys;
+    keys = sbx_limit_names;
 
     for (i = 1; i < cf->args->nelts; i++) {
 

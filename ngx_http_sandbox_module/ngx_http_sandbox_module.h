@@ -10,7 +10,7 @@
  *   ngx_http_sandbox_request.c  JSON validation, location policy, request
  *                               frames and JSON error bodies
  *
- * The frame format and the submission shape come from runner/src (plain
+ * The frame format and the submission shape come from common/ (plain
  * C shared with sandbox-runner), so both ends agree by construction.
  */
 
@@ -42,7 +42,7 @@
 
 
 typedef struct {
-    const char                  *key;       /* from sbx_schema_limit_keys */
+    const char                  *key;       /* from sbx_limit_names */
     ngx_int_t                    max;
 } ngx_http_sandbox_limit_t;
 
@@ -84,19 +84,19 @@ extern ngx_module_t  ngx_http_sandbox_module;
 ngx_int_t ngx_http_sandbox_handler(ngx_http_request_t *r);
 
 ngx_int_t ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
-    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_schema_error_t *err);
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
-    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_schema_error_t *err);
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_frame(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, const char *verb, sbx_proto_attr_t *attrs,
     ngx_uint_t nattrs, ngx_str_t *body);
 
 void ngx_http_sandbox_status_error(ngx_http_request_t *r,
-    ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_schema_error_t *err);
+    ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_error_body(ngx_http_request_t *r,
-    sbx_schema_error_t *err, ngx_str_t *body);
+    sbx_error_t *err, ngx_str_t *body);
 ngx_int_t ngx_http_sandbox_send_error(ngx_http_request_t *r,
-    sbx_schema_error_t *err, ngx_str_t *allow);
+    sbx_error_t *err, ngx_str_t *allow);
 
 
 #endif /* _NGX_HTTP_SANDBOX_MODULE_H_INCLUDED_ */

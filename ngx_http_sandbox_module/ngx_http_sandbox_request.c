@@ -2,7 +2,7 @@
 /*
  * From a validated request to an SBX/1 frame, and JSON error bodies.
  *
- * The body is parsed and shape-checked with runner/src/sbx_schema.c, the
+ * The body is parsed and shape-checked with common/sbx_schema.c, the
  * same code the runner checks it with again, then held against the
  * location's policy (sandbox_languages, sandbox_limits, sandbox_max_tests,
  * sandbox_max_batch).  Nothing that fails reaches the runner, except a
@@ -22,8 +22,8 @@
 
 
 static ngx_int_t ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf,
-    json_t *sub, sbx_schema_error_t *err);
-static json_t *ngx_http_sandbox_error_object(sbx_schema_error_t *err);
+    json_t *sub, sbx_error_t *err);
+static json_t *ngx_http_sandbox_error_object(sbx_error_t *err);
 static size_t ngx_http_sandbox_timestamp(u_char *buf);
 static ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
     ngx_str_t *out);
@@ -32,7 +32,7 @@ static void ngx_http_sandbox_free(void *data);
 
 ngx_int_t
 ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
-    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_schema_error_t *err)
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err)
 {
     json_t                       *sub, *lang;
     sbx_proto_attr_t              attr;
@@ -86,14 +86,14 @@ ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
 
 ngx_int_t
 ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
-    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_schema_error_t *err)
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err)
 {
     size_t                        i, n;
     json_t                       *root, *subs, *item, *out, *batch;
     ngx_int_t                     rc;
     ngx_str_t                     frame;
     const char                   *key;
-    sbx_schema_error_t            item_err;
+    sbx_error_t            item_err;
     ngx_http_sandbox_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
@@ -105,16 +105,16 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
     }
 
     if (!json_is_object(root)) {
-        sbx_schema_set_error(err, NGX_HTTP_BAD_REQUEST, "invalid_field", "",
-                             "a batch must be an object "
-                             "{\"submissions\": [...]}");
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field", "",
+                      "a batch must be an object "
+                      "{\"submissions\": [...]}");
         goto declined;
     }
 
     json_object_foreach(root, key, item) {
         if (ngx_strcmp(key, "submissions") != 0) {
-            sbx_schema_set_error(err, NGX_HTTP_BAD_REQUEST, "unknown_field",
-                                 key, "is not a batch field");
+            sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "unknown_field",
+                          key, "is not a batch field");
             goto declined;
         }
     }
@@ -122,29 +122,29 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
     subs = json_object_get(root, "submissions");
 
     if (subs == NULL) {
-        sbx_schema_set_error(err, NGX_HTTP_BAD_REQUEST, "missing_field",
-                             "submissions", "is required");
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "missing_field",
+                      "submissions", "is required");
         goto declined;
     }
 
     if (!json_is_array(subs)) {
-        sbx_schema_set_error(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                             "submissions", "must be an array");
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                      "submissions", "must be an array");
         goto declined;
     }
 
     n = json_array_size(subs);
 
     if (n == 0) {
-        sbx_schema_set_error(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
-                             "submissions", "must not be empty");
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_field",
+                      "submissions", "must not be empty");
         goto declined;
     }
 
     if (n > slcf->max_batch) {
-        sbx_schema_set_error(err, 422, "batch_too_large", "submissions",
-                             "at most %lu submissions are allowed in one "
-                             "batch here", (unsigned long) slcf->max_batch);
+        sbx_error_set(err, 422, "batch_too_large", "submissions",
+                      "at most %lu submissions are allowed in one "
+                      "batch here", (unsigned long) slcf->max_batch);
         goto declined;
     }
 
@@ -214,7 +214,7 @@ failed:
 
 static ngx_int_t
 ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
-    sbx_schema_error_t *err)
+    sbx_error_t *err)
 {
     u_char                     field[48], *p;
     size_t                     len;
@@ -240,10 +240,10 @@ ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
         }
 
         if (i == slcf->languages->nelts) {
-            sbx_schema_set_error(err, 422, "language_not_allowed",
-                                 "language",
-                                 "\"%.32s\" is not allowed in this location",
-                                 s);
+            sbx_error_set(err, 422, "language_not_allowed",
+                          "language",
+                          "\"%.32s\" is not allowed in this location",
+                          s);
             return NGX_DECLINED;
         }
     }
@@ -266,9 +266,9 @@ ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
                              limit[i].key);
             *p = '\0';
 
-            sbx_schema_set_error(err, 422, "limit_exceeded", (char *) field,
-                                 "must be at most %ld in this location",
-                                 (long) limit[i].max);
+            sbx_error_set(err, 422, "limit_exceeded", (char *) field,
+                          "must be at most %ld in this location",
+                          (long) limit[i].max);
             return NGX_DECLINED;
         }
     }
@@ -276,9 +276,9 @@ ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
     if (slcf->max_tests
         && json_array_size(json_object_get(sub, "tests")) > slcf->max_tests)
     {
-        sbx_schema_set_error(err, 422, "too_many_tests", "tests",
-                             "at most %lu tests are allowed in this location",
-                             (unsigned long) slcf->max_tests);
+        sbx_error_set(err, 422, "too_many_tests", "tests",
+                      "at most %lu tests are allowed in this location",
+                      (unsigned long) slcf->max_tests);
         return NGX_DECLINED;
     }
 
@@ -364,7 +364,7 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 
 void
 ngx_http_sandbox_status_error(ngx_http_request_t *r,
-    ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_schema_error_t *err)
+    ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_error_t *err)
 {
     u_char                    code[32], *p;
     ngx_http_core_loc_conf_t  *clcf;
@@ -372,82 +372,82 @@ ngx_http_sandbox_status_error(ngx_http_request_t *r,
     switch (status) {
 
     case NGX_HTTP_BAD_REQUEST:
-        sbx_schema_set_error(err, status, "bad_request", "",
-                             "the request is malformed");
+        sbx_error_set(err, status, "bad_request", "",
+                      "the request is malformed");
         break;
 
     case NGX_HTTP_UNAUTHORIZED:
-        sbx_schema_set_error(err, status, "unauthorized", "",
-                             "authentication is required");
+        sbx_error_set(err, status, "unauthorized", "",
+                      "authentication is required");
         break;
 
     case NGX_HTTP_FORBIDDEN:
-        sbx_schema_set_error(err, status, "forbidden", "",
-                             "access to this endpoint is denied");
+        sbx_error_set(err, status, "forbidden", "",
+                      "access to this endpoint is denied");
         break;
 
     case NGX_HTTP_NOT_FOUND:
-        sbx_schema_set_error(err, status, "not_found", "", "not found");
+        sbx_error_set(err, status, "not_found", "", "not found");
         break;
 
     case NGX_HTTP_NOT_ALLOWED:
-        sbx_schema_set_error(err, status, "method_not_allowed", "",
-                             "the method is not allowed here");
+        sbx_error_set(err, status, "method_not_allowed", "",
+                      "the method is not allowed here");
         break;
 
     case NGX_HTTP_REQUEST_TIME_OUT:
-        sbx_schema_set_error(err, status, "request_timeout", "",
-                             "the request did not arrive in time");
+        sbx_error_set(err, status, "request_timeout", "",
+                      "the request did not arrive in time");
         break;
 
     case NGX_HTTP_REQUEST_ENTITY_TOO_LARGE:
         clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
-        sbx_schema_set_error(err, status, "payload_too_large", "",
-                             "the request body is larger than %lld bytes",
-                             (long long) clcf->client_max_body_size);
+        sbx_error_set(err, status, "payload_too_large", "",
+                      "the request body is larger than %lld bytes",
+                      (long long) clcf->client_max_body_size);
         break;
 
     case NGX_HTTP_TOO_MANY_REQUESTS:
-        sbx_schema_set_error(err, status, "too_many_requests", "",
-                             "too many requests, retry later");
+        sbx_error_set(err, status, "too_many_requests", "",
+                      "too many requests, retry later");
         break;
 
     case NGX_HTTP_INTERNAL_SERVER_ERROR:
-        sbx_schema_set_error(err, status, "internal_error", "",
-                             "internal error in nginx, see its error log");
+        sbx_error_set(err, status, "internal_error", "",
+                      "internal error in nginx, see its error log");
         break;
 
     case NGX_HTTP_BAD_GATEWAY:
-        sbx_schema_set_error(err, status, "runner_unavailable", "",
-                             (ctx && ctx->invalid_reply)
-                             ? "the runner sent an invalid reply"
-                             : "the runner cannot be reached");
+        sbx_error_set(err, status, "runner_unavailable", "",
+                      (ctx && ctx->invalid_reply)
+                      ? "the runner sent an invalid reply"
+                      : "the runner cannot be reached");
         break;
 
     case NGX_HTTP_SERVICE_UNAVAILABLE:
-        sbx_schema_set_error(err, status, "service_unavailable", "",
-                             "the service is unavailable, retry later");
+        sbx_error_set(err, status, "service_unavailable", "",
+                      "the service is unavailable, retry later");
         break;
 
     case NGX_HTTP_GATEWAY_TIME_OUT:
-        sbx_schema_set_error(err, status, "runner_timeout", "",
-                             "the runner did not answer in time");
+        sbx_error_set(err, status, "runner_timeout", "",
+                      "the runner did not answer in time");
         break;
 
     default:
         p = ngx_snprintf(code, sizeof(code) - 1, "http_%ui", status);
         *p = '\0';
 
-        sbx_schema_set_error(err, status, (char *) code, "",
-                             "the request failed with status %lu",
-                             (unsigned long) status);
+        sbx_error_set(err, status, (char *) code, "",
+                      "the request failed with status %lu",
+                      (unsigned long) status);
     }
 }
 
 
 ngx_int_t
-ngx_http_sandbox_error_body(ngx_http_request_t *r, sbx_schema_error_t *err,
+ngx_http_sandbox_error_body(ngx_http_request_t *r, sbx_error_t *err,
     ngx_str_t *body)
 {
     json_t     *e;
@@ -469,7 +469,7 @@ ngx_http_sandbox_error_body(ngx_http_request_t *r, sbx_schema_error_t *err,
 /* an error the module made itself: sent as it is, never via error_page */
 
 ngx_int_t
-ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_schema_error_t *err,
+ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_error_t *err,
     ngx_str_t *allow)
 {
     ngx_int_t                rc;
@@ -542,7 +542,7 @@ ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_schema_error_t *err,
 /* {"error":{"code":…,"field":…,"message":…,"timestamp":…}} */
 
 static json_t *
-ngx_http_sandbox_error_object(sbx_schema_error_t *err)
+ngx_http_sandbox_error_object(sbx_error_t *err)
 {
     u_char  ts[NGX_HTTP_SANDBOX_TIMESTAMP_LEN + 1];
     size_t  len;
@@ -550,7 +550,7 @@ ngx_http_sandbox_error_object(sbx_schema_error_t *err)
     len = ngx_http_sandbox_timestamp(ts);
     ts[len] = '\0';
 
-    return sbx_schema_error_json(err, (char *) ts);
+    return sbx_error_object(err, (char *) ts);
 }
 
 

@@ -8,7 +8,7 @@
  * init_run.c runs one step (compile or test) as an unprivileged child and
  * enforces its limits, init_meter.c reads the clocks and counters that
  * the verdicts rest on.  Nothing here is shared with the runner except
- * through runner/src (frames, base64, checkers).
+ * through common/ (frames, base64, checkers, the vocabulary).
  */
 
 
@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include "sbx_check.h"
+#include "sbx_vocab.h"
 
 
 #define SBX_INIT_OK            0

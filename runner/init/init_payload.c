@@ -43,7 +43,6 @@ static int sbx_payload_strings(json_t *v, const char *what, size_t min,
     size_t max, int env, char ***out, char *err, size_t size);
 static int sbx_payload_files(sbx_init_job_t *job, json_t *v, char *err,
     size_t size);
-static int sbx_payload_name(const char *name, size_t len);
 static int sbx_payload_clash(const char *a, const char *b);
 static int sbx_payload_cmd(json_t *v, const char *what, sbx_init_cmd_t *cmd,
     char *err, size_t size);
@@ -65,18 +64,14 @@ static const char  *sbx_payload_fields[] = {
 };
 
 
-static const struct {
-    const char   *name;
-    uint64_t      max;
-} sbx_payload_limit_keys[] = {
-    /* generous sanity ranges; the runner applies the real policy */
-    { "cpu_time_ms",   86400000 },
-    { "wall_time_ms",  86400000 },
-    { "memory_kb",     (uint64_t) 1 << 32 },
-    { "processes",     4194304 },
-    { "output_kb",     1048576 },
-    { "file_size_kb",  (uint64_t) 1 << 32 },
-    { NULL, 0 }
+/* generous sanity ranges, by sbx_limit_e; the runner applies the policy */
+static const uint64_t  sbx_payload_limit_max[SBX_LIMIT_N] = {
+    86400000,                            /* cpu_time_ms */
+    86400000,                            /* wall_time_ms */
+    (uint64_t) 1 << 32,                  /* memory_kb */
+    4194304,                             /* processes */
+    1048576,                             /* output_kb */
+    (uint64_t) 1 << 32                   /* file_size_kb */
 };
 
 
@@ -450,8 +445,9 @@ sbx_payload_files(sbx_init_job_t *job, json_t *v, char *err, size_t size)
         data = json_object_get(f, "data");
 
         if (!json_is_string(name)
-            || !sbx_payload_name(json_string_value(name),
-                                 json_string_length(name)))
+            || strlen(json_string_value(name)) != json_string_length(name)
+            || !sbx_valid_name(json_string_value(name),
+                               json_string_length(name)))
         {
             sbx_payload_fail("files[%zu].name: must be a plain relative "
                              "name, at most one directory deep", i);
@@ -480,50 +476,6 @@ sbx_payload_files(sbx_init_job_t *job, json_t *v, char *err, size_t size)
     }
 
     return SBX_INIT_OK;
-}
-
-
-/* [A-Za-z0-9._-] segments, at most two, none "." or "..". */
-
-static int
-sbx_payload_name(const char *name, size_t len)
-{
-    size_t  i, seg, slashes;
-
-    if (len == 0 || len > SBX_INIT_MAX_PATH || strlen(name) != len) {
-        return 0;
-    }
-
-    seg = 0;
-    slashes = 0;
-
-    for (i = 0; i <= len; i++) {
-
-        if (i == len || name[i] == '/') {
-            if (i == seg || (i - seg == 1 && name[seg] == '.')
-                || (i - seg == 2 && name[seg] == '.' && name[seg + 1] == '.'))
-            {
-                return 0;
-            }
-
-            if (i < len && ++slashes > 1) {
-                return 0;
-            }
-
-            seg = i + 1;
-            continue;
-        }
-
-        if (!((name[i] >= 'a' && name[i] <= 'z')
-              || (name[i] >= 'A' && name[i] <= 'Z')
-              || (name[i] >= '0' && name[i] <= '9')
-              || name[i] == '.' || name[i] == '_' || name[i] == '-'))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
 }
 
 
@@ -582,39 +534,33 @@ sbx_payload_limits(json_t *v, const char *what, sbx_init_limits_t *l,
 {
     json_t      *n;
     size_t       i;
-    uint64_t     value[6];
+    uint64_t     value[SBX_LIMIT_N];
     json_int_t   x;
-    const char  *lkeys[7];
 
     if (!json_is_object(v)) {
         sbx_payload_fail("%s: must be an object", what);
     }
 
-    for (i = 0; sbx_payload_limit_keys[i].name; i++) {
-        lkeys[i] = sbx_payload_limit_keys[i].name;
-    }
-
-    lkeys[i] = NULL;
-
-    if (sbx_payload_keys(v, lkeys, what, err, size) != SBX_INIT_OK) {
+    if (sbx_payload_keys(v, sbx_limit_names, what, err, size)
+        != SBX_INIT_OK)
+    {
         return SBX_INIT_ERROR;
     }
 
-    for (i = 0; sbx_payload_limit_keys[i].name; i++) {
-        n = json_object_get(v, sbx_payload_limit_keys[i].name);
+    for (i = 0; i < SBX_LIMIT_N; i++) {
+        n = json_object_get(v, sbx_limit_names[i]);
 
         if (!json_is_integer(n)) {
             sbx_payload_fail("%s.%s: must be an integer", what,
-                             sbx_payload_limit_keys[i].name);
+                             sbx_limit_names[i]);
         }
 
         x = json_integer_value(n);
 
-        if (x < 1 || (uint64_t) x > sbx_payload_limit_keys[i].max) {
+        if (x < 1 || (uint64_t) x > sbx_payload_limit_max[i]) {
             sbx_payload_fail("%s.%s: must be between 1 and %llu", what,
-                             sbx_payload_limit_keys[i].name,
-                             (unsigned long long)
-                                 sbx_payload_limit_keys[i].max);
+                             sbx_limit_names[i],
+                             (unsigned long long) sbx_payload_limit_max[i]);
         }
 
         value[i] = (uint64_t) x;

@@ -112,7 +112,6 @@ static uint64_t sbx_run_cpu(sbx_run_wait_t *w, int cg, uint64_t cg0,
     uint64_t self0, clockid_t *clk);
 static uint64_t sbx_run_ru_ns(struct rusage *ru);
 static void sbx_run_fail(sbx_init_result_t *res, const char *what);
-static ssize_t sbx_run_write_all(int fd, const void *p, size_t n);
 
 
 static int       sbx_run_sigfd = -1;
@@ -527,7 +526,7 @@ sbx_init_write_files(sbx_init_job_t *job, char *err, size_t size)
 #define sbx_run_writer_fail(...)                                            \
         do {                                                                \
             n = snprintf(msg, sizeof(msg), __VA_ARGS__);                    \
-            sbx_run_write_all(p[1], msg, n < (ssize_t) sizeof(msg)          \
+            sbx_write_all(p[1], msg, n < (ssize_t) sizeof(msg)          \
                                          ? (size_t) n : sizeof(msg) - 1);   \
             _exit(1);                                                       \
         } while (0)
@@ -588,7 +587,7 @@ sbx_init_write_files(sbx_init_job_t *job, char *err, size_t size)
             len = sbx_base64_decode(data, job->files[i].data,
                                     job->files[i].len);
 
-            if (len < 0 || sbx_run_write_all(fd, data, len) != len
+            if (len < 0 || sbx_write_all(fd, data, len) != len
                 || close(fd) == -1)
             {
                 sbx_run_writer_fail("files: %s: %s", job->files[i].name,
@@ -717,7 +716,7 @@ sbx_run_child(sbx_init_step_t *step, int in, int out, int err, int report)
 fail:
 
     r.err = errno;
-    sbx_run_write_all(report, &r, sizeof(r));
+    sbx_write_all(report, &r, sizeof(r));
 
     _exit(127);
 }
@@ -864,7 +863,7 @@ sbx_run_oom_adj(void)
     fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 
     if (fd != -1) {
-        sbx_run_write_all(fd, "1000", 4);
+        sbx_write_all(fd, "1000", 4);
         close(fd);
     }
 }
@@ -892,7 +891,7 @@ sbx_run_stdin(sbx_init_step_t *step)
     }
 
     if ((step->stdin_len
-         && sbx_run_write_all(fd, step->stdin_data, step->stdin_len)
+         && sbx_write_all(fd, step->stdin_data, step->stdin_len)
             != (ssize_t) step->stdin_len)
         || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE
                                   | F_SEAL_SEAL) == -1
@@ -1145,30 +1144,3 @@ sbx_run_fail(sbx_init_result_t *res, const char *what)
              strerror(errno));
 }
 
-
-static ssize_t
-sbx_run_write_all(int fd, const void *p, size_t n)
-{
-    size_t       done;
-    ssize_t      w;
-    const char  *c;
-
-    c = p;
-    done = 0;
-
-    while (done < n) {
-        w = write(fd, c + done, n - done);
-
-        if (w == -1) {
-            if (errno == EINTR) {
-                continue;
-            }
-
-            return -1;
-        }
-
-        done += w;
-    }
-
-    return (ssize_t) done;
-}

@@ -86,7 +86,6 @@ static json_t *sbx_init_b64(sbx_init_buf_t *b);
 static void sbx_init_clean(char *s);
 static int sbx_init_send(int fd, const char *word, const u_char *body,
     size_t len);
-static int sbx_init_write_all(int fd, const void *p, size_t n);
 static int sbx_init_result(sbx_init_out_t *out);
 
 
@@ -206,7 +205,7 @@ sbx_init_log(const char *fmt, ...)
 
     buf[n++] = '\n';
 
-    sbx_init_write_all(2, buf, n);
+    (void) sbx_write_all(2, buf, n);
 }
 
 
@@ -889,8 +888,8 @@ sbx_init_send(int fd, const char *word, const u_char *body, size_t len)
         return SBX_INIT_ERROR;
     }
 
-    if (sbx_init_write_all(fd, hdr, n) != SBX_INIT_OK
-        || sbx_init_write_all(fd, body, len) != SBX_INIT_OK)
+    if (sbx_write_all(fd, hdr, n) < 0
+        || sbx_write_all(fd, body, len) < 0)
     {
         return SBX_INIT_ERROR;
     }
@@ -898,32 +897,6 @@ sbx_init_send(int fd, const char *word, const u_char *body, size_t len)
     return SBX_INIT_OK;
 }
 
-
-static int
-sbx_init_write_all(int fd, const void *p, size_t n)
-{
-    ssize_t      w;
-    const char  *c;
-
-    c = p;
-
-    while (n) {
-        w = write(fd, c, n);
-
-        if (w == -1) {
-            if (errno == EINTR) {
-                continue;
-            }
-
-            return SBX_INIT_ERROR;
-        }
-
-        c += w;
-        n -= w;
-    }
-
-    return SBX_INIT_OK;
-}
 
 
 /*
@@ -1003,7 +976,7 @@ sbx_init_result(sbx_init_out_t *out)
      * unterminated last line back until the container stops */
 
     if (rc == SBX_INIT_OK) {
-        rc = sbx_init_write_all(1, "\n", 1);
+        rc = sbx_write_all(1, "\n", 1) < 0 ? SBX_INIT_ERROR : SBX_INIT_OK;
     }
 
     if (rc != SBX_INIT_OK) {

@@ -28,6 +28,8 @@
 
 #include <jansson.h>
 
+#include "sbx_vocab.h"
+
 
 #define SBX_OK          0
 #define SBX_ERROR      -1
@@ -53,18 +55,7 @@ typedef struct {
 } sbx_buf_t;
 
 
-/* The limits of one step, in the units of the API. */
-
-typedef enum {
-    SBX_LIMIT_CPU = 0,
-    SBX_LIMIT_WALL,
-    SBX_LIMIT_MEMORY,
-    SBX_LIMIT_PROCESSES,
-    SBX_LIMIT_OUTPUT,
-    SBX_LIMIT_FILE_SIZE,
-    SBX_LIMIT_N
-} sbx_limit_e;
-
+/* The limits of one step, in the units of the API, by sbx_limit_e. */
 
 typedef struct {
     int64_t          v[SBX_LIMIT_N];
@@ -92,8 +83,6 @@ int sbx_valid_id(const char *s, size_t len);
 json_t *sbx_limits_json(const sbx_limits_t *limits);
 json_t *sbx_error_json(const char *code, const char *field,
     const char *message);
-
-extern const char  *sbx_limit_names[SBX_LIMIT_N];
 
 
 #endif /* _SBX_H_INCLUDED_ */

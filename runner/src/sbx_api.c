@@ -35,7 +35,7 @@ static void sbx_api_metrics(sbx_conn_t *c);
 static int sbx_api_unavailable(sbx_conn_t *c);
 static void sbx_api_json(sbx_conn_t *c, int status, json_t *v,
     const char *id, const char *job_status);
-static json_t *sbx_api_error_item(const sbx_schema_error_t *err);
+static json_t *sbx_api_error_item(const sbx_error_t *err);
 static int sbx_api_is_error_item(json_t *item);
 
 
@@ -126,7 +126,7 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     json_t               *sub, *v;
     sbx_job_t            *job;
     const sbx_proto_str_t *w;
-    sbx_schema_error_t    err;
+    sbx_error_t    err;
 
     w = sbx_proto_attr(h, "wait");
     wait = (w == NULL || sbx_proto_str_eq(w, "1"));
@@ -196,7 +196,7 @@ sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
     size_t               i, n, k;
     json_t              *root, *list, *item, *out, *v;
     sbx_job_t          **jobs;
-    sbx_schema_error_t   err;
+    sbx_error_t   err;
 
     if (sbx_api_unavailable(c)) {
         return;
@@ -455,7 +455,7 @@ sbx_api_json(sbx_conn_t *c, int status, json_t *v, const char *id,
 
 
 static json_t *
-sbx_api_error_item(const sbx_schema_error_t *err)
+sbx_api_error_item(const sbx_error_t *err)
 {
     json_t  *v;
 

@@ -310,9 +310,7 @@ sbx_lang_parse(sbx_lang_t *lang, json_t *e, char *err, size_t size)
         json_object_set_new(e, "env", lang->env);
     }
 
-    if (sbx_schema_check_name(lang->source_file, strlen(lang->source_file))
-        != SBX_SCHEMA_OK)
-    {
+    if (!sbx_valid_name(lang->source_file, strlen(lang->source_file))) {
         snprintf(err, size, "language \"%s\": bad source_file", id);
         return SBX_ERROR;
     }

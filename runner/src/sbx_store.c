@@ -52,7 +52,6 @@ static char  sbx_store_dir[3072];
 
 static int sbx_store_write(const char *id, json_t *header, const char *body,
     size_t len);
-static int sbx_store_write_all(int fd, const char *p, size_t n);
 static char *sbx_store_read(const char *id, json_t **header, size_t *len);
 static void sbx_store_path(char *buf, size_t size, const char *id,
     const char *suffix);
@@ -351,7 +350,7 @@ sbx_store_requeue(const char *id, json_t *header, const char *body,
     unsigned             attempts;
     sbx_job_t           *job, bare;
     const char          *status;
-    sbx_schema_error_t   err;
+    sbx_error_t   err;
 
     job = NULL;
     *ended = 0;
@@ -427,15 +426,15 @@ sbx_store_write(const char *id, json_t *header, const char *body, size_t len)
         return SBX_ERROR;
     }
 
-    rc = sbx_store_write_all(fd, h, strlen(h));
+    rc = sbx_write_all(fd, h, strlen(h)) < 0 ? SBX_ERROR : SBX_OK;
     free(h);
 
     if (rc == SBX_OK) {
-        rc = sbx_store_write_all(fd, "\n", 1);
+        rc = sbx_write_all(fd, "\n", 1) < 0 ? SBX_ERROR : SBX_OK;
     }
 
     if (rc == SBX_OK) {
-        rc = sbx_store_write_all(fd, body, len);
+        rc = sbx_write_all(fd, body, len) < 0 ? SBX_ERROR : SBX_OK;
     }
 
     if (close(fd) == -1) {
@@ -454,29 +453,6 @@ sbx_store_write(const char *id, json_t *header, const char *body, size_t len)
     return rc;
 }
 
-
-static int
-sbx_store_write_all(int fd, const char *p, size_t n)
-{
-    ssize_t  w;
-
-    while (n > 0) {
-        w = write(fd, p, n);
-
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-
-            return SBX_ERROR;
-        }
-
-        p += w;
-        n -= w;
-    }
-
-    return SBX_OK;
-}
 
 
 /* The file's body (NUL-terminated, caller frees) and parsed header. */

@@ -32,9 +32,9 @@ static const char  *sbx_submit_env[] = {
 
 
 static int sbx_submit_version(const char *want, const char *have);
-static int sbx_submit_patterns(json_t *sub, sbx_schema_error_t *err);
+static int sbx_submit_patterns(json_t *sub, sbx_error_t *err);
 static int sbx_submit_limits(sbx_lang_t *lang, json_t *req,
-    sbx_limits_t *limits, sbx_schema_error_t *err);
+    sbx_limits_t *limits, sbx_error_t *err);
 static json_t *sbx_submit_files(sbx_lang_t *lang, json_t *sub,
     const char **main);
 static json_t *sbx_submit_tests(json_t *sub);
@@ -42,7 +42,7 @@ static json_t *sbx_submit_b64(const char *data, size_t len);
 
 
 sbx_job_t *
-sbx_submit_prepare(json_t *sub, sbx_schema_error_t *err)
+sbx_submit_prepare(json_t *sub, sbx_error_t *err)
 {
     size_t          i;
     json_t         *files, *sources, *f, *env, *payload, *v, *checker;
@@ -60,9 +60,9 @@ sbx_submit_prepare(json_t *sub, sbx_schema_error_t *err)
     lang = sbx_lang_find(name);
 
     if (lang == NULL) {
-        sbx_schema_set_error(err, 422, "unknown_language", "language",
-                             "no language \"%.32s\"; GET /languages "
-                             "lists them", name);
+        sbx_error_set(err, 422, "unknown_language", "language",
+                      "no language \"%.32s\"; GET /languages "
+                      "lists them", name);
         return NULL;
     }
 
@@ -71,9 +71,9 @@ sbx_submit_prepare(json_t *sub, sbx_schema_error_t *err)
     if (v != NULL
         && !sbx_submit_version(json_string_value(v), lang->version))
     {
-        sbx_schema_set_error(err, 422, "unknown_version", "version",
-                             "%s has version %s, not %.32s",
-                             lang->id, lang->version, json_string_value(v));
+        sbx_error_set(err, 422, "unknown_version", "version",
+                      "%s has version %s, not %.32s",
+                      lang->id, lang->version, json_string_value(v));
         return NULL;
     }
 
@@ -193,7 +193,7 @@ sbx_submit_prepare(json_t *sub, sbx_schema_error_t *err)
 
 nomem:
 
-    sbx_schema_set_error(err, 500, "internal_error", "", "out of memory");
+    sbx_error_set(err, 500, "internal_error", "", "out of memory");
 
     return NULL;
 }
@@ -220,7 +220,7 @@ sbx_submit_version(const char *want, const char *have)
  */
 
 static int
-sbx_submit_patterns(json_t *sub, sbx_schema_error_t *err)
+sbx_submit_patterns(json_t *sub, sbx_error_t *err)
 {
     char         field[48], msg[128];
     size_t       i;
@@ -240,8 +240,8 @@ sbx_submit_patterns(json_t *sub, sbx_schema_error_t *err)
                                  msg, sizeof(msg))
             != SBX_CHECK_ACCEPTED)
         {
-            sbx_schema_set_error(err, 400, "invalid_field",
-                                 "checker.pattern", "%s", msg);
+            sbx_error_set(err, 400, "invalid_field",
+                          "checker.pattern", "%s", msg);
             return SBX_ERROR;
         }
 
@@ -273,7 +273,7 @@ sbx_submit_patterns(json_t *sub, sbx_schema_error_t *err)
             snprintf(field, sizeof(field), "expected_output");
         }
 
-        sbx_schema_set_error(err, 400, "invalid_field", field, "%s", msg);
+        sbx_error_set(err, 400, "invalid_field", field, "%s", msg);
         json_decref(tests);
         return SBX_ERROR;
     }
@@ -286,7 +286,7 @@ sbx_submit_patterns(json_t *sub, sbx_schema_error_t *err)
 
 static int
 sbx_submit_limits(sbx_lang_t *lang, json_t *req, sbx_limits_t *limits,
-    sbx_schema_error_t *err)
+    sbx_error_t *err)
 {
     int       i;
     char      field[48];
@@ -305,9 +305,9 @@ sbx_submit_limits(sbx_lang_t *lang, json_t *req, sbx_limits_t *limits,
 
         if (n > lang->max.v[i]) {
             snprintf(field, sizeof(field), "limits.%s", sbx_limit_names[i]);
-            sbx_schema_set_error(err, 422, "limit_exceeded", field,
-                                 "must be between 1 and %lld for %s",
-                                 (long long) lang->max.v[i], lang->id);
+            sbx_error_set(err, 422, "limit_exceeded", field,
+                          "must be between 1 and %lld for %s",
+                          (long long) lang->max.v[i], lang->id);
             return SBX_ERROR;
         }
 

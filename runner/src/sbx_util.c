@@ -11,13 +11,7 @@
 #include <time.h>
 
 #include "sbx.h"
-#include "sbx_schema.h"
-
-
-const char  *sbx_limit_names[SBX_LIMIT_N] = {
-    "cpu_time_ms", "wall_time_ms", "memory_kb",
-    "processes", "output_kb", "file_size_kb"
-};
+#include "sbx_error.h"
 
 
 int
@@ -174,12 +168,12 @@ json_t *
 sbx_error_json(const char *code, const char *field, const char *message)
 {
     char                ts[32];
-    sbx_schema_error_t  err;
+    sbx_error_t  err;
 
     sbx_rfc3339(ts, sizeof(ts), sbx_realtime_msec());
-    sbx_schema_set_error(&err, 0, code, field ? field : "", "%s", message);
+    sbx_error_set(&err, 0, code, field ? field : "", "%s", message);
 
-    return sbx_schema_error_json(&err, ts);
+    return sbx_error_object(&err, ts);
 }
 
 

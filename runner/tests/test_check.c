@@ -1,6 +1,6 @@
 
 /*
- * Unit tests of the output checkers (runner/src/sbx_check.c), which
+ * Unit tests of the output checkers (common/sbx_check.c), which
  * sandbox-init runs on every test's stdout.  Each checker gets the
  * ordinary cases plus the inputs a hostile or careless program produces:
  * CRLF, no trailing newline, empty output, NUL bytes, invalid UTF-8,

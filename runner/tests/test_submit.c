@@ -54,7 +54,7 @@ refused(const char *text, int status, const char *code, const char *field)
 {
     json_t              *sub;
     sbx_job_t           *job;
-    sbx_schema_error_t   err;
+    sbx_error_t   err;
 
     sub = sbx_schema_parse(text, strlen(text), &err);
 
@@ -87,7 +87,7 @@ accepted(const char *text)
 {
     json_t              *sub;
     sbx_job_t           *job;
-    sbx_schema_error_t   err;
+    sbx_error_t   err;
 
     sub = sbx_schema_parse(text, strlen(text), &err);
     assert_non_null(sub);
@@ -295,15 +295,15 @@ test_java_files(void **state)
 static void
 test_names(void **state)
 {
-    assert_int_equal(sbx_schema_check_name("Main.java", 9), SBX_SCHEMA_OK);
-    assert_int_equal(sbx_schema_check_name("a/b.c", 5), SBX_SCHEMA_OK);
-    assert_int_equal(sbx_schema_check_name(".hidden", 7), SBX_SCHEMA_OK);
-    assert_int_equal(sbx_schema_check_name("..", 2), SBX_SCHEMA_ERROR);
-    assert_int_equal(sbx_schema_check_name("a/", 2), SBX_SCHEMA_ERROR);
-    assert_int_equal(sbx_schema_check_name("/a", 2), SBX_SCHEMA_ERROR);
-    assert_int_equal(sbx_schema_check_name("a//b", 4), SBX_SCHEMA_ERROR);
-    assert_int_equal(sbx_schema_check_name("a\0b", 3), SBX_SCHEMA_ERROR);
-    assert_int_equal(sbx_schema_check_name("", 0), SBX_SCHEMA_ERROR);
+    assert_true(sbx_valid_name("Main.java", 9));
+    assert_true(sbx_valid_name("a/b.c", 5));
+    assert_true(sbx_valid_name(".hidden", 7));
+    assert_false(sbx_valid_name("..", 2));
+    assert_false(sbx_valid_name("a/", 2));
+    assert_false(sbx_valid_name("/a", 2));
+    assert_false(sbx_valid_name("a//b", 4));
+    assert_false(sbx_valid_name("a\0b", 3));
+    assert_false(sbx_valid_name("", 0));
 }
 
 

@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include "sbx_vocab.h"
+
 
 #define SBX_CHECK_ACCEPTED      0
 #define SBX_CHECK_WRONG         1
@@ -36,14 +38,6 @@
 #define SBX_CHECK_HEAP_LIMIT_KB 32768
 
 #define SBX_CHECK_MAX_ERROR     256
-
-
-typedef enum {
-    SBX_CHECK_EXACT = 0,
-    SBX_CHECK_TRIMMED,
-    SBX_CHECK_REGEX,
-    SBX_CHECK_FLOAT
-} sbx_check_type_e;
 
 
 typedef struct {

@@ -34,11 +34,6 @@
                                 | PCRE2_NEVER_BACKSLASH_C)
 
 
-static const char  *sbx_check_names[] = {
-    "exact", "trimmed", "regex", "float", NULL
-};
-
-
 static size_t sbx_check_rtrim(const char *p, size_t len, int newlines);
 static int sbx_check_is_space(int c);
 static int sbx_check_next_token(const char *p, size_t len, size_t *pos,
@@ -53,17 +48,7 @@ static int sbx_check_match(sbx_check_t *chk, pcre2_code *re,
 int
 sbx_check_type(const char *name, size_t len)
 {
-    int  i;
-
-    for (i = 0; sbx_check_names[i]; i++) {
-        if (strlen(sbx_check_names[i]) == len
-            && memcmp(sbx_check_names[i], name, len) == 0)
-        {
-            return i;
-        }
-    }
-
-    return -1;
+    return sbx_vocab_find(sbx_checker_names, name, len);
 }
 
 
@@ -74,7 +59,7 @@ sbx_check_type_name(sbx_check_type_e type)
         return "unknown";
     }
 
-    return sbx_check_names[type];
+    return sbx_checker_names[type];
 }
 
 
@@ -203,6 +188,9 @@ sbx_check_run(sbx_check_t *chk, const char *out, size_t out_len,
         pcre2_code_free(re);
 
         return rc;
+
+    default:
+        break;
     }
 
     snprintf(chk->error, sizeof(chk->error), "unknown checker type");
