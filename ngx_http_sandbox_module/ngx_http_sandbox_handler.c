@@ -1,40 +1,29 @@
 
 /*
- * The content handler of a sandbox location, top to bottom:
+ * ngx_http_sandbox_module: one request's path through nginx, in the
+ * order the upstream modules (memcached, scgi) present it:
  *
- *   route the URI to an endpoint and check the method      (405, 404)
- *   GET endpoints: discard the body, frame, go upstream
- *   POST endpoints: check the query and the Content-Type   (400, 415)
- *     read the body (memory and/or temp file), validate it
- *     and apply the location's policy (request.c)          (400, 422)
- *     frame it and go upstream
- *   upstream: send the frame, parse the reply header, stream exactly
- *     body_len bytes back, and keep the connection only then.
+ *   the content handler: route the URI to an endpoint and check the
+ *     method (404, 405); GET endpoints: discard the body, frame, go
+ *     upstream; POST endpoints: check the query and the Content-Type
+ *     (400, 415), then read the body
+ *   the body read: gather it (memory and/or temp file), validate it and
+ *     apply the location's policy (request.c: 400, 422), frame it
+ *   the request creation: the upstream and its callbacks
+ *   the upstream callbacks: send the frame (create_request), parse the
+ *     reply header (process_header), stream exactly body_len bytes back
+ *     (filter) and keep the connection only then, and forget a reply
+ *     never sent (finalize_request).
  *
  * Errors made here are sent as JSON directly; errors nginx raises on the
- * way (413, 502, 504 ...) are turned into JSON by the filter in
- * ngx_http_sandbox_module.c.
+ * way (413, 502, 504 ...) are turned into JSON by the filters in
+ * ngx_http_sandbox_error.c.
  */
 
 
 #include "ngx_http_sandbox_module.h"
 
 
-typedef struct {
-    ngx_str_t                  segment;
-    ngx_uint_t                 nested;     /* follows "submissions/" */
-    ngx_uint_t                 endpoint;
-    ngx_uint_t                 method;
-    ngx_str_t                  allow;
-    const char                *verb;
-} ngx_http_sandbox_route_t;
-
-
-static ngx_http_sandbox_route_t *ngx_http_sandbox_route(
-    ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx);
-static ngx_int_t ngx_http_sandbox_query(ngx_http_request_t *r,
-    ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err);
-static ngx_int_t ngx_http_sandbox_is_json(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sandbox_reject(ngx_http_request_t *r,
     sbx_error_t *err, ngx_str_t *allow);
 static void ngx_http_sandbox_body_handler(ngx_http_request_t *r);
@@ -55,47 +44,19 @@ static void ngx_http_sandbox_finalize_request(ngx_http_request_t *r,
 static void ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx);
 
 
-static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
-
-    { ngx_string("submissions"), 0, NGX_HTTP_SANDBOX_SUBMIT,
-      NGX_HTTP_POST, ngx_string("POST"), "SUBMIT" },
-
-    { ngx_string("batch"), 1, NGX_HTTP_SANDBOX_BATCH,
-      NGX_HTTP_POST, ngx_string("POST"), "BATCH" },
-
-    { ngx_string("languages"), 0, NGX_HTTP_SANDBOX_LANGUAGES,
-      NGX_HTTP_GET, ngx_string("GET"), "LANGUAGES" },
-
-    { ngx_string("health"), 0, NGX_HTTP_SANDBOX_HEALTH,
-      NGX_HTTP_GET, ngx_string("GET"), "HEALTH" },
-
-    { ngx_string("metrics"), 0, NGX_HTTP_SANDBOX_METRICS,
-      NGX_HTTP_GET, ngx_string("GET"), "METRICS" },
-
-    /* any other segment after "submissions/" is an id */
-
-    { ngx_null_string, 1, NGX_HTTP_SANDBOX_GET,
-      NGX_HTTP_GET, ngx_string("GET"), "GET" }
-};
-
-
 ngx_int_t
 ngx_http_sandbox_handler(ngx_http_request_t *r)
 {
     ngx_int_t                  rc;
+    sbx_error_t                err;
     sbx_proto_attr_t           attr;
-    sbx_error_t         err;
     ngx_http_sandbox_ctx_t    *ctx;
     ngx_http_sandbox_route_t  *route;
 
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sandbox_ctx_t));
+    ctx = ngx_http_sandbox_create_ctx(r);
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    ctx->request = r;
-
-    ngx_http_set_ctx(r, ctx, ngx_http_sandbox_module);
 
     route = ngx_http_sandbox_route(r, ctx);
 
@@ -171,166 +132,23 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
 }
 
 
-/*
- * The endpoint is the last segment of the URI, or the last two for
- * "submissions/batch" and "submissions/{id}", so the API can live under
- * any prefix the operator maps.  "batch" is never taken for an id.
- */
+/* the error filter makes one too, when nginx refuses before the handler */
 
-static ngx_http_sandbox_route_t *
-ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
+ngx_http_sandbox_ctx_t *
+ngx_http_sandbox_create_ctx(ngx_http_request_t *r)
 {
-    u_char                    *p, *start, *end;
-    ngx_str_t                  seg;
-    ngx_uint_t                 nested;
-    ngx_http_sandbox_route_t  *route;
+    ngx_http_sandbox_ctx_t  *ctx;
 
-    start = r->uri.data;
-    end = r->uri.data + r->uri.len;
-
-    p = end;
-
-    while (p > start && p[-1] != '/') {
-        p--;
-    }
-
-    seg.data = p;
-    seg.len = end - p;
-
-    if (seg.len == 0) {
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sandbox_ctx_t));
+    if (ctx == NULL) {
         return NULL;
     }
 
-    nested = (size_t) (p - start) >= sizeof("/submissions/") - 1
-             && ngx_strncmp(p - (sizeof("/submissions/") - 1),
-                            "/submissions/", sizeof("/submissions/") - 1)
-                == 0;
+    ctx->request = r;
 
-    for (route = ngx_http_sandbox_routes; route->segment.len; route++) {
+    ngx_http_set_ctx(r, ctx, ngx_http_sandbox_module);
 
-        if (route->nested && !nested) {
-            continue;
-        }
-
-        if (seg.len == route->segment.len
-            && ngx_strncmp(seg.data, route->segment.data, seg.len) == 0)
-        {
-            return route;
-        }
-    }
-
-    /* an id: only the characters the runner hands out reach it */
-
-    if (!nested || seg.len > NGX_HTTP_SANDBOX_MAX_ID) {
-        return NULL;
-    }
-
-    for (p = seg.data; p < end; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-              || (*p >= '0' && *p <= '9') || *p == '-'))
-        {
-            return NULL;
-        }
-    }
-
-    ctx->id = seg;
-
-    return route;
-}
-
-
-static ngx_int_t
-ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
-    sbx_error_t *err)
-{
-    ngx_str_t                     value;
-    ngx_http_sandbox_loc_conf_t  *slcf;
-
-    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
-
-    ctx->wait = slcf->wait;
-
-    if (ngx_http_arg(r, (u_char *) "wait", 4, &value) != NGX_OK) {
-        return NGX_OK;
-    }
-
-    if ((value.len == 4 && ngx_strncmp(value.data, "true", 4) == 0)
-        || (value.len == 1 && value.data[0] == '1'))
-    {
-        ctx->wait = 1;
-
-    } else if ((value.len == 5 && ngx_strncmp(value.data, "false", 5) == 0)
-               || (value.len == 1 && value.data[0] == '0'))
-    {
-        ctx->wait = 0;
-
-    } else {
-        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
-                      "wait", "must be true, false, 1 or 0");
-        return NGX_DECLINED;
-    }
-
-    /* a batch is always queued, whatever sandbox_wait says */
-
-    if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH && ctx->wait) {
-        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
-                      "wait", "a batch is always queued: poll each "
-                      "id with GET .../submissions/{id}");
-        return NGX_DECLINED;
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * The body is read as JSON when it is declared "application/json" (with
- * parameters such as "; charset=utf-8"), and also when it is not declared
- * at all or declared as curl -d's default, form-urlencoded: what a
- * one-line curl sends.  Any other declared type is 415.
- */
-
-static ngx_int_t
-ngx_http_sandbox_is_json(ngx_http_request_t *r)
-{
-    u_char   *p, *end, *semi;
-    size_t    len;
-
-    if (r->headers_in.content_type == NULL) {
-        return NGX_OK;
-    }
-
-    p = r->headers_in.content_type->value.data;
-    end = p + r->headers_in.content_type->value.len;
-
-    semi = ngx_strlchr(p, end, ';');
-
-    if (semi != NULL) {
-        end = semi;
-    }
-
-    while (p < end && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t')) {
-        end--;
-    }
-
-    len = end - p;
-
-    if ((len == sizeof("application/json") - 1
-         && ngx_strncasecmp(p, (u_char *) "application/json", len) == 0)
-        || (len == sizeof("application/x-www-form-urlencoded") - 1
-            && ngx_strncasecmp(p,
-                               (u_char *) "application/x-www-form-urlencoded",
-                               len)
-               == 0))
-    {
-        return NGX_OK;
-    }
-
-    return NGX_DECLINED;
+    return ctx;
 }
 
 
@@ -357,7 +175,7 @@ ngx_http_sandbox_body_handler(ngx_http_request_t *r)
 {
     ngx_int_t                rc;
     ngx_str_t                body;
-    sbx_error_t       err;
+    sbx_error_t              err;
     ngx_http_sandbox_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
@@ -599,11 +417,7 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
     u->headers_in.content_length_n = (off_t) hdr.body_len;
     u->state->status = hdr.status;
 
-    /* nginx knows no reason phrase for 422 and would send none */
-
-    if (hdr.status == 422) {
-        ngx_str_set(&u->headers_in.status_line, "422 Unprocessable Entity");
-    }
+    ngx_http_sandbox_status_line(hdr.status, &u->headers_in.status_line);
 
     if (ctx->endpoint == NGX_HTTP_SANDBOX_METRICS && hdr.status == 200) {
         ngx_str_set(&r->headers_out.content_type,

@@ -1,16 +1,12 @@
 
 /*
- * ngx_http_sandbox_module: directives, configuration, variables, and the
- * error filter.
+ * ngx_http_sandbox_module: directives, configuration and variables.
  *
- * The API promises JSON errors, but many errors in a sandbox location are
- * raised by nginx itself (413 from client_max_body_size, 403 from deny,
- * 503 from limit_req, 502/504 from the upstream), and nginx answers those
- * with its HTML pages.  The header and body filters below recognise such a
- * special response (r->err_status set while the location's content
- * handler is ours) and replace its body with the JSON error.  An
- * operator's error_page still wins: it redirects before any page is sent,
- * and the page it selects is served by another location.
+ * The module's definition lives here: its directives and their setters,
+ * the location configuration (the upstream's fixed settings among it),
+ * and the $sandbox_* variables, read from the request's context.  The
+ * request itself is handled in ngx_http_sandbox_handler.c; the error
+ * filters this module installs are in ngx_http_sandbox_error.c.
  */
 
 
@@ -20,10 +16,6 @@
 static ngx_int_t ngx_http_sandbox_add_variables(ngx_conf_t *cf);
 static ngx_int_t ngx_http_sandbox_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_http_sandbox_header_filter(ngx_http_request_t *r);
-static ngx_int_t ngx_http_sandbox_body_filter(ngx_http_request_t *r,
-    ngx_chain_t *in);
-static ngx_int_t ngx_http_sandbox_init(ngx_conf_t *cf);
 
 static void *ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf,
@@ -159,7 +151,7 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
 
 static ngx_http_module_t  ngx_http_sandbox_module_ctx = {
     ngx_http_sandbox_add_variables,        /* preconfiguration */
-    ngx_http_sandbox_init,                 /* postconfiguration */
+    ngx_http_sandbox_error_filter_init,    /* postconfiguration */
 
     NULL,                                  /* create main configuration */
     NULL,                                  /* init main configuration */
@@ -211,10 +203,6 @@ static ngx_http_variable_t  ngx_http_sandbox_vars[] = {
 };
 
 
-static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
-static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
-
-
 static ngx_int_t
 ngx_http_sandbox_add_variables(ngx_conf_t *cf)
 {
@@ -260,126 +248,6 @@ ngx_http_sandbox_variable(ngx_http_request_t *r,
     v->no_cacheable = 1;
     v->not_found = 0;
     v->data = s->data;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_sandbox_header_filter(ngx_http_request_t *r)
-{
-    sbx_error_t       err;
-    ngx_http_sandbox_ctx_t  *ctx;
-
-    /*
-     * r->content_handler is ours in the sandbox location and in its "if"
-     * blocks, and is reset by an internal redirect, so error_page targets
-     * elsewhere keep their own answers.
-     */
-
-    if (r->err_status < NGX_HTTP_BAD_REQUEST
-        || r != r->main
-        || r->content_handler != ngx_http_sandbox_handler)
-    {
-        return ngx_http_next_header_filter(r);
-    }
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
-
-    if (ctx == NULL) {
-        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_sandbox_ctx_t));
-        if (ctx == NULL) {
-            return NGX_ERROR;
-        }
-
-        ctx->request = r;
-
-        ngx_http_set_ctx(r, ctx, ngx_http_sandbox_module);
-
-    } else if (ctx->replied) {
-
-        /*
-         * an answer the runner or the module made, sent under the status
-         * of an error_page redirect: it is JSON already
-         */
-
-        return ngx_http_next_header_filter(r);
-    }
-
-    ngx_http_sandbox_status_error(r, ctx, r->headers_out.status, &err);
-
-    if (ngx_http_sandbox_error_body(r, &err, &ctx->error) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    r->headers_out.content_type_len = sizeof("application/json") - 1;
-    ngx_str_set(&r->headers_out.content_type, "application/json");
-    r->headers_out.content_type_lowcase = NULL;
-    ngx_str_null(&r->headers_out.charset);
-
-    r->headers_out.content_length_n = ctx->error.len;
-
-    if (r->headers_out.content_length) {
-        r->headers_out.content_length->hash = 0;
-        r->headers_out.content_length = NULL;
-    }
-
-    return ngx_http_next_header_filter(r);
-}
-
-
-static ngx_int_t
-ngx_http_sandbox_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
-{
-    ngx_buf_t               *b;
-    ngx_chain_t             *cl, out;
-    ngx_http_sandbox_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
-
-    if (ctx == NULL || ctx->error.len == 0 || in == NULL) {
-        return ngx_http_next_body_filter(r, in);
-    }
-
-    /* nginx's page is consumed and dropped, whatever shape it came in */
-
-    for (cl = in; cl; cl = cl->next) {
-        cl->buf->pos = cl->buf->last;
-        cl->buf->file_pos = cl->buf->file_last;
-    }
-
-    if (ctx->error_sent) {
-        return ngx_http_next_body_filter(r, NULL);
-    }
-
-    ctx->error_sent = 1;
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_ERROR;
-    }
-
-    b->memory = 1;
-    b->pos = ctx->error.data;
-    b->last = ctx->error.data + ctx->error.len;
-    b->last_buf = 1;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_next_body_filter(r, &out);
-}
-
-
-static ngx_int_t
-ngx_http_sandbox_init(ngx_conf_t *cf)
-{
-    ngx_http_next_header_filter = ngx_http_top_header_filter;
-    ngx_http_top_header_filter = ngx_http_sandbox_header_filter;
-
-    ngx_http_next_body_filter = ngx_http_top_body_filter;
-    ngx_http_top_body_filter = ngx_http_sandbox_body_filter;
 
     return NGX_OK;
 }

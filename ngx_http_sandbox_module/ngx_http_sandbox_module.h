@@ -1,14 +1,18 @@
 
 /*
- * ngx_http_sandbox_module: declarations shared by its three files.
+ * ngx_http_sandbox_module: declarations shared by its four files.
  *
- *   ngx_http_sandbox_module.c   directives, configuration, variables and
- *                               the filter that turns nginx's own error
- *                               pages into JSON inside sandbox locations
- *   ngx_http_sandbox_handler.c  the content handler and the upstream
- *                               callbacks that talk SBX/1 to the runner
- *   ngx_http_sandbox_request.c  JSON validation, location policy, request
- *                               frames and JSON error bodies
+ *   ngx_http_sandbox_module.c   directives, configuration and variables
+ *   ngx_http_sandbox_handler.c  the request's path through nginx: the
+ *                               content handler, the body read, and the
+ *                               upstream callbacks that talk SBX/1 to
+ *                               the runner
+ *   ngx_http_sandbox_request.c  what the client sent: route, query,
+ *                               Content-Type, JSON validation, location
+ *                               policy, and the request frame
+ *   ngx_http_sandbox_error.c    JSON errors: HTTP status to error code,
+ *                               error bodies, and the filters that turn
+ *                               nginx's own error pages into JSON
  *
  * The frame format and the submission shape come from common/ (plain
  * C shared with sandbox-runner), so both ends agree by construction.
@@ -41,6 +45,14 @@
 #define NGX_HTTP_SANDBOX_MAX_ID      64
 
 
+/*
+ * The status of a policy refusal (docs/api.md); nginx 1.22 has no name
+ * for it and no reason phrase either, see ngx_http_sandbox_status_line()
+ */
+
+#define NGX_HTTP_SANDBOX_UNPROCESSABLE  422
+
+
 typedef struct {
     const char                  *key;       /* from sbx_limit_names */
     ngx_int_t                    max;
@@ -56,6 +68,18 @@ typedef struct {
     ngx_uint_t                   max_batch;
     ngx_flag_t                   wait;
 } ngx_http_sandbox_loc_conf_t;
+
+
+/* an endpoint: where it is, which method it takes, which frame it sends */
+
+typedef struct {
+    ngx_str_t                    segment;
+    ngx_uint_t                   nested;      /* follows "submissions/" */
+    ngx_uint_t                   endpoint;
+    ngx_uint_t                   method;
+    ngx_str_t                    allow;
+    const char                  *verb;
+} ngx_http_sandbox_route_t;
 
 
 typedef struct {
@@ -81,8 +105,18 @@ typedef struct {
 extern ngx_module_t  ngx_http_sandbox_module;
 
 
-ngx_int_t ngx_http_sandbox_handler(ngx_http_request_t *r);
+/* ngx_http_sandbox_handler.c */
 
+ngx_int_t ngx_http_sandbox_handler(ngx_http_request_t *r);
+ngx_http_sandbox_ctx_t *ngx_http_sandbox_create_ctx(ngx_http_request_t *r);
+
+/* ngx_http_sandbox_request.c */
+
+ngx_http_sandbox_route_t *ngx_http_sandbox_route(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx);
+ngx_int_t ngx_http_sandbox_query(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err);
+ngx_int_t ngx_http_sandbox_is_json(ngx_http_request_t *r);
 ngx_int_t ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
@@ -90,13 +124,16 @@ ngx_int_t ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
 ngx_int_t ngx_http_sandbox_frame(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, const char *verb, sbx_proto_attr_t *attrs,
     ngx_uint_t nattrs, ngx_str_t *body);
+ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
+    ngx_str_t *out);
 
-void ngx_http_sandbox_status_error(ngx_http_request_t *r,
-    ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_error_t *err);
-ngx_int_t ngx_http_sandbox_error_body(ngx_http_request_t *r,
-    sbx_error_t *err, ngx_str_t *body);
+/* ngx_http_sandbox_error.c */
+
+ngx_int_t ngx_http_sandbox_error_filter_init(ngx_conf_t *cf);
+json_t *ngx_http_sandbox_error_object(sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_send_error(ngx_http_request_t *r,
     sbx_error_t *err, ngx_str_t *allow);
+void ngx_http_sandbox_status_line(ngx_uint_t status, ngx_str_t *line);
 
 
 #endif /* _NGX_HTTP_SANDBOX_MODULE_H_INCLUDED_ */

@@ -1,6 +1,10 @@
 
 /*
- * From a validated request to an SBX/1 frame, and JSON error bodies.
+ * ngx_http_sandbox_module: what the client sent, checked and framed.
+ *
+ * Before the body is read: the URI is routed to an endpoint (so the API
+ * lives under any prefix), the "wait" argument and the Content-Type are
+ * checked.  After: the JSON becomes an SBX/1 frame for the runner.
  *
  * The body is parsed and shape-checked with common/sbx_schema.c, the
  * same code the runner checks it with again, then held against the
@@ -18,16 +22,196 @@
 #include "ngx_http_sandbox_module.h"
 
 
-#define NGX_HTTP_SANDBOX_TIMESTAMP_LEN  sizeof("2026-11-26T03:47:10.123Z")
-
-
 static ngx_int_t ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf,
     json_t *sub, sbx_error_t *err);
-static json_t *ngx_http_sandbox_error_object(sbx_error_t *err);
-static size_t ngx_http_sandbox_timestamp(u_char *buf);
-static ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
-    ngx_str_t *out);
 static void ngx_http_sandbox_free(void *data);
+
+
+static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
+
+    { ngx_string("submissions"), 0, NGX_HTTP_SANDBOX_SUBMIT,
+      NGX_HTTP_POST, ngx_string("POST"), "SUBMIT" },
+
+    { ngx_string("batch"), 1, NGX_HTTP_SANDBOX_BATCH,
+      NGX_HTTP_POST, ngx_string("POST"), "BATCH" },
+
+    { ngx_string("languages"), 0, NGX_HTTP_SANDBOX_LANGUAGES,
+      NGX_HTTP_GET, ngx_string("GET"), "LANGUAGES" },
+
+    { ngx_string("health"), 0, NGX_HTTP_SANDBOX_HEALTH,
+      NGX_HTTP_GET, ngx_string("GET"), "HEALTH" },
+
+    { ngx_string("metrics"), 0, NGX_HTTP_SANDBOX_METRICS,
+      NGX_HTTP_GET, ngx_string("GET"), "METRICS" },
+
+    /* any other segment after "submissions/" is an id */
+
+    { ngx_null_string, 1, NGX_HTTP_SANDBOX_GET,
+      NGX_HTTP_GET, ngx_string("GET"), "GET" }
+};
+
+
+/*
+ * The endpoint is the last segment of the URI, or the last two for
+ * "submissions/batch" and "submissions/{id}", so the API can live under
+ * any prefix the operator maps.  "batch" is never taken for an id.
+ */
+
+ngx_http_sandbox_route_t *
+ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
+{
+    u_char                    *p, *start, *end;
+    ngx_str_t                  seg;
+    ngx_uint_t                 nested;
+    ngx_http_sandbox_route_t  *route;
+
+    start = r->uri.data;
+    end = r->uri.data + r->uri.len;
+
+    p = end;
+
+    while (p > start && p[-1] != '/') {
+        p--;
+    }
+
+    seg.data = p;
+    seg.len = end - p;
+
+    if (seg.len == 0) {
+        return NULL;
+    }
+
+    nested = (size_t) (p - start) >= sizeof("/submissions/") - 1
+             && ngx_strncmp(p - (sizeof("/submissions/") - 1),
+                            "/submissions/", sizeof("/submissions/") - 1)
+                == 0;
+
+    for (route = ngx_http_sandbox_routes; route->segment.len; route++) {
+
+        if (route->nested && !nested) {
+            continue;
+        }
+
+        if (seg.len == route->segment.len
+            && ngx_strncmp(seg.data, route->segment.data, seg.len) == 0)
+        {
+            return route;
+        }
+    }
+
+    /* an id: only the characters the runner hands out reach it */
+
+    if (!nested || seg.len > NGX_HTTP_SANDBOX_MAX_ID) {
+        return NULL;
+    }
+
+    for (p = seg.data; p < end; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '-'))
+        {
+            return NULL;
+        }
+    }
+
+    ctx->id = seg;
+
+    return route;
+}
+
+
+ngx_int_t
+ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
+    sbx_error_t *err)
+{
+    ngx_str_t                     value;
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    ctx->wait = slcf->wait;
+
+    if (ngx_http_arg(r, (u_char *) "wait", 4, &value) != NGX_OK) {
+        return NGX_OK;
+    }
+
+    if ((value.len == 4 && ngx_strncmp(value.data, "true", 4) == 0)
+        || (value.len == 1 && value.data[0] == '1'))
+    {
+        ctx->wait = 1;
+
+    } else if ((value.len == 5 && ngx_strncmp(value.data, "false", 5) == 0)
+               || (value.len == 1 && value.data[0] == '0'))
+    {
+        ctx->wait = 0;
+
+    } else {
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
+                      "wait", "must be true, false, 1 or 0");
+        return NGX_DECLINED;
+    }
+
+    /* a batch is always queued, whatever sandbox_wait says */
+
+    if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH && ctx->wait) {
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
+                      "wait", "a batch is always queued: poll each "
+                      "id with GET .../submissions/{id}");
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The body is read as JSON when it is declared "application/json" (with
+ * parameters such as "; charset=utf-8"), and also when it is not declared
+ * at all or declared as curl -d's default, form-urlencoded: what a
+ * one-line curl sends.  Any other declared type is 415.
+ */
+
+ngx_int_t
+ngx_http_sandbox_is_json(ngx_http_request_t *r)
+{
+    u_char   *p, *end, *semi;
+    size_t    len;
+
+    if (r->headers_in.content_type == NULL) {
+        return NGX_OK;
+    }
+
+    p = r->headers_in.content_type->value.data;
+    end = p + r->headers_in.content_type->value.len;
+
+    semi = ngx_strlchr(p, end, ';');
+
+    if (semi != NULL) {
+        end = semi;
+    }
+
+    while (p < end && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t')) {
+        end--;
+    }
+
+    len = end - p;
+
+    if ((len == sizeof("application/json") - 1
+         && ngx_strncasecmp(p, (u_char *) "application/json", len) == 0)
+        || (len == sizeof("application/x-www-form-urlencoded") - 1
+            && ngx_strncasecmp(p,
+                               (u_char *) "application/x-www-form-urlencoded",
+                               len)
+               == 0))
+    {
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}
 
 
 ngx_int_t
@@ -93,7 +277,7 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
     ngx_int_t                     rc;
     ngx_str_t                     frame;
     const char                   *key;
-    sbx_error_t            item_err;
+    sbx_error_t                   item_err;
     ngx_http_sandbox_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
@@ -142,7 +326,8 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
     }
 
     if (n > slcf->max_batch) {
-        sbx_error_set(err, 422, "batch_too_large", "submissions",
+        sbx_error_set(err, NGX_HTTP_SANDBOX_UNPROCESSABLE,
+                      "batch_too_large", "submissions",
                       "at most %lu submissions are allowed in one "
                       "batch here", (unsigned long) slcf->max_batch);
         goto declined;
@@ -240,8 +425,8 @@ ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
         }
 
         if (i == slcf->languages->nelts) {
-            sbx_error_set(err, 422, "language_not_allowed",
-                          "language",
+            sbx_error_set(err, NGX_HTTP_SANDBOX_UNPROCESSABLE,
+                          "language_not_allowed", "language",
                           "\"%.32s\" is not allowed in this location",
                           s);
             return NGX_DECLINED;
@@ -266,7 +451,8 @@ ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
                              limit[i].key);
             *p = '\0';
 
-            sbx_error_set(err, 422, "limit_exceeded", (char *) field,
+            sbx_error_set(err, NGX_HTTP_SANDBOX_UNPROCESSABLE,
+                          "limit_exceeded", (char *) field,
                           "must be at most %ld in this location",
                           (long) limit[i].max);
             return NGX_DECLINED;
@@ -276,7 +462,8 @@ ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
     if (slcf->max_tests
         && json_array_size(json_object_get(sub, "tests")) > slcf->max_tests)
     {
-        sbx_error_set(err, 422, "too_many_tests", "tests",
+        sbx_error_set(err, NGX_HTTP_SANDBOX_UNPROCESSABLE,
+                      "too_many_tests", "tests",
                       "at most %lu tests are allowed in this location",
                       (unsigned long) slcf->max_tests);
         return NGX_DECLINED;
@@ -360,221 +547,7 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 }
 
 
-/* the code and message for a status nginx itself answered with */
-
-void
-ngx_http_sandbox_status_error(ngx_http_request_t *r,
-    ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_error_t *err)
-{
-    u_char                    code[32], *p;
-    ngx_http_core_loc_conf_t  *clcf;
-
-    switch (status) {
-
-    case NGX_HTTP_BAD_REQUEST:
-        sbx_error_set(err, status, "bad_request", "",
-                      "the request is malformed");
-        break;
-
-    case NGX_HTTP_UNAUTHORIZED:
-        sbx_error_set(err, status, "unauthorized", "",
-                      "authentication is required");
-        break;
-
-    case NGX_HTTP_FORBIDDEN:
-        sbx_error_set(err, status, "forbidden", "",
-                      "access to this endpoint is denied");
-        break;
-
-    case NGX_HTTP_NOT_FOUND:
-        sbx_error_set(err, status, "not_found", "", "not found");
-        break;
-
-    case NGX_HTTP_NOT_ALLOWED:
-        sbx_error_set(err, status, "method_not_allowed", "",
-                      "the method is not allowed here");
-        break;
-
-    case NGX_HTTP_REQUEST_TIME_OUT:
-        sbx_error_set(err, status, "request_timeout", "",
-                      "the request did not arrive in time");
-        break;
-
-    case NGX_HTTP_REQUEST_ENTITY_TOO_LARGE:
-        clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-
-        sbx_error_set(err, status, "payload_too_large", "",
-                      "the request body is larger than %lld bytes",
-                      (long long) clcf->client_max_body_size);
-        break;
-
-    case NGX_HTTP_TOO_MANY_REQUESTS:
-        sbx_error_set(err, status, "too_many_requests", "",
-                      "too many requests, retry later");
-        break;
-
-    case NGX_HTTP_INTERNAL_SERVER_ERROR:
-        sbx_error_set(err, status, "internal_error", "",
-                      "internal error in nginx, see its error log");
-        break;
-
-    case NGX_HTTP_BAD_GATEWAY:
-        sbx_error_set(err, status, "runner_unavailable", "",
-                      (ctx && ctx->invalid_reply)
-                      ? "the runner sent an invalid reply"
-                      : "the runner cannot be reached");
-        break;
-
-    case NGX_HTTP_SERVICE_UNAVAILABLE:
-        sbx_error_set(err, status, "service_unavailable", "",
-                      "the service is unavailable, retry later");
-        break;
-
-    case NGX_HTTP_GATEWAY_TIME_OUT:
-        sbx_error_set(err, status, "runner_timeout", "",
-                      "the runner did not answer in time");
-        break;
-
-    default:
-        p = ngx_snprintf(code, sizeof(code) - 1, "http_%ui", status);
-        *p = '\0';
-
-        sbx_error_set(err, status, (char *) code, "",
-                      "the request failed with status %lu",
-                      (unsigned long) status);
-    }
-}
-
-
 ngx_int_t
-ngx_http_sandbox_error_body(ngx_http_request_t *r, sbx_error_t *err,
-    ngx_str_t *body)
-{
-    json_t     *e;
-    ngx_int_t   rc;
-
-    e = ngx_http_sandbox_error_object(err);
-    if (e == NULL) {
-        return NGX_ERROR;
-    }
-
-    rc = ngx_http_sandbox_dump(r, e, body);
-
-    json_decref(e);
-
-    return rc;
-}
-
-
-/* an error the module made itself: sent as it is, never via error_page */
-
-ngx_int_t
-ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_error_t *err,
-    ngx_str_t *allow)
-{
-    ngx_int_t                rc;
-    ngx_str_t                body;
-    ngx_buf_t               *b;
-    ngx_chain_t              out;
-    ngx_table_elt_t         *h;
-    ngx_http_sandbox_ctx_t  *ctx;
-
-    if (ngx_http_sandbox_error_body(r, err, &body) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    /* the error filter must leave this body alone */
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
-
-    if (ctx) {
-        ctx->replied = 1;
-    }
-
-    r->headers_out.status = err->status;
-
-    /* nginx knows no reason phrase for 422 and would send none */
-
-    if (err->status == 422) {
-        ngx_str_set(&r->headers_out.status_line, "422 Unprocessable Entity");
-    }
-    r->headers_out.content_length_n = body.len;
-
-    r->headers_out.content_type_len = sizeof("application/json") - 1;
-    ngx_str_set(&r->headers_out.content_type, "application/json");
-    r->headers_out.content_type_lowcase = NULL;
-
-    if (allow) {
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->hash = 1;
-        ngx_str_set(&h->key, "Allow");
-        h->value = *allow;
-    }
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_ERROR;
-    }
-
-    b->memory = 1;
-    b->pos = body.data;
-    b->last = body.data + body.len;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
-}
-
-
-/* {"error":{"code":…,"field":…,"message":…,"timestamp":…}} */
-
-static json_t *
-ngx_http_sandbox_error_object(sbx_error_t *err)
-{
-    u_char  ts[NGX_HTTP_SANDBOX_TIMESTAMP_LEN + 1];
-    size_t  len;
-
-    len = ngx_http_sandbox_timestamp(ts);
-    ts[len] = '\0';
-
-    return sbx_error_object(err, (char *) ts);
-}
-
-
-/* RFC 3339, UTC, milliseconds: "2026-11-26T03:47:10.123Z" */
-
-static size_t
-ngx_http_sandbox_timestamp(u_char *buf)
-{
-    ngx_tm_t     tm;
-    ngx_time_t  *tp;
-
-    tp = ngx_timeofday();
-
-    ngx_gmtime(tp->sec, &tm);
-
-    return ngx_sprintf(buf, "%4d-%02d-%02dT%02d:%02d:%02d.%03MZ",
-                       tm.ngx_tm_year, tm.ngx_tm_mon, tm.ngx_tm_mday,
-                       tm.ngx_tm_hour, tm.ngx_tm_min, tm.ngx_tm_sec,
-                       tp->msec)
-           - buf;
-}
-
-
-static ngx_int_t
 ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json, ngx_str_t *out)
 {
     char                *s;
