@@ -13,6 +13,12 @@
 #include "ngx_http_sandbox_module.h"
 
 
+/* one argument of a list directive, added to the location's array */
+
+typedef char *(*ngx_http_sandbox_item_pt)(ngx_conf_t *cf, ngx_array_t *list,
+    ngx_str_t *value);
+
+
 static ngx_int_t ngx_http_sandbox_add_variables(ngx_conf_t *cf);
 static ngx_int_t ngx_http_sandbox_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -27,6 +33,12 @@ static char *ngx_http_sandbox_languages(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_sandbox_limits(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_sandbox_list(ngx_conf_t *cf, ngx_array_t **list,
+    char *lift, size_t size, ngx_http_sandbox_item_pt item);
+static char *ngx_http_sandbox_language(ngx_conf_t *cf, ngx_array_t *list,
+    ngx_str_t *value);
+static char *ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list,
+    ngx_str_t *value);
 static char *ngx_http_sandbox_buffer_size(ngx_conf_t *cf, void *post,
     void *data);
 
@@ -409,53 +421,11 @@ ngx_http_sandbox_languages(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_sandbox_loc_conf_t *slcf = conf;
 
-    ngx_str_t   *value, *lang;
-    ngx_uint_t   i;
-
-    if (slcf->languages != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
     /* "all" lifts a restriction inherited from an outer level */
 
-    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "all") == 0) {
-        slcf->languages = NULL;
-        return NGX_CONF_OK;
-    }
-
-    slcf->languages = ngx_array_create(cf->pool, cf->args->nelts - 1,
-                                       sizeof(ngx_str_t));
-    if (slcf->languages == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    for (i = 1; i < cf->args->nelts; i++) {
-
-        if (ngx_strcmp(value[i].data, "all") == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"all\" must be the only value");
-            return NGX_CONF_ERROR;
-        }
-
-        /* the same bounds sbx_schema_check() puts on "language" */
-
-        if (value[i].len == 0 || value[i].len > 32) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid language \"%V\"", &value[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        lang = ngx_array_push(slcf->languages);
-        if (lang == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        *lang = value[i];
-    }
-
-    return NGX_CONF_OK;
+    return ngx_http_sandbox_list(cf, &slcf->languages, "all",
+                                 sizeof(ngx_str_t),
+                                 ngx_http_sandbox_language);
 }
 
 
@@ -464,83 +434,146 @@ ngx_http_sandbox_limits(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_sandbox_loc_conf_t *slcf = conf;
 
-    u_char                    *eq;
-    ngx_int_t                  max;
-    ngx_str_t                 *value, key;
-    ngx_uint_t                 i, k, n;
-    const char               **keys;
-    ngx_http_sandbox_limit_t  *limit;
+    /* "off" lifts the limits inherited from an outer level */
 
-    if (slcf->limits != NGX_CONF_UNSET_PTR) {
+    return ngx_http_sandbox_list(cf, &slcf->limits, "off",
+                                 sizeof(ngx_http_sandbox_limit_t),
+                                 ngx_http_sandbox_limit);
+}
+
+
+/*
+ * A list directive: set once per level; the single word "lift" sets it
+ * to NULL, which undoes an outer level's list; otherwise each argument
+ * is checked and added by "item", which refuses a misplaced "lift".
+ */
+
+static char *
+ngx_http_sandbox_list(ngx_conf_t *cf, ngx_array_t **list, char *lift,
+    size_t size, ngx_http_sandbox_item_pt item)
+{
+    char        *rv;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (*list != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
     value = cf->args->elts;
 
-    /* "off" lifts the limits inherited from an outer level */
-
-    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
-        slcf->limits = NULL;
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, lift) == 0) {
+        *list = NULL;
         return NGX_CONF_OK;
     }
 
-    slcf->limits = ngx_array_create(cf->pool, cf->args->nelts - 1,
-                                    sizeof(ngx_http_sandbox_limit_t));
-    if (slcf->limits == NULL) {
+    *list = ngx_array_create(cf->pool, cf->args->nelts - 1, size);
+    if (*list == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    keys = sbx_limit_names;
-
     for (i = 1; i < cf->args->nelts; i++) {
 
-        eq = ngx_strlchr(value[i].data, value[i].data + value[i].len, '=');
+        rv = item(cf, *list, &value[i]);
 
-        if (eq == NULL) {
-            goto invalid;
+        if (rv != NGX_CONF_OK) {
+            return rv;
         }
-
-        key.data = value[i].data;
-        key.len = eq - value[i].data;
-
-        for (k = 0; keys[k]; k++) {
-            if (key.len == ngx_strlen(keys[k])
-                && ngx_strncmp(key.data, keys[k], key.len) == 0)
-            {
-                break;
-            }
-        }
-
-        if (keys[k] == NULL) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "unknown limit \"%V\"", &key);
-            return NGX_CONF_ERROR;
-        }
-
-        limit = slcf->limits->elts;
-
-        for (n = 0; n < slcf->limits->nelts; n++) {
-            if (limit[n].key == keys[k]) {
-                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                                   "duplicate limit \"%V\"", &key);
-                return NGX_CONF_ERROR;
-            }
-        }
-
-        max = ngx_atoi(eq + 1, value[i].data + value[i].len - eq - 1);
-
-        if (max == NGX_ERROR || max == 0) {
-            goto invalid;
-        }
-
-        limit = ngx_array_push(slcf->limits);
-        if (limit == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        limit->key = keys[k];
-        limit->max = max;
     }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_sandbox_language(ngx_conf_t *cf, ngx_array_t *list,
+    ngx_str_t *value)
+{
+    ngx_str_t  *lang;
+
+    if (ngx_strcmp(value->data, "all") == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"all\" must be the only value");
+        return NGX_CONF_ERROR;
+    }
+
+    /* the same bounds sbx_schema_check() puts on "language" */
+
+    if (value->len == 0 || value->len > 32) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid language \"%V\"", value);
+        return NGX_CONF_ERROR;
+    }
+
+    lang = ngx_array_push(list);
+    if (lang == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *lang = *value;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list, ngx_str_t *value)
+{
+    u_char                    *eq;
+    ngx_int_t                  max;
+    ngx_str_t                  key;
+    ngx_uint_t                 k, n;
+    const char               **keys;
+    ngx_http_sandbox_limit_t  *limit;
+
+    keys = sbx_limit_names;
+
+    eq = ngx_strlchr(value->data, value->data + value->len, '=');
+
+    if (eq == NULL) {
+        goto invalid;
+    }
+
+    key.data = value->data;
+    key.len = eq - value->data;
+
+    for (k = 0; keys[k]; k++) {
+        if (key.len == ngx_strlen(keys[k])
+            && ngx_strncmp(key.data, keys[k], key.len) == 0)
+        {
+            break;
+        }
+    }
+
+    if (keys[k] == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "unknown limit \"%V\"", &key);
+        return NGX_CONF_ERROR;
+    }
+
+    limit = list->elts;
+
+    for (n = 0; n < list->nelts; n++) {
+        if (limit[n].key == keys[k]) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "duplicate limit \"%V\"", &key);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    max = ngx_atoi(eq + 1, value->data + value->len - eq - 1);
+
+    if (max == NGX_ERROR || max == 0) {
+        goto invalid;
+    }
+
+    limit = ngx_array_push(list);
+    if (limit == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    limit->key = keys[k];
+    limit->max = max;
 
     return NGX_CONF_OK;
 
@@ -548,7 +581,7 @@ invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "invalid limit \"%V\", expected key=number, "
-                       "the number at least 1", &value[i]);
+                       "the number at least 1", value);
 
     return NGX_CONF_ERROR;
 }
