@@ -25,15 +25,11 @@
 
 
 #define _GNU_SOURCE
-#include <fcntl.h>
-#include <grp.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -43,6 +39,7 @@
 #include "sbx_conf.h"
 #include "sbx_job.h"
 #include "sbx_log.h"
+#include "sbx_listen.h"
 #include "sbx_metrics.h"
 #include "sbx_pool.h"
 #include "sbx_server.h"
@@ -87,8 +84,6 @@ static char  sbx_server_tag_done;
 static char  sbx_server_tag_signal;
 
 
-static int sbx_server_listen(void);
-static int sbx_server_listen_unix(const char *path);
 static void sbx_server_accept(void);
 static void sbx_server_read(sbx_conn_t *c);
 static void sbx_server_process(sbx_conn_t *c);
@@ -130,7 +125,9 @@ sbx_server_init(sbx_queue_t *queue, sbx_done_t *done)
         return SBX_ERROR;
     }
 
-    if (sbx_server_listen() != SBX_OK) {
+    sbx_server.lfd = sbx_listen_open(sbx_conf.listen, sbx_server.path,
+                                     sizeof(sbx_server.path));
+    if (sbx_server.lfd == -1) {
         return SBX_ERROR;
     }
 
@@ -350,164 +347,6 @@ sbx_queue_t *
 sbx_server_queue(void)
 {
     return sbx_server.queue;
-}
-
-
-static int
-sbx_server_listen(void)
-{
-    int               fd, rc, one;
-    const char       *addr, *colon;
-    char              host[256];
-    struct addrinfo   hints, *res, *ai;
-
-    addr = sbx_conf.listen;
-
-    if (strncmp(addr, "unix:", 5) == 0) {
-        return sbx_server_listen_unix(addr + 5);
-    }
-
-    colon = strrchr(addr, ':');
-
-    if (colon == NULL || (size_t) (colon - addr) >= sizeof(host)) {
-        sbx_log_error("listen \"%s\": use unix:/path or host:port", addr);
-        return SBX_ERROR;
-    }
-
-    memcpy(host, addr, colon - addr);
-    host[colon - addr] = '\0';
-
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-
-    rc = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res);
-    if (rc != 0) {
-        sbx_log_error("listen \"%s\": %s", addr, gai_strerror(rc));
-        return SBX_ERROR;
-    }
-
-    fd = -1;
-
-    for (ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK
-                    | SOCK_CLOEXEC, 0);
-        if (fd == -1) {
-            continue;
-        }
-
-        one = 1;
-        (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0
-            && listen(fd, 511) == 0)
-        {
-            break;
-        }
-
-        close(fd);
-        fd = -1;
-    }
-
-    freeaddrinfo(res);
-
-    if (fd == -1) {
-        sbx_log_error("listen \"%s\": %s", addr, strerror(errno));
-        return SBX_ERROR;
-    }
-
-    sbx_server.lfd = fd;
-    sbx_log_info("listening on %s", addr);
-
-    return SBX_OK;
-}
-
-
-static int
-sbx_server_listen_unix(const char *path)
-{
-    int                 fd, probe;
-    struct group       *gr;
-    struct stat         st;
-    struct sockaddr_un  sa;
-
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        sbx_log_error("socket path \"%s\" is too long", path);
-        return SBX_ERROR;
-    }
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sun_family = AF_UNIX;
-    strcpy(sa.sun_path, path);
-
-    /* a socket left by a dead runner is removed; a live one is not */
-
-    if (lstat(path, &st) == 0) {
-
-        if (!S_ISSOCK(st.st_mode)) {
-            sbx_log_error("\"%s\" exists and is not a socket", path);
-            return SBX_ERROR;
-        }
-
-        probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-        if (probe != -1
-            && connect(probe, (struct sockaddr *) &sa, sizeof(sa)) == 0)
-        {
-            close(probe);
-            sbx_log_error("another runner is listening on \"%s\"", path);
-            return SBX_ERROR;
-        }
-
-        if (probe != -1) {
-            close(probe);
-        }
-
-        sbx_log_info("removing stale socket \"%s\"", path);
-        (void) unlink(path);
-    }
-
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd == -1) {
-        sbx_log_error("socket: %s", strerror(errno));
-        return SBX_ERROR;
-    }
-
-    if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) == -1) {
-        sbx_log_error("bind \"%s\": %s", path, strerror(errno));
-        close(fd);
-        return SBX_ERROR;
-    }
-
-    strcpy(sbx_server.path, path);
-
-    if (chmod(path, sbx_conf.socket_mode) == -1) {
-        sbx_log_error("chmod \"%s\": %s", path, strerror(errno));
-        close(fd);
-        return SBX_ERROR;
-    }
-
-    if (sbx_conf.socket_group != NULL && sbx_conf.socket_group[0] != '\0') {
-        gr = getgrnam(sbx_conf.socket_group);
-
-        if (gr == NULL || chown(path, (uid_t) -1, gr->gr_gid) == -1) {
-            sbx_log_error("socket group \"%s\": %s", sbx_conf.socket_group,
-                          gr ? strerror(errno) : "no such group");
-            close(fd);
-            return SBX_ERROR;
-        }
-    }
-
-    if (listen(fd, 511) == -1) {
-        sbx_log_error("listen: %s", strerror(errno));
-        close(fd);
-        return SBX_ERROR;
-    }
-
-    sbx_server.lfd = fd;
-    sbx_log_info("listening on unix:%s", path);
-
-    return SBX_OK;
 }
 
 

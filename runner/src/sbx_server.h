@@ -1,7 +1,8 @@
 
 /*
- * The event thread: listening socket, connections from nginx, the done
- * queue and signals, all in one epoll loop.
+ * The event thread: listening socket (opened by sbx_listen.c),
+ * connections from nginx, the done queue and signals, all in one epoll
+ * loop.
  */
 
 
