@@ -17,6 +17,7 @@
 #include "sbx_lang.h"
 #include "sbx_log.h"
 #include "sbx_metrics.h"
+#include "sbx_monitor.h"
 #include "sbx_pool.h"
 #include "sbx_result.h"
 #include "sbx_schema.h"
@@ -356,7 +357,7 @@ sbx_api_health(sbx_conn_t *c)
     const char        *state;
     sbx_jobs_stats_t   st;
 
-    docker = sbx_server_docker_up();
+    docker = sbx_monitor_docker_up();
     ok = docker && !sbx_server_shutting_down();
 
     state = sbx_server_shutting_down() ? "shutting_down"
@@ -416,7 +417,7 @@ sbx_api_unavailable(sbx_conn_t *c)
         return 1;
     }
 
-    if (!sbx_server_docker_up()) {
+    if (!sbx_monitor_docker_up()) {
         sbx_server_reply_error(c, 503, "docker_unavailable", "",
                                "the runner cannot reach Docker");
         return 1;

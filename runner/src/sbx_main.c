@@ -38,7 +38,7 @@ static int sbx_main_docker(int startup);
 int
 main(int argc, char **argv)
 {
-    int           rc;
+    int           rc, docker_up;
     char          err[512];
     sigset_t      set;
     sbx_done_t    done;
@@ -88,15 +88,13 @@ main(int argc, char **argv)
         return 1;
     }
 
-    if (sbx_main_docker(1) != SBX_OK) {
-        sbx_server_set_docker_up(0);
-    }
+    docker_up = (sbx_main_docker(1) == SBX_OK);
 
     if (sbx_server_init(&queue, &done) != SBX_OK
         || sbx_callback_start() != SBX_OK
         || sbx_warm_start() != SBX_OK
         || sbx_pool_start(&queue, &done, sbx_conf.workers) != SBX_OK
-        || sbx_monitor_start() != SBX_OK)
+        || sbx_monitor_start(docker_up) != SBX_OK)
     {
         return 1;
     }

@@ -16,6 +16,7 @@
 #include "sbx_conf.h"
 #include "sbx_job.h"
 #include "sbx_metrics.h"
+#include "sbx_monitor.h"
 #include "sbx_server.h"
 #include "sbx_warm.h"
 
@@ -215,7 +216,7 @@ sbx_metrics_render(size_t *len)
                "sandbox_warm_ready %zu\n",
                sbx_server_queue_depth(), sbx_conf.workers,
                sbx_metrics_busy_workers(), st.stored, st.result_bytes,
-               sbx_server_docker_up(), sbx_warm_ready());
+               sbx_monitor_docker_up(), sbx_warm_ready());
 
     for (h = 0; h < SBX_METRIC_HIST_N; h++) {
         fprintf(f, "# HELP %s Latency of %s.\n# TYPE %s histogram\n",

@@ -19,8 +19,9 @@
  * grace period, then their containers are killed; the loop ends when
  * the last worker has handed back its job.
  *
- * Locking: everything here is the event thread's own, except docker_up
- * (an atomic written by the monitor).
+ * The listening socket is opened by sbx_listen.c.
+ *
+ * Locking: everything here is the event thread's own.
  */
 
 
@@ -38,8 +39,8 @@
 #include "sbx_callback.h"
 #include "sbx_conf.h"
 #include "sbx_job.h"
-#include "sbx_log.h"
 #include "sbx_listen.h"
+#include "sbx_log.h"
 #include "sbx_metrics.h"
 #include "sbx_pool.h"
 #include "sbx_server.h"
@@ -72,7 +73,6 @@ static struct {
     sbx_conn_t         *dead;            /* closed, freed after the batch */
     int                 stopping;
     int                 aborted;
-    int                 docker_up;
     sbx_msec_t          deadline;
     char                path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
 } sbx_server;
@@ -104,7 +104,6 @@ sbx_server_init(sbx_queue_t *queue, sbx_done_t *done)
     sbx_server.queue = queue;
     sbx_server.done = done;
     sbx_server.lfd = -1;
-    sbx_server.docker_up = 1;
 
     sbx_server.epfd = epoll_create1(EPOLL_CLOEXEC);
     if (sbx_server.epfd == -1) {
@@ -326,20 +325,6 @@ size_t
 sbx_server_queue_depth(void)
 {
     return sbx_queue_len(sbx_server.queue);
-}
-
-
-int
-sbx_server_docker_up(void)
-{
-    return __atomic_load_n(&sbx_server.docker_up, __ATOMIC_RELAXED);
-}
-
-
-void
-sbx_server_set_docker_up(int up)
-{
-    __atomic_store_n(&sbx_server.docker_up, up, __ATOMIC_RELAXED);
 }
 
 

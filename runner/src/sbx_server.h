@@ -43,8 +43,6 @@ void sbx_server_wait(sbx_conn_t *c, sbx_job_t *job);
 
 int sbx_server_shutting_down(void);
 size_t sbx_server_queue_depth(void);
-int sbx_server_docker_up(void);
-void sbx_server_set_docker_up(int up);
 sbx_queue_t *sbx_server_queue(void);
 
 
