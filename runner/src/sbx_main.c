@@ -83,7 +83,7 @@ main(int argc, char **argv)
         || sbx_store_init() != SBX_OK
         || sbx_queue_init(&queue, sbx_conf.queue_size) != SBX_OK
         || sbx_done_init(&done) != SBX_OK
-        || sbx_store_recover(&queue) != SBX_OK)
+        || sbx_store_recover(&queue, &done) != SBX_OK)
     {
         return 1;
     }

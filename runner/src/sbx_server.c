@@ -90,7 +90,7 @@ static void sbx_server_process(sbx_conn_t *c);
 static void sbx_server_write(sbx_conn_t *c);
 static void sbx_server_close(sbx_conn_t *c);
 static void sbx_server_free_dead(void);
-static void sbx_server_done(void);
+static void sbx_server_take_done(void);
 static void sbx_server_signal(void);
 static void sbx_server_stop(void);
 static void sbx_server_epoll(int op, int fd, uint32_t events, void *ptr);
@@ -167,7 +167,7 @@ sbx_server_run(void)
                 sbx_server_accept();
 
             } else if (tag == &sbx_server_tag_done) {
-                sbx_server_done();
+                sbx_server_take_done();
 
             } else if (tag == &sbx_server_tag_signal) {
                 sbx_server_signal();
@@ -205,7 +205,7 @@ sbx_server_run(void)
         }
 
         if (sbx_pool_running() == 0) {
-            sbx_server_done();
+            sbx_server_take_done();
             return SBX_OK;
         }
     }
@@ -281,23 +281,22 @@ sbx_server_reply(sbx_conn_t *c, const sbx_reply_t *r)
 
 
 void
-sbx_server_reply_error(sbx_conn_t *c, int status, const char *code,
-    const char *field, const char *message)
+sbx_server_reply_error(sbx_conn_t *c, const sbx_error_t *err)
 {
     char         *body;
-    json_t       *err;
+    json_t       *v;
     sbx_reply_t   r;
 
-    err = sbx_error_json(code, field, message);
-    body = err ? json_dumps(err, JSON_COMPACT) : NULL;
-    json_decref(err);
+    v = sbx_error_json(err);
+    body = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
 
     memset(&r, 0, sizeof(sbx_reply_t));
-    r.status = status;
+    r.status = err->status;
     r.body = body ? body : "{}";
     r.len = strlen(r.body);
 
-    if (status == 503) {
+    if (err->status == 503) {
         r.retry_after = sbx_conf.retry_after;
     }
 
@@ -429,6 +428,7 @@ sbx_server_process(sbx_conn_t *c)
 {
     int                  rc;
     size_t               frame;
+    sbx_error_t          err;
     sbx_proto_header_t   h;
 
     c->processing = 1;
@@ -449,16 +449,17 @@ sbx_server_process(sbx_conn_t *c)
             c->processing = 0;
 
             if (rc == SBX_PROTO_TOO_LARGE) {
-                sbx_server_reply_error(c, 413, "payload_too_large", "",
-                                       "the frame is larger than the "
-                                       "runner accepts");
+                sbx_error_set(&err, 413, "payload_too_large", "",
+                              "the frame is larger than the runner "
+                              "accepts");
 
             } else {
                 sbx_log_warn("malformed frame header; closing");
-                sbx_server_reply_error(c, 400, "bad_frame", "",
-                                       "malformed SBX/1 frame header");
+                sbx_error_set(&err, 400, "bad_frame", "",
+                              "malformed SBX/1 frame header");
             }
 
+            sbx_server_reply_error(c, &err);
             return;
         }
 
@@ -583,8 +584,13 @@ sbx_server_free_dead(void)
 }
 
 
+/*
+ * Finished jobs (sbx_job_finish()) come back here from the done queue: a
+ * connection waiting for one is answered, its callback is scheduled.
+ */
+
 static void
-sbx_server_done(void)
+sbx_server_take_done(void)
 {
     sbx_job_t   *job, *next;
     sbx_conn_t  *c;
@@ -661,8 +667,8 @@ sbx_server_stop(void)
 
     for (job = sbx_queue_close(sbx_server.queue); job; job = next) {
         next = job->next;
-        sbx_api_fail(job, "the runner shut down before the job started");
-        sbx_done_push(sbx_server.done, job);
+        sbx_job_finish(job, NULL, "the runner shut down before the job "
+                       "started", sbx_server.done);
     }
 
     /* workers end after their current job: the queue is closed */
