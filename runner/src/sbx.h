@@ -4,14 +4,22 @@
  *
  * Threads (each file's comment has its own locking rules):
  *
- *   event thread  sbx_server.c   epoll: sockets, the done-queue eventfd,
- *                                signals; owns every connection
- *   workers       sbx_pool.c     take jobs from the queue and run each in
- *                                a fresh container (sbx_sandbox.c)
- *   monitor       sbx_monitor.c  Docker health, expiry of results
+ *   event thread  sbx_server.c    epoll: sockets, the done queue's
+ *                                 eventfd, signals; owns every connection
+ *   workers       sbx_pool.c      take jobs from the queue and run each in
+ *                                 a fresh container (sbx_sandbox.c)
+ *   monitor       sbx_monitor.c   Docker's health, expiry of results,
+ *                                 sweeps of stray containers
+ *   reaper        sbx_sandbox.c   removes the containers of ended jobs
+ *   warm filler   sbx_warm.c      keeps started containers waiting for
+ *                                 the languages that have a warm pool
+ *   callbacks     sbx_callback.c  POST finished jobs' results to their
+ *                                 callback_url, with retries
  *
- * Workers never touch a socket; a finished job goes back to the event
- * thread through the done queue (sbx_queue.c).
+ * Workers never touch a socket: a job ends in sbx_job_finish(), which
+ * hands it back to the event thread through the done queue
+ * (sbx_queue.c).  "Done" names that queue and nothing else; a job whose
+ * result is known is "finished".
  */
 
 
@@ -28,6 +36,7 @@
 
 #include <jansson.h>
 
+#include "sbx_error.h"
 #include "sbx_vocab.h"
 
 
@@ -81,8 +90,9 @@ void sbx_uuid(char *buf);                /* SBX_ID_LEN + 1 bytes */
 int sbx_valid_id(const char *s, size_t len);
 
 json_t *sbx_limits_json(const sbx_limits_t *limits);
-json_t *sbx_error_json(const char *code, const char *field,
-    const char *message);
+
+/* The API's error object for err, stamped with the time now. */
+json_t *sbx_error_json(const sbx_error_t *err);
 
 
 #endif /* _SBX_H_INCLUDED_ */

@@ -3,7 +3,8 @@
  * The verbs of the module <-> runner protocol (docs/protocol.md), one
  * function each, on the event thread.  They never block: a submission is
  * checked and queued, and a waiting connection is answered later from
- * sbx_api_answer() when its job comes back.
+ * sbx_api_answer() when its job comes back.  A refusal is an sbx_error_t
+ * from where it is found to the reply, filled in once.
  */
 
 
@@ -17,8 +18,7 @@
 #include "sbx_lang.h"
 #include "sbx_log.h"
 #include "sbx_metrics.h"
-#include "sbx_pool.h"
-#include "sbx_result.h"
+#include "sbx_monitor.h"
 #include "sbx_schema.h"
 #include "sbx_server.h"
 #include "sbx_store.h"
@@ -33,9 +33,10 @@ static void sbx_api_languages(sbx_conn_t *c);
 static void sbx_api_health(sbx_conn_t *c);
 static void sbx_api_metrics(sbx_conn_t *c);
 static int sbx_api_unavailable(sbx_conn_t *c);
+static void sbx_api_refuse(sbx_conn_t *c, int status, const char *code,
+    const char *field, const char *message);
 static void sbx_api_json(sbx_conn_t *c, int status, json_t *v,
     const char *id, const char *job_status);
-static json_t *sbx_api_error_item(const sbx_error_t *err);
 static int sbx_api_is_error_item(json_t *item);
 
 
@@ -62,7 +63,7 @@ sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         sbx_api_metrics(c);
 
     } else {
-        sbx_server_reply_error(c, 400, "bad_frame", "", "unknown verb");
+        sbx_api_refuse(c, 400, "bad_frame", "", "unknown verb");
     }
 }
 
@@ -72,49 +73,27 @@ sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 void
 sbx_api_answer(sbx_conn_t *c, sbx_job_t *job)
 {
-    char         *s;
-    size_t        len;
-    sbx_reply_t   r;
-    const char   *status;
+    char          *s;
+    size_t         len;
+    sbx_reply_t    r;
+    sbx_status_e   status;
 
     s = sbx_job_describe(job, &len, &status);
 
     if (s == NULL) {
-        sbx_server_reply_error(c, 500, "internal_error", "",
-                               "out of memory");
+        sbx_api_refuse(c, 500, "internal_error", "", "out of memory");
         return;
     }
 
     memset(&r, 0, sizeof(sbx_reply_t));
     r.status = 200;
     r.id = job->id;
-    r.job_status = status;
+    r.job_status = sbx_status_names[status];
     r.body = s;
     r.len = len;
 
     sbx_server_reply(c, &r);
     free(s);
-}
-
-
-void
-sbx_api_fail(sbx_job_t *job, const char *message)
-{
-    char        *s;
-    size_t       len;
-    const char  *status;
-
-    s = sbx_result_build(job, NULL, message, &status, &len);
-
-    if (s == NULL) {
-        s = strdup("{\"status\":\"internal_error\"}");
-        len = s ? strlen(s) : 0;
-        status = "internal_error";
-    }
-
-    sbx_store_done(job, status, s, len);
-    sbx_job_done(job, status, s, len);
-    sbx_metrics_status(status);
 }
 
 
@@ -143,8 +122,7 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     if (job == NULL) {
         sbx_metrics_count(SBX_METRIC_REJECTED_INVALID);
-        sbx_server_reply_error(c, err.status, err.code, err.field,
-                               err.message);
+        sbx_server_reply_error(c, &err);
         return;
     }
 
@@ -162,12 +140,12 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
         if (rc == SBX_BUSY) {
             sbx_metrics_count(SBX_METRIC_REJECTED_FULL);
-            sbx_server_reply_error(c, 503, "queue_full", "",
-                                   "the job queue is full; retry later");
+            sbx_api_refuse(c, 503, "queue_full", "",
+                           "the job queue is full; retry later");
 
         } else {
-            sbx_server_reply_error(c, 503, "shutting_down", "",
-                                   "the runner is shutting down");
+            sbx_api_refuse(c, 503, "shutting_down", "",
+                           "the runner is shutting down");
         }
 
         return;
@@ -205,8 +183,7 @@ sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
     root = sbx_schema_parse(body, len, &err);
 
     if (root == NULL) {
-        sbx_server_reply_error(c, err.status, err.code, err.field,
-                               err.message);
+        sbx_server_reply_error(c, &err);
         return;
     }
 
@@ -216,9 +193,9 @@ sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
         || json_array_size(list) == 0 || json_object_size(root) != 1)
     {
         json_decref(root);
-        sbx_server_reply_error(c, 400, "invalid_field", "submissions",
-                               "a batch is {\"submissions\": [ … ]} with "
-                               "at least one submission");
+        sbx_api_refuse(c, 400, "invalid_field", "submissions",
+                       "a batch is {\"submissions\": [ … ]} with "
+                       "at least one submission");
         return;
     }
 
@@ -226,10 +203,10 @@ sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
 
     if (n > (size_t) sbx_conf.max_batch) {
         json_decref(root);
-        snprintf(err.message, sizeof(err.message), "at most %d "
-                 "submissions in a batch", sbx_conf.max_batch);
-        sbx_server_reply_error(c, 422, "batch_too_large", "submissions",
-                               err.message);
+        sbx_error_set(&err, 422, "batch_too_large", "submissions",
+                      "at most %d submissions in a batch",
+                      sbx_conf.max_batch);
+        sbx_server_reply_error(c, &err);
         return;
     }
 
@@ -240,8 +217,7 @@ sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
         free(jobs);
         json_decref(out);
         json_decref(root);
-        sbx_server_reply_error(c, 500, "internal_error", "",
-                               "out of memory");
+        sbx_api_refuse(c, 500, "internal_error", "", "out of memory");
         return;
     }
 
@@ -257,7 +233,8 @@ sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
         jobs[i] = sbx_submit_prepare(item, &err);
 
         if (jobs[i] == NULL) {
-            json_array_append_new(out, sbx_api_error_item(&err));
+            v = sbx_error_json(&err);
+            json_array_append_new(out, v ? v : json_null());
             continue;
         }
 
@@ -301,13 +278,13 @@ sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
 
         if (rc == SBX_BUSY) {
             sbx_metrics_count(SBX_METRIC_REJECTED_FULL);
-            sbx_server_reply_error(c, 503, "queue_full", "",
-                                   "the job queue has no room for the "
-                                   "batch; retry later");
+            sbx_api_refuse(c, 503, "queue_full", "",
+                           "the job queue has no room for the "
+                           "batch; retry later");
 
         } else {
-            sbx_server_reply_error(c, 503, "shutting_down", "",
-                                   "the runner is shutting down");
+            sbx_api_refuse(c, 503, "shutting_down", "",
+                           "the runner is shutting down");
         }
 
         return;
@@ -330,9 +307,9 @@ sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h)
     job = id ? sbx_jobs_find(id->data, id->len) : NULL;
 
     if (job == NULL) {
-        sbx_server_reply_error(c, 404, "not_found", "id",
-                               "no such submission, or its result "
-                               "has expired");
+        sbx_api_refuse(c, 404, "not_found", "id",
+                       "no such submission, or its result "
+                       "has expired");
         return;
     }
 
@@ -356,7 +333,7 @@ sbx_api_health(sbx_conn_t *c)
     const char        *state;
     sbx_jobs_stats_t   st;
 
-    docker = sbx_server_docker_up();
+    docker = sbx_monitor_docker_up();
     ok = docker && !sbx_server_shutting_down();
 
     state = sbx_server_shutting_down() ? "shutting_down"
@@ -390,8 +367,7 @@ sbx_api_metrics(sbx_conn_t *c)
     text = sbx_metrics_render(&len);
 
     if (text == NULL) {
-        sbx_server_reply_error(c, 500, "internal_error", "",
-                               "out of memory");
+        sbx_api_refuse(c, 500, "internal_error", "", "out of memory");
         return;
     }
 
@@ -411,18 +387,31 @@ static int
 sbx_api_unavailable(sbx_conn_t *c)
 {
     if (sbx_server_shutting_down()) {
-        sbx_server_reply_error(c, 503, "shutting_down", "",
-                               "the runner is shutting down");
+        sbx_api_refuse(c, 503, "shutting_down", "",
+                       "the runner is shutting down");
         return 1;
     }
 
-    if (!sbx_server_docker_up()) {
-        sbx_server_reply_error(c, 503, "docker_unavailable", "",
-                               "the runner cannot reach Docker");
+    if (!sbx_monitor_docker_up()) {
+        sbx_api_refuse(c, 503, "docker_unavailable", "",
+                       "the runner cannot reach Docker");
         return 1;
     }
 
     return 0;
+}
+
+
+/* A refusal found here, by the API itself. */
+
+static void
+sbx_api_refuse(sbx_conn_t *c, int status, const char *code,
+    const char *field, const char *message)
+{
+    sbx_error_t  err;
+
+    sbx_error_set(&err, status, code, field, "%s", message);
+    sbx_server_reply_error(c, &err);
 }
 
 
@@ -437,8 +426,7 @@ sbx_api_json(sbx_conn_t *c, int status, json_t *v, const char *id,
     json_decref(v);
 
     if (s == NULL) {
-        sbx_server_reply_error(c, 500, "internal_error", "",
-                               "out of memory");
+        sbx_api_refuse(c, 500, "internal_error", "", "out of memory");
         return;
     }
 
@@ -451,21 +439,6 @@ sbx_api_json(sbx_conn_t *c, int status, json_t *v, const char *id,
 
     sbx_server_reply(c, &r);
     free(s);
-}
-
-
-static json_t *
-sbx_api_error_item(const sbx_error_t *err)
-{
-    json_t  *v;
-
-    v = sbx_error_json(err->code, err->field, err->message);
-
-    if (v == NULL) {
-        return json_null();
-    }
-
-    return v;
 }
 
 

@@ -19,8 +19,5 @@ void sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h,
 /* Answers a connection that waited for job. */
 void sbx_api_answer(sbx_conn_t *c, sbx_job_t *job);
 
-/* Ends a job that will not run, as internal_error with message. */
-void sbx_api_fail(sbx_job_t *job, const char *message);
-
 
 #endif /* _SBX_API_H_INCLUDED_ */

@@ -399,7 +399,7 @@ sbx_callback_send(sbx_sender_t *s, sbx_delivery_t *d, long *status)
     char                 hdr[3][160], *body, *url;
     size_t               len;
     CURLcode             rc;
-    const char          *st;
+    sbx_status_e         st;
     struct curl_slist   *headers;
 
     body = sbx_job_result(d->job, &len, &st, &url);

@@ -15,7 +15,7 @@
 int sbx_callback_start(void);
 void sbx_callback_stop(void);
 
-/* Schedules the delivery of a done job's result; takes a reference. */
+/* Schedules the delivery of a finished job's result; takes a reference. */
 void sbx_callback_enqueue(sbx_job_t *job);
 
 

@@ -9,6 +9,12 @@
  * all).  When results exceed the memory cap, the oldest are dropped from
  * memory, not lost: their files (sbx_store.c) answer GET from then on.
  *
+ * A job finishes in sbx_job_finish() and nowhere else, whether a worker
+ * ran it, the runner shut down before it started, or a restart found it
+ * unable to run again: one order of saving, publishing, counting and
+ * handing back.  GET serves a finished job's stored text as it is; how
+ * its callback went is appended, not merged by parsing it again.
+ *
  * Locking: sbx_jobs.lock guards the table, the finished list, and each
  * job's state, refs, status, result and timestamps.  It is never held
  * while calling out of this file.  A job is freed when its last
@@ -24,6 +30,8 @@
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
+#include "sbx_metrics.h"
+#include "sbx_result.h"
 #include "sbx_store.h"
 
 
@@ -49,6 +57,7 @@ static unsigned sbx_jobs_hash(const char *id, size_t len);
 static void sbx_jobs_link(sbx_job_t *job);
 static void sbx_jobs_unlink(sbx_job_t *job);
 static void sbx_jobs_finished(sbx_job_t *job);
+static char *sbx_job_add_callback(char *result, size_t *len, json_t *cb);
 static void sbx_job_free(sbx_job_t *job);
 
 
@@ -95,7 +104,7 @@ sbx_job_new(void)
     sbx_uuid(job->id);
     job->refs = 1;
     job->state = SBX_JOB_QUEUED;
-    job->status = "queued";
+    job->status = SBX_STATUS_QUEUED;
     job->created = sbx_realtime_msec();
 
     return job;
@@ -207,7 +216,7 @@ sbx_job_running(sbx_job_t *job)
     pthread_mutex_lock(&sbx_jobs.lock);
 
     job->state = SBX_JOB_RUNNING;
-    job->status = "running";
+    job->status = SBX_STATUS_RUNNING;
     job->started = sbx_realtime_msec();
     sbx_jobs.running++;
 
@@ -216,15 +225,36 @@ sbx_job_running(sbx_job_t *job)
 
 
 void
-sbx_job_done(sbx_job_t *job, const char *status, char *result, size_t len)
+sbx_job_finish(sbx_job_t *job, json_t *init, const char *error,
+    sbx_done_t *done)
 {
+    int            ran;
+    char          *result;
+    size_t         len;
+    sbx_status_e   status;
+
+    result = sbx_result_build(job, init, error, &status, &len);
+
+    if (result == NULL) {
+        result = strdup("{\"status\":\"internal_error\","
+                        "\"message\":\"out of memory\"}");
+        len = result ? strlen(result) : 0;
+        status = SBX_STATUS_INTERNAL_ERROR;
+    }
+
+    /* on disk before anyone sees it: what GET showed survives a restart */
+
+    sbx_store_finished(job, status, result, len);
+
     pthread_mutex_lock(&sbx_jobs.lock);
 
-    if (job->state == SBX_JOB_RUNNING) {
+    ran = (job->state == SBX_JOB_RUNNING);
+
+    if (ran) {
         sbx_jobs.running--;
     }
 
-    job->state = SBX_JOB_DONE;
+    job->state = SBX_JOB_FINISHED;
     job->status = status;
     job->result = result;
     job->result_len = len;
@@ -233,6 +263,20 @@ sbx_job_done(sbx_job_t *job, const char *status, char *result, size_t len)
     sbx_jobs_finished(job);
 
     pthread_mutex_unlock(&sbx_jobs.lock);
+
+    sbx_metrics_status(status);
+
+    /* a job that never ran would time only the shutdown or the restart */
+
+    if (ran) {
+        sbx_metrics_observe(SBX_METRIC_JOB,
+                            sbx_realtime_msec() - job->created);
+    }
+
+    sbx_log_info("job %s: %s %s", job->id, job->lang ? job->lang->id : "-",
+                 sbx_status_names[status]);
+
+    sbx_done_push(done, job);
 }
 
 
@@ -243,7 +287,7 @@ sbx_jobs_restore(sbx_job_t *job)
 
     sbx_jobs_link(job);
 
-    job->state = SBX_JOB_DONE;
+    job->state = SBX_JOB_FINISHED;
     sbx_jobs_finished(job);
 
     pthread_mutex_unlock(&sbx_jobs.lock);
@@ -254,7 +298,7 @@ sbx_jobs_restore(sbx_job_t *job)
 
 
 /*
- * Appends a done job to the finished list; over the memory cap, the
+ * Appends a finished job to the finished list; over the memory cap, the
  * oldest results that are safely on disk leave memory.  The lock is held.
  */
 
@@ -317,7 +361,7 @@ sbx_job_callback(sbx_job_t *job, const char *state, unsigned attempts,
 
 
 char *
-sbx_job_result(sbx_job_t *job, size_t *len, const char **status,
+sbx_job_result(sbx_job_t *job, size_t *len, sbx_status_e *status,
     char **url)
 {
     char  *s;
@@ -328,7 +372,7 @@ sbx_job_result(sbx_job_t *job, size_t *len, const char **status,
 
     *status = job->status;
 
-    if (job->state != SBX_JOB_DONE || job->spilled) {
+    if (job->state != SBX_JOB_FINISHED || job->spilled) {
         pthread_mutex_unlock(&sbx_jobs.lock);
         return job->spilled ? sbx_store_result(job->id, len) : NULL;
     }
@@ -347,7 +391,7 @@ sbx_job_result(sbx_job_t *job, size_t *len, const char **status,
 
 
 char *
-sbx_job_describe(sbx_job_t *job, size_t *len, const char **status)
+sbx_job_describe(sbx_job_t *job, size_t *len, sbx_status_e *status)
 {
     char        ts[3][32], *s, *url;
     json_t     *v, *cb;
@@ -356,7 +400,7 @@ sbx_job_describe(sbx_job_t *job, size_t *len, const char **status)
 
     *status = job->status;
 
-    if (job->state == SBX_JOB_DONE) {
+    if (job->state == SBX_JOB_FINISHED) {
         pthread_mutex_unlock(&sbx_jobs.lock);
 
         s = sbx_job_result(job, len, status, &url);
@@ -367,8 +411,6 @@ sbx_job_describe(sbx_job_t *job, size_t *len, const char **status)
         }
 
         /* how the callback went is news after the result was stored */
-
-        v = json_loadb(s, *len, 0, NULL);
 
         pthread_mutex_lock(&sbx_jobs.lock);
 
@@ -382,18 +424,7 @@ sbx_job_describe(sbx_job_t *job, size_t *len, const char **status)
 
         free(url);
 
-        if (v == NULL || json_object_set_new(v, "callback", cb) != 0) {
-            json_decref(v);
-            return s;
-        }
-
-        free(s);
-        s = json_dumps(v, JSON_COMPACT);
-        json_decref(v);
-
-        *len = s ? strlen(s) : 0;
-
-        return s;
+        return sbx_job_add_callback(s, len, cb);
     }
 
     sbx_rfc3339(ts[0], sizeof(ts[0]), job->created);
@@ -406,7 +437,7 @@ sbx_job_describe(sbx_job_t *job, size_t *len, const char **status)
 
     v = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s?}}",
                   "id", job->id,
-                  "status", *status,
+                  "status", sbx_status_names[*status],
                   "language", "id", job->lang->id,
                   "version", job->lang->version,
                   "timestamps", "created_at", ts[0],
@@ -525,6 +556,50 @@ sbx_jobs_unlink(sbx_job_t *job)
 
     sbx_jobs.count--;
     sbx_jobs.finished--;
+}
+
+
+/*
+ * Appends "callback": cb to a stored result, an object in compact JSON,
+ * by text: the result was serialized once when the job finished and is
+ * not parsed again.  On failure the result goes out without it.
+ */
+
+static char *
+sbx_job_add_callback(char *result, size_t *len, json_t *cb)
+{
+    char    *text, *p;
+    size_t   n, at;
+
+    text = cb ? json_dumps(cb, JSON_COMPACT) : NULL;
+    json_decref(cb);
+
+    if (text == NULL || *len < 2 || result[*len - 1] != '}') {
+        free(text);
+        return result;
+    }
+
+    n = strlen(text);
+
+    p = realloc(result, *len + sizeof(",\"callback\":") + n);
+
+    if (p == NULL) {
+        free(text);
+        return result;
+    }
+
+    /* in place of the closing brace: the member, then the brace again */
+
+    at = *len - 1;
+
+    at += sprintf(p + at, "%s\"callback\":%s}",
+                  (p[at - 1] == '{') ? "" : ",", text);
+
+    free(text);
+
+    *len = at;
+
+    return p;
 }
 
 

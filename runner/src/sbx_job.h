@@ -1,7 +1,7 @@
 
 /*
- * Jobs and the table that holds them from acceptance until their result
- * expires.
+ * Jobs, the table that holds them from acceptance until their result
+ * expires, and the one way a job finishes (sbx_job_finish()).
  */
 
 
@@ -10,12 +10,13 @@
 
 
 #include "sbx.h"
+#include "sbx_queue.h"
 
 
 typedef enum {
     SBX_JOB_QUEUED = 0,
     SBX_JOB_RUNNING,
-    SBX_JOB_DONE
+    SBX_JOB_FINISHED
 } sbx_job_state_e;
 
 
@@ -25,7 +26,7 @@ struct sbx_job_s {
     /* guarded by the table lock */
     sbx_job_state_e     state;
     unsigned            refs;
-    const char         *status;          /* API status */
+    sbx_status_e        status;          /* API status */
     char               *result;          /* serialized API result */
     size_t              result_len;
     sbx_msec_t          started;
@@ -48,13 +49,13 @@ struct sbx_job_s {
     unsigned            attempts;        /* earlier runs cut by restarts */
     char               *callback_url;
 
-    /* its worker's, before the job is done */
+    /* its worker's, before the job is finished */
     unsigned            persisted:1;     /* the result is on disk */
 
     /* owned by whoever holds the job off the table: the worker */
     json_t             *payload;         /* what sandbox-init receives */
 
-    /* the queue or done list it is on (that list's lock) */
+    /* the job queue or done queue it is on (that queue's lock) */
     sbx_job_t          *next;
 
     /* event thread only */
@@ -81,29 +82,37 @@ sbx_job_t *sbx_jobs_find(const char *id, size_t len);
 
 void sbx_job_running(sbx_job_t *job);
 
-/* Stores the result (taking ownership of the string). */
-void sbx_job_done(sbx_job_t *job, const char *status, char *result,
-    size_t len);
+/*
+ * Ends a job; every job ends here, whether it ran or not.  Its result,
+ * from init's report or, when init is NULL, an internal_error carrying
+ * error (sbx_result_build()), is saved to disk, published in the table
+ * for GET, counted and logged; then the job goes to the done queue, from
+ * where the event thread answers a connection waiting for it and
+ * schedules its callback.  Takes the caller's reference to the job.
+ */
+void sbx_job_finish(sbx_job_t *job, json_t *init, const char *error,
+    sbx_done_t *done);
 
 /* Records how the callback went (error may be NULL). */
 void sbx_job_callback(sbx_job_t *job, const char *state, unsigned attempts,
     const char *error);
 
 /*
- * A done job's result text, status and callback URL, copied (the caller
- * frees the text and the URL); NULL if it has none.
+ * A finished job's result text, status and callback URL, copied (the
+ * caller frees the text and the URL); NULL if it has none.
  */
-char *sbx_job_result(sbx_job_t *job, size_t *len, const char **status,
+char *sbx_job_result(sbx_job_t *job, size_t *len, sbx_status_e *status,
     char **url);
 
 /* Puts a job finished before a restart back, in order of finishing. */
 void sbx_jobs_restore(sbx_job_t *job);
 
 /*
- * What GET shows for the job now: a copy of the result once done, a
- * short state object before.  The caller frees it.
+ * What GET shows for the job now: the stored result once finished (with
+ * how its callback went, if it has one), a short state object before.
+ * The caller frees it.
  */
-char *sbx_job_describe(sbx_job_t *job, size_t *len, const char **status);
+char *sbx_job_describe(sbx_job_t *job, size_t *len, sbx_status_e *status);
 
 /* Drops finished jobs whose time is up; returns how many. */
 size_t sbx_jobs_expire(sbx_msec_t now);

@@ -38,7 +38,7 @@ static int sbx_main_docker(int startup);
 int
 main(int argc, char **argv)
 {
-    int           rc;
+    int           rc, docker_up;
     char          err[512];
     sigset_t      set;
     sbx_done_t    done;
@@ -83,20 +83,18 @@ main(int argc, char **argv)
         || sbx_store_init() != SBX_OK
         || sbx_queue_init(&queue, sbx_conf.queue_size) != SBX_OK
         || sbx_done_init(&done) != SBX_OK
-        || sbx_store_recover(&queue) != SBX_OK)
+        || sbx_store_recover(&queue, &done) != SBX_OK)
     {
         return 1;
     }
 
-    if (sbx_main_docker(1) != SBX_OK) {
-        sbx_server_set_docker_up(0);
-    }
+    docker_up = (sbx_main_docker(1) == SBX_OK);
 
     if (sbx_server_init(&queue, &done) != SBX_OK
         || sbx_callback_start() != SBX_OK
         || sbx_warm_start() != SBX_OK
         || sbx_pool_start(&queue, &done, sbx_conf.workers) != SBX_OK
-        || sbx_monitor_start() != SBX_OK)
+        || sbx_monitor_start(docker_up) != SBX_OK)
     {
         return 1;
     }

@@ -16,6 +16,7 @@
 #include "sbx_conf.h"
 #include "sbx_job.h"
 #include "sbx_metrics.h"
+#include "sbx_monitor.h"
 #include "sbx_server.h"
 #include "sbx_warm.h"
 
@@ -31,11 +32,10 @@ static const sbx_msec_t  sbx_metrics_bounds[] = {
 #define SBX_METRICS_BUCKETS  sbx_nelems(sbx_metrics_bounds)
 
 
-static const char  *sbx_metrics_statuses[] = {
-    "accepted", "wrong_answer", "time_limit_exceeded",
-    "memory_limit_exceeded", "output_limit_exceeded", "runtime_error",
-    "compilation_error", "internal_error"
-};
+/* the statuses a job ends with: sbx_vocab.h's final ones but a test's */
+
+#define SBX_METRICS_STATUS_FIRST  SBX_STATUS_FIRST_FINAL
+#define SBX_METRICS_STATUS_LAST   SBX_STATUS_INTERNAL_ERROR
 
 
 static const struct {
@@ -79,7 +79,7 @@ static struct {
     uint64_t     buckets[SBX_METRIC_HIST_N][SBX_METRICS_BUCKETS + 1];
     uint64_t     sum_ms[SBX_METRIC_HIST_N];
     uint64_t     counters[SBX_METRIC_COUNTER_N];
-    uint64_t     statuses[sbx_nelems(sbx_metrics_statuses)];
+    uint64_t     statuses[SBX_STATUS_N];
     int          busy;
 } sbx_metrics;
 
@@ -108,15 +108,12 @@ sbx_metrics_count(sbx_metric_counter_e c)
 
 
 void
-sbx_metrics_status(const char *status)
+sbx_metrics_status(sbx_status_e status)
 {
-    size_t  i;
-
-    for (i = 0; i < sbx_nelems(sbx_metrics_statuses); i++) {
-        if (strcmp(status, sbx_metrics_statuses[i]) == 0) {
-            sbx_atomic_add(&sbx_metrics.statuses[i], 1);
-            return;
-        }
+    if (status >= SBX_METRICS_STATUS_FIRST
+        && status <= SBX_METRICS_STATUS_LAST)
+    {
+        sbx_atomic_add(&sbx_metrics.statuses[status], 1);
     }
 }
 
@@ -166,9 +163,9 @@ sbx_metrics_render(size_t *len)
     fprintf(f, "# HELP sandbox_jobs_total Finished jobs by status.\n"
                "# TYPE sandbox_jobs_total counter\n");
 
-    for (i = 0; i < sbx_nelems(sbx_metrics_statuses); i++) {
+    for (i = SBX_METRICS_STATUS_FIRST; i <= SBX_METRICS_STATUS_LAST; i++) {
         fprintf(f, "sandbox_jobs_total{status=\"%s\"} %llu\n",
-                sbx_metrics_statuses[i],
+                sbx_status_names[i],
                 (unsigned long long) sbx_atomic_get(&sbx_metrics.statuses[i]));
     }
 
@@ -215,7 +212,7 @@ sbx_metrics_render(size_t *len)
                "sandbox_warm_ready %zu\n",
                sbx_server_queue_depth(), sbx_conf.workers,
                sbx_metrics_busy_workers(), st.stored, st.result_bytes,
-               sbx_server_docker_up(), sbx_warm_ready());
+               sbx_monitor_docker_up(), sbx_warm_ready());
 
     for (h = 0; h < SBX_METRIC_HIST_N; h++) {
         fprintf(f, "# HELP %s Latency of %s.\n# TYPE %s histogram\n",

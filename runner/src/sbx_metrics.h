@@ -34,7 +34,7 @@ typedef enum {
 
 void sbx_metrics_observe(sbx_metric_hist_e h, sbx_msec_t ms);
 void sbx_metrics_count(sbx_metric_counter_e c);
-void sbx_metrics_status(const char *status);
+void sbx_metrics_status(sbx_status_e status);
 void sbx_metrics_callback(const char *result);
 void sbx_metrics_busy(int delta);
 int sbx_metrics_busy_workers(void);

@@ -10,7 +10,9 @@
  * removal that failed while Docker was away is not left behind.
  *
  * Locking: sbx_monitor.lock and .cond only pace the loop and carry the
- * stop request.
+ * stop request.  docker_up is written by the monitor alone (and by
+ * sbx_monitor_start() before the thread exists) and read by any thread,
+ * as a relaxed atomic: a reader needs the latest answer, not an order.
  */
 
 
@@ -24,7 +26,6 @@
 #include "sbx_log.h"
 #include "sbx_monitor.h"
 #include "sbx_sandbox.h"
-#include "sbx_server.h"
 #include "sbx_warm.h"
 
 
@@ -38,6 +39,7 @@ static struct {
     pthread_cond_t     cond;
     int                stop;
     int                started;
+    int                docker_up;
 } sbx_monitor;
 
 
@@ -45,9 +47,11 @@ static void *sbx_monitor_loop(void *data);
 
 
 int
-sbx_monitor_start(void)
+sbx_monitor_start(int docker_up)
 {
     pthread_condattr_t  attr;
+
+    __atomic_store_n(&sbx_monitor.docker_up, docker_up, __ATOMIC_RELAXED);
 
     pthread_mutex_init(&sbx_monitor.lock, NULL);
     pthread_condattr_init(&attr);
@@ -87,6 +91,13 @@ sbx_monitor_stop(void)
 }
 
 
+int
+sbx_monitor_docker_up(void)
+{
+    return __atomic_load_n(&sbx_monitor.docker_up, __ATOMIC_RELAXED);
+}
+
+
 static void *
 sbx_monitor_loop(void *data)
 {
@@ -100,7 +111,7 @@ sbx_monitor_loop(void *data)
 
     d = sbx_docker_create(sbx_conf.docker_socket);
 
-    was_up = sbx_server_docker_up();
+    was_up = sbx_monitor_docker_up();
     next_ping = 0;
     next_sweep = sbx_monotonic_msec() + SBX_MONITOR_SWEEP_MS;
 
@@ -115,7 +126,7 @@ sbx_monitor_loop(void *data)
 
         if (d != NULL && now >= next_ping) {
             up = (sbx_docker_ping(d) == SBX_OK);
-            sbx_server_set_docker_up(up);
+            __atomic_store_n(&sbx_monitor.docker_up, up, __ATOMIC_RELAXED);
 
             if (up != was_up) {
                 if (up) {

@@ -12,8 +12,15 @@
 #include "sbx.h"
 
 
-int sbx_monitor_start(void);
+/* docker_up: what the start-up check found, until the first ping. */
+int sbx_monitor_start(int docker_up);
 void sbx_monitor_stop(void);
+
+/*
+ * Whether Docker answered the last ping: any thread may ask (health,
+ * metrics, and the API, which refuses new work while it is 0).
+ */
+int sbx_monitor_docker_up(void);
 
 
 #endif /* _SBX_MONITOR_H_INCLUDED_ */

@@ -7,9 +7,9 @@
  * not on the event loop.  The number of workers is the number of
  * containers that run at once.
  *
- * Locking: a job popped from the queue belongs to its worker until it is
- * pushed to the done queue; its shared fields go through sbx_job.c's
- * lock.  sbx_pool.running is atomic.
+ * Locking: a job popped from the queue belongs to its worker until
+ * sbx_job_finish() hands it to the done queue; its shared fields go
+ * through sbx_job.c's lock.  sbx_pool.running is atomic.
  */
 
 
@@ -24,9 +24,7 @@
 #include "sbx_log.h"
 #include "sbx_metrics.h"
 #include "sbx_pool.h"
-#include "sbx_result.h"
 #include "sbx_sandbox.h"
-#include "sbx_store.h"
 
 
 static struct {
@@ -39,7 +37,8 @@ static struct {
 
 
 static void *sbx_pool_worker(void *data);
-static void sbx_pool_job(sbx_docker_t *d, sbx_job_t *job);
+static json_t *sbx_pool_run(sbx_docker_t *d, sbx_job_t *job, char *err,
+    size_t size);
 
 
 int
@@ -116,7 +115,8 @@ sbx_pool_join(void)
 static void *
 sbx_pool_worker(void *data)
 {
-    char           name[16];
+    char           name[16], err[512];
+    json_t        *init;
     sbx_job_t     *job;
     sbx_docker_t  *d;
 
@@ -127,11 +127,12 @@ sbx_pool_worker(void *data)
 
     while ((job = sbx_queue_pop(sbx_pool.queue)) != NULL) {
         sbx_metrics_busy(1);
-        sbx_pool_job(d, job);
+        init = sbx_pool_run(d, job, err, sizeof(err));
         sbx_metrics_busy(-1);
 
         /* the queue's reference travels on with the job */
-        sbx_done_push(sbx_pool.done, job);
+        sbx_job_finish(job, init, err, sbx_pool.done);
+        json_decref(init);
     }
 
     sbx_docker_destroy(d);
@@ -142,28 +143,26 @@ sbx_pool_worker(void *data)
 }
 
 
-static void
-sbx_pool_job(sbx_docker_t *d, sbx_job_t *job)
+/* init's report on the job, or NULL with err saying why there is none. */
+
+static json_t *
+sbx_pool_run(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
 {
-    char        err[512], *result;
-    size_t      len;
-    json_t     *init;
-    const char *status;
+    json_t  *init;
 
     err[0] = '\0';
 
     sbx_job_running(job);
 
-    init = (d != NULL) ? sbx_sandbox_run(d, job, err, sizeof(err)) : NULL;
+    init = (d != NULL) ? sbx_sandbox_run(d, job, err, size) : NULL;
 
     if (init == NULL) {
         if (d == NULL) {
-            snprintf(err, sizeof(err), "no Docker client");
+            snprintf(err, size, "no Docker client");
         }
 
         if (sbx_sandbox_aborting()) {
-            snprintf(err, sizeof(err), "the runner shut down while the "
-                     "job ran");
+            snprintf(err, size, "the runner shut down while the job ran");
         }
 
         if (strncmp(err, "docker:", 7) == 0) {
@@ -173,24 +172,10 @@ sbx_pool_job(sbx_docker_t *d, sbx_job_t *job)
         sbx_log_error("job %s: %s", job->id, err);
     }
 
+    /* what init received is of no use any more */
+
     json_decref(job->payload);
     job->payload = NULL;
 
-    result = sbx_result_build(job, init, err, &status, &len);
-    json_decref(init);
-
-    if (result == NULL) {
-        result = strdup("{\"status\":\"internal_error\","
-                        "\"message\":\"out of memory\"}");
-        len = result ? strlen(result) : 0;
-        status = "internal_error";
-    }
-
-    sbx_store_done(job, status, result, len);
-    sbx_job_done(job, status, result, len);
-
-    sbx_metrics_status(status);
-    sbx_metrics_observe(SBX_METRIC_JOB, sbx_realtime_msec() - job->created);
-
-    sbx_log_info("job %s: %s %s", job->id, job->lang->id, status);
+    return init;
 }

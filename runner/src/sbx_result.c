@@ -33,19 +33,12 @@ static void sbx_result_lossy(sbx_buf_t *dst, const unsigned char *p,
 static size_t sbx_result_utf8_len(const unsigned char *p, size_t len);
 static const char *sbx_result_message(json_t *step, sbx_job_t *job,
     int compile, char *buf, size_t size);
-static int sbx_result_known(const char *status);
-
-
-static const char  *sbx_result_statuses[] = {
-    "accepted", "wrong_answer", "time_limit_exceeded",
-    "memory_limit_exceeded", "output_limit_exceeded", "runtime_error",
-    "internal_error", "skipped", NULL
-};
+static int sbx_result_test_status(const char *status);
 
 
 char *
 sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
-    const char **status, size_t *len)
+    sbx_status_e *status, size_t *len)
 {
     char         ts[3][32], msg[256], *s;
     size_t       i;
@@ -87,7 +80,7 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
     if (init == NULL) {
         json_object_set_new(res, "message",
                             json_string(message ? message : "unknown"));
-        goto done;
+        goto decided;
     }
 
     compile = json_object_get(init, "compile");
@@ -108,7 +101,7 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
                                                                1, msg,
                                                                sizeof(msg))));
             json_object_set_new(res, "tests", json_array());
-            goto done;
+            goto decided;
         }
 
     } else {
@@ -118,7 +111,7 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
     if (!json_is_array(tests) || json_array_size(tests) == 0) {
         json_object_set_new(res, "message",
                             json_string("sandbox-init reported no tests"));
-        goto done;
+        goto decided;
     }
 
     ctests = json_array();
@@ -152,7 +145,9 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
 
     st = json_string_value(json_object_get(decider, "status"));
 
-    if (st == NULL || !sbx_result_known(st) || strcmp(st, "skipped") == 0) {
+    if (st == NULL || !sbx_result_test_status(st)
+        || strcmp(st, "skipped") == 0)
+    {
         st = "internal_error";
     }
 
@@ -179,7 +174,7 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
                                                            sizeof(msg))));
     }
 
-done:
+decided:
 
     json_object_set_new(res, "status", json_string(st));
 
@@ -197,21 +192,17 @@ done:
 }
 
 
-/* The status as a string that lives as long as the program. */
+/* A final status by name; what is not one is an internal_error. */
 
-const char *
+sbx_status_e
 sbx_result_status(const char *status)
 {
-    size_t  i;
+    int  i;
 
-    for (i = 0; sbx_result_statuses[i]; i++) {
-        if (strcmp(status, sbx_result_statuses[i]) == 0) {
-            return sbx_result_statuses[i];
-        }
-    }
+    i = sbx_vocab_find(sbx_status_names, status, strlen(status));
 
-    return strcmp(status, "compilation_error") == 0 ? "compilation_error"
-                                                     : "internal_error";
+    return (i >= SBX_STATUS_FIRST_FINAL) ? (sbx_status_e) i
+                                         : SBX_STATUS_INTERNAL_ERROR;
 }
 
 
@@ -631,16 +622,14 @@ sbx_result_message(json_t *step, sbx_job_t *job, int compile, char *buf,
 }
 
 
+/* Whether init may give a test this status (not a job's state). */
+
 static int
-sbx_result_known(const char *status)
+sbx_result_test_status(const char *status)
 {
-    size_t  i;
+    int  i;
 
-    for (i = 0; sbx_result_statuses[i]; i++) {
-        if (strcmp(status, sbx_result_statuses[i]) == 0) {
-            return 1;
-        }
-    }
+    i = sbx_vocab_find(sbx_status_names, status, strlen(status));
 
-    return 0;
+    return i >= SBX_STATUS_FIRST_FINAL && i != SBX_STATUS_COMPILATION_ERROR;
 }

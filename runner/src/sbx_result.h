@@ -14,12 +14,13 @@
 /*
  * Serializes the result of job: from init's report, or, when init is
  * NULL, an internal_error carrying error.  Sets *status to the final
- * status (a static string).  NULL when out of memory.
+ * status.  NULL when out of memory.
  */
 char *sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
-    const char **status, size_t *len);
+    sbx_status_e *status, size_t *len);
 
-const char *sbx_result_status(const char *status);
+/* A final status by name; an unknown name is internal_error. */
+sbx_status_e sbx_result_status(const char *status);
 
 /*
  * The compiler's output parsed with the language's pattern: an array of

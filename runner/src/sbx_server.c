@@ -19,21 +19,18 @@
  * grace period, then their containers are killed; the loop ends when
  * the last worker has handed back its job.
  *
- * Locking: everything here is the event thread's own, except docker_up
- * (an atomic written by the monitor).
+ * The listening socket is opened by sbx_listen.c.
+ *
+ * Locking: everything here is the event thread's own.
  */
 
 
 #define _GNU_SOURCE
-#include <fcntl.h>
-#include <grp.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -42,6 +39,7 @@
 #include "sbx_callback.h"
 #include "sbx_conf.h"
 #include "sbx_job.h"
+#include "sbx_listen.h"
 #include "sbx_log.h"
 #include "sbx_metrics.h"
 #include "sbx_pool.h"
@@ -75,7 +73,6 @@ static struct {
     sbx_conn_t         *dead;            /* closed, freed after the batch */
     int                 stopping;
     int                 aborted;
-    int                 docker_up;
     sbx_msec_t          deadline;
     char                path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
 } sbx_server;
@@ -87,15 +84,13 @@ static char  sbx_server_tag_done;
 static char  sbx_server_tag_signal;
 
 
-static int sbx_server_listen(void);
-static int sbx_server_listen_unix(const char *path);
 static void sbx_server_accept(void);
 static void sbx_server_read(sbx_conn_t *c);
 static void sbx_server_process(sbx_conn_t *c);
 static void sbx_server_write(sbx_conn_t *c);
 static void sbx_server_close(sbx_conn_t *c);
 static void sbx_server_free_dead(void);
-static void sbx_server_done(void);
+static void sbx_server_take_done(void);
 static void sbx_server_signal(void);
 static void sbx_server_stop(void);
 static void sbx_server_epoll(int op, int fd, uint32_t events, void *ptr);
@@ -109,7 +104,6 @@ sbx_server_init(sbx_queue_t *queue, sbx_done_t *done)
     sbx_server.queue = queue;
     sbx_server.done = done;
     sbx_server.lfd = -1;
-    sbx_server.docker_up = 1;
 
     sbx_server.epfd = epoll_create1(EPOLL_CLOEXEC);
     if (sbx_server.epfd == -1) {
@@ -130,7 +124,9 @@ sbx_server_init(sbx_queue_t *queue, sbx_done_t *done)
         return SBX_ERROR;
     }
 
-    if (sbx_server_listen() != SBX_OK) {
+    sbx_server.lfd = sbx_listen_open(sbx_conf.listen, sbx_server.path,
+                                     sizeof(sbx_server.path));
+    if (sbx_server.lfd == -1) {
         return SBX_ERROR;
     }
 
@@ -171,7 +167,7 @@ sbx_server_run(void)
                 sbx_server_accept();
 
             } else if (tag == &sbx_server_tag_done) {
-                sbx_server_done();
+                sbx_server_take_done();
 
             } else if (tag == &sbx_server_tag_signal) {
                 sbx_server_signal();
@@ -209,7 +205,7 @@ sbx_server_run(void)
         }
 
         if (sbx_pool_running() == 0) {
-            sbx_server_done();
+            sbx_server_take_done();
             return SBX_OK;
         }
     }
@@ -285,23 +281,22 @@ sbx_server_reply(sbx_conn_t *c, const sbx_reply_t *r)
 
 
 void
-sbx_server_reply_error(sbx_conn_t *c, int status, const char *code,
-    const char *field, const char *message)
+sbx_server_reply_error(sbx_conn_t *c, const sbx_error_t *err)
 {
     char         *body;
-    json_t       *err;
+    json_t       *v;
     sbx_reply_t   r;
 
-    err = sbx_error_json(code, field, message);
-    body = err ? json_dumps(err, JSON_COMPACT) : NULL;
-    json_decref(err);
+    v = sbx_error_json(err);
+    body = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
 
     memset(&r, 0, sizeof(sbx_reply_t));
-    r.status = status;
+    r.status = err->status;
     r.body = body ? body : "{}";
     r.len = strlen(r.body);
 
-    if (status == 503) {
+    if (err->status == 503) {
         r.retry_after = sbx_conf.retry_after;
     }
 
@@ -332,182 +327,10 @@ sbx_server_queue_depth(void)
 }
 
 
-int
-sbx_server_docker_up(void)
-{
-    return __atomic_load_n(&sbx_server.docker_up, __ATOMIC_RELAXED);
-}
-
-
-void
-sbx_server_set_docker_up(int up)
-{
-    __atomic_store_n(&sbx_server.docker_up, up, __ATOMIC_RELAXED);
-}
-
-
 sbx_queue_t *
 sbx_server_queue(void)
 {
     return sbx_server.queue;
-}
-
-
-static int
-sbx_server_listen(void)
-{
-    int               fd, rc, one;
-    const char       *addr, *colon;
-    char              host[256];
-    struct addrinfo   hints, *res, *ai;
-
-    addr = sbx_conf.listen;
-
-    if (strncmp(addr, "unix:", 5) == 0) {
-        return sbx_server_listen_unix(addr + 5);
-    }
-
-    colon = strrchr(addr, ':');
-
-    if (colon == NULL || (size_t) (colon - addr) >= sizeof(host)) {
-        sbx_log_error("listen \"%s\": use unix:/path or host:port", addr);
-        return SBX_ERROR;
-    }
-
-    memcpy(host, addr, colon - addr);
-    host[colon - addr] = '\0';
-
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE;
-
-    rc = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res);
-    if (rc != 0) {
-        sbx_log_error("listen \"%s\": %s", addr, gai_strerror(rc));
-        return SBX_ERROR;
-    }
-
-    fd = -1;
-
-    for (ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK
-                    | SOCK_CLOEXEC, 0);
-        if (fd == -1) {
-            continue;
-        }
-
-        one = 1;
-        (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0
-            && listen(fd, 511) == 0)
-        {
-            break;
-        }
-
-        close(fd);
-        fd = -1;
-    }
-
-    freeaddrinfo(res);
-
-    if (fd == -1) {
-        sbx_log_error("listen \"%s\": %s", addr, strerror(errno));
-        return SBX_ERROR;
-    }
-
-    sbx_server.lfd = fd;
-    sbx_log_info("listening on %s", addr);
-
-    return SBX_OK;
-}
-
-
-static int
-sbx_server_listen_unix(const char *path)
-{
-    int                 fd, probe;
-    struct group       *gr;
-    struct stat         st;
-    struct sockaddr_un  sa;
-
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        sbx_log_error("socket path \"%s\" is too long", path);
-        return SBX_ERROR;
-    }
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sun_family = AF_UNIX;
-    strcpy(sa.sun_path, path);
-
-    /* a socket left by a dead runner is removed; a live one is not */
-
-    if (lstat(path, &st) == 0) {
-
-        if (!S_ISSOCK(st.st_mode)) {
-            sbx_log_error("\"%s\" exists and is not a socket", path);
-            return SBX_ERROR;
-        }
-
-        probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-        if (probe != -1
-            && connect(probe, (struct sockaddr *) &sa, sizeof(sa)) == 0)
-        {
-            close(probe);
-            sbx_log_error("another runner is listening on \"%s\"", path);
-            return SBX_ERROR;
-        }
-
-        if (probe != -1) {
-            close(probe);
-        }
-
-        sbx_log_info("removing stale socket \"%s\"", path);
-        (void) unlink(path);
-    }
-
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd == -1) {
-        sbx_log_error("socket: %s", strerror(errno));
-        return SBX_ERROR;
-    }
-
-    if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) == -1) {
-        sbx_log_error("bind \"%s\": %s", path, strerror(errno));
-        close(fd);
-        return SBX_ERROR;
-    }
-
-    strcpy(sbx_server.path, path);
-
-    if (chmod(path, sbx_conf.socket_mode) == -1) {
-        sbx_log_error("chmod \"%s\": %s", path, strerror(errno));
-        close(fd);
-        return SBX_ERROR;
-    }
-
-    if (sbx_conf.socket_group != NULL && sbx_conf.socket_group[0] != '\0') {
-        gr = getgrnam(sbx_conf.socket_group);
-
-        if (gr == NULL || chown(path, (uid_t) -1, gr->gr_gid) == -1) {
-            sbx_log_error("socket group \"%s\": %s", sbx_conf.socket_group,
-                          gr ? strerror(errno) : "no such group");
-            close(fd);
-            return SBX_ERROR;
-        }
-    }
-
-    if (listen(fd, 511) == -1) {
-        sbx_log_error("listen: %s", strerror(errno));
-        close(fd);
-        return SBX_ERROR;
-    }
-
-    sbx_server.lfd = fd;
-    sbx_log_info("listening on unix:%s", path);
-
-    return SBX_OK;
 }
 
 
@@ -605,6 +428,7 @@ sbx_server_process(sbx_conn_t *c)
 {
     int                  rc;
     size_t               frame;
+    sbx_error_t          err;
     sbx_proto_header_t   h;
 
     c->processing = 1;
@@ -625,16 +449,17 @@ sbx_server_process(sbx_conn_t *c)
             c->processing = 0;
 
             if (rc == SBX_PROTO_TOO_LARGE) {
-                sbx_server_reply_error(c, 413, "payload_too_large", "",
-                                       "the frame is larger than the "
-                                       "runner accepts");
+                sbx_error_set(&err, 413, "payload_too_large", "",
+                              "the frame is larger than the runner "
+                              "accepts");
 
             } else {
                 sbx_log_warn("malformed frame header; closing");
-                sbx_server_reply_error(c, 400, "bad_frame", "",
-                                       "malformed SBX/1 frame header");
+                sbx_error_set(&err, 400, "bad_frame", "",
+                              "malformed SBX/1 frame header");
             }
 
+            sbx_server_reply_error(c, &err);
             return;
         }
 
@@ -759,8 +584,13 @@ sbx_server_free_dead(void)
 }
 
 
+/*
+ * Finished jobs (sbx_job_finish()) come back here from the done queue: a
+ * connection waiting for one is answered, its callback is scheduled.
+ */
+
 static void
-sbx_server_done(void)
+sbx_server_take_done(void)
 {
     sbx_job_t   *job, *next;
     sbx_conn_t  *c;
@@ -837,8 +667,8 @@ sbx_server_stop(void)
 
     for (job = sbx_queue_close(sbx_server.queue); job; job = next) {
         next = job->next;
-        sbx_api_fail(job, "the runner shut down before the job started");
-        sbx_done_push(sbx_server.done, job);
+        sbx_job_finish(job, NULL, "the runner shut down before the job "
+                       "started", sbx_server.done);
     }
 
     /* workers end after their current job: the queue is closed */

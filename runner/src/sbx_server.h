@@ -1,7 +1,8 @@
 
 /*
- * The event thread: listening socket, connections from nginx, the done
- * queue and signals, all in one epoll loop.
+ * The event thread: listening socket (opened by sbx_listen.c),
+ * connections from nginx, the done queue and signals, all in one epoll
+ * loop.
  */
 
 
@@ -10,6 +11,7 @@
 
 
 #include "sbx.h"
+#include "sbx_error.h"
 #include "sbx_proto.h"
 #include "sbx_queue.h"
 
@@ -34,16 +36,17 @@ int sbx_server_run(void);                /* until shut down */
 void sbx_server_cleanup(void);
 
 void sbx_server_reply(sbx_conn_t *c, const sbx_reply_t *r);
-void sbx_server_reply_error(sbx_conn_t *c, int status, const char *code,
-    const char *field, const char *message);
+/* The API's error object as a reply with err->status. */
+void sbx_server_reply_error(sbx_conn_t *c, const sbx_error_t *err);
 
-/* The connection waits for the job; the job answers it when done. */
+/*
+ * The connection waits for the job; it is answered when the job comes
+ * back through the done queue.
+ */
 void sbx_server_wait(sbx_conn_t *c, sbx_job_t *job);
 
 int sbx_server_shutting_down(void);
 size_t sbx_server_queue_depth(void);
-int sbx_server_docker_up(void);
-void sbx_server_set_docker_up(int up);
 sbx_queue_t *sbx_server_queue(void);
 
 

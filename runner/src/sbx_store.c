@@ -4,23 +4,26 @@
  *
  * Every accepted job has one file, <state-dir>/jobs/<id>.job: a header
  * line (JSON) and then, verbatim, the submission while it waits or runs,
- * or the result once it is done.  Each version replaces the previous one
- * with rename(2), so a reader or a crash sees one whole version.  The
- * accepted version is written before the job is queued; the done version
- * by the worker that ran it, before the job is published as done.
+ * or the result once it is finished.  Each version replaces the previous
+ * one with rename(2), so a reader or a crash sees one whole version.  The
+ * accepted version is written before the job is queued; the finished
+ * version by sbx_job_finish(),
+ * before the job is published as finished.
  *
  * At start-up the runner reads them back: results within their TTL are
  * served again, jobs that never finished are run again (at most twice in
  * all; a job that was running both times the runner died ends as
- * internal_error, and so does one that can no longer be prepared).
+ * internal_error, and so does one that can no longer be prepared; those
+ * finish after every kept result is back, so the table's finished list
+ * stays in the order of finishing).
  * Results beyond the memory cap live only here; GET reads them back.
  *
  * The directory is the runner's own and no container ever sees it: file
  * names are built from ids the runner generated and checked.
  *
  * Locking: none here.  Each job's file is written by one thread at a time
- * (the event thread before queueing, then its worker, then the monitor
- * removes it when it expires).
+ * (the event thread before queueing, then the thread that finishes it,
+ * then the monitor removes it when it expires).
  */
 
 
@@ -46,6 +49,29 @@
 #define SBX_STORE_MAX_ATTEMPTS  2
 #define SBX_STORE_MAX_FILE      (64 * 1024 * 1024)
 
+/* the file format's word for a finished job, kept for existing files */
+#define SBX_STORE_FINISHED      "done"
+
+
+/* A job found at start-up that cannot run again, and why. */
+
+typedef struct {
+    sbx_job_t          *job;
+    char                why[256];
+} sbx_store_ended_t;
+
+
+/* What start-up found in the directory so far. */
+
+typedef struct {
+    sbx_queue_t        *queue;
+    sbx_job_t         **kept;            /* results within their TTL */
+    size_t              nkept;
+    sbx_store_ended_t  *ended;
+    size_t              nended;
+    size_t              nrun;            /* queued again */
+} sbx_store_scan_t;
+
 
 static char  sbx_store_dir[3072];
 
@@ -55,10 +81,11 @@ static int sbx_store_write(const char *id, json_t *header, const char *body,
 static char *sbx_store_read(const char *id, json_t **header, size_t *len);
 static void sbx_store_path(char *buf, size_t size, const char *id,
     const char *suffix);
-static int sbx_store_recover_one(const char *id, sbx_queue_t *queue,
-    sbx_job_t ***done, size_t *ndone);
-static sbx_job_t *sbx_store_requeue(const char *id, json_t *header,
-    const char *body, size_t len, int *ended);
+static int sbx_store_recover_one(sbx_store_scan_t *scan, const char *id);
+static int sbx_store_keep(sbx_store_scan_t *scan, const char *id,
+    json_t *header, char *body, size_t len);
+static int sbx_store_requeue(sbx_store_scan_t *scan, const char *id,
+    json_t *header, const char *body, size_t len);
 static int sbx_store_by_finish(const void *a, const void *b);
 
 
@@ -103,16 +130,16 @@ sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len)
 
 
 void
-sbx_store_done(sbx_job_t *job, const char *status, const char *result,
+sbx_store_finished(sbx_job_t *job, sbx_status_e status, const char *result,
     size_t len)
 {
     json_t  *h;
 
     h = json_pack("{s:s, s:I, s:I, s:s}",
-                  "state", "done",
+                  "state", SBX_STORE_FINISHED,
                   "created", (json_int_t) job->created,
                   "finished", (json_int_t) sbx_realtime_msec(),
-                  "status", status);
+                  "status", sbx_status_names[status]);
 
     if (h != NULL && sbx_store_write(job->id, h, result, len) == SBX_OK) {
         job->persisted = 1;
@@ -141,7 +168,7 @@ sbx_store_result(const char *id, size_t *len)
 
     state = json_string_value(json_object_get(h, "state"));
 
-    if (state == NULL || strcmp(state, "done") != 0) {
+    if (state == NULL || strcmp(state, SBX_STORE_FINISHED) != 0) {
         free(body);
         body = NULL;
     }
@@ -166,12 +193,14 @@ sbx_store_forget(const char *id)
 
 
 int
-sbx_store_recover(sbx_queue_t *queue)
+sbx_store_recover(sbx_queue_t *queue, sbx_done_t *done)
 {
-    DIR             *dir;
-    size_t           i, n, ndone, nrun;
-    sbx_job_t      **done;
-    struct dirent   *de;
+    int                 rc;
+    DIR                *dir;
+    size_t              i, n;
+    sbx_job_t          *job;
+    struct dirent      *de;
+    sbx_store_scan_t    scan;
 
     dir = opendir(sbx_store_dir);
     if (dir == NULL) {
@@ -179,11 +208,12 @@ sbx_store_recover(sbx_queue_t *queue)
         return SBX_ERROR;
     }
 
-    done = NULL;
-    ndone = 0;
-    nrun = 0;
+    memset(&scan, 0, sizeof(sbx_store_scan_t));
+    scan.queue = queue;
 
-    while ((de = readdir(dir)) != NULL) {
+    rc = SBX_OK;
+
+    while (rc == SBX_OK && (de = readdir(dir)) != NULL) {
         n = strlen(de->d_name);
 
         /* only what the runner names: <uuid>.job (tmp files are dropped) */
@@ -204,55 +234,58 @@ sbx_store_recover(sbx_queue_t *queue)
 
         de->d_name[SBX_ID_LEN] = '\0';
 
-        switch (sbx_store_recover_one(de->d_name, queue, &done, &ndone)) {
-        case SBX_AGAIN:
-            nrun++;
-            break;
-        case SBX_ERROR:
-            closedir(dir);
-            return SBX_ERROR;
-        }
+        rc = sbx_store_recover_one(&scan, de->d_name);
     }
 
     closedir(dir);
 
+    if (rc != SBX_OK) {
+        free(scan.kept);
+        free(scan.ended);
+        return SBX_ERROR;
+    }
+
     /* finished jobs expire in the order they finished */
 
-    if (ndone > 0) {
-        qsort(done, ndone, sizeof(sbx_job_t *), sbx_store_by_finish);
+    if (scan.nkept > 0) {
+        qsort(scan.kept, scan.nkept, sizeof(sbx_job_t *),
+              sbx_store_by_finish);
     }
 
-    for (i = 0; i < ndone; i++) {
-        sbx_jobs_restore(done[i]);
+    for (i = 0; i < scan.nkept; i++) {
+        sbx_jobs_restore(scan.kept[i]);
     }
 
-    free(done);
+    /* the ones that cannot run again finish now, after all of those */
 
-    if (ndone || nrun) {
+    for (i = 0; i < scan.nended; i++) {
+        job = scan.ended[i].job;
+        sbx_jobs_insert(job);
+        sbx_job_finish(job, NULL, scan.ended[i].why, done);
+    }
+
+    if (scan.nkept || scan.nended || scan.nrun) {
         sbx_log_info("restart: %zu results kept, %zu unfinished jobs "
-                     "queued again", ndone, nrun);
+                     "queued again", scan.nkept + scan.nended, scan.nrun);
     }
+
+    free(scan.kept);
+    free(scan.ended);
 
     return SBX_OK;
 }
 
 
-/*
- * Returns SBX_OK for a kept or dropped result, SBX_AGAIN for a job queued
- * again, SBX_ERROR when out of memory.
- */
+/* SBX_OK, or SBX_ERROR when out of memory. */
 
 static int
-sbx_store_recover_one(const char *id, sbx_queue_t *queue, sbx_job_t ***done,
-    size_t *ndone)
+sbx_store_recover_one(sbx_store_scan_t *scan, const char *id)
 {
-    int           ended;
-    char         *body;
-    size_t        len;
-    json_t       *h;
-    sbx_job_t    *job, **d;
-    sbx_msec_t    finished;
-    const char   *state, *status;
+    int          rc;
+    char        *body;
+    size_t       len;
+    json_t      *h;
+    const char  *state;
 
     body = sbx_store_read(id, &h, &len);
 
@@ -262,103 +295,92 @@ sbx_store_recover_one(const char *id, sbx_queue_t *queue, sbx_job_t ***done,
 
     state = json_string_value(json_object_get(h, "state"));
 
-    if (state != NULL && strcmp(state, "done") == 0) {
-        finished = json_integer_value(json_object_get(h, "finished"));
-        status = json_string_value(json_object_get(h, "status"));
+    if (state != NULL && strcmp(state, SBX_STORE_FINISHED) == 0) {
+        rc = sbx_store_keep(scan, id, h, body, len);      /* takes body */
 
-        if (finished + sbx_conf.result_ttl <= sbx_realtime_msec()
-            || status == NULL)
-        {
-            sbx_store_forget(id);
-            json_decref(h);
-            free(body);
-            return SBX_OK;
-        }
-
-        job = sbx_job_new();
-        d = realloc(*done, (*ndone + 1) * sizeof(sbx_job_t *));
-
-        if (job == NULL || d == NULL) {
-            free(job);
-            json_decref(h);
-            free(body);
-            return SBX_ERROR;
-        }
-
-        *done = d;
-        d[(*ndone)++] = job;
-
-        memcpy(job->id, id, SBX_ID_LEN);
-        job->created = json_integer_value(json_object_get(h, "created"));
-        job->finished = finished;
-        job->status = sbx_result_status(status);
-        job->result = body;
-        job->result_len = len;
-        job->persisted = 1;
-
-        json_decref(h);
-
-        return SBX_OK;
-    }
-
-    /* accepted, and the runner died before it was done */
-
-    job = sbx_store_requeue(id, h, body, len, &ended);
-
-    if (job == NULL && ended) {
-        /* it was stored as done just now: take it as a result */
-        json_decref(h);
+    } else {
+        /* accepted, and the runner died before it finished */
+        rc = sbx_store_requeue(scan, id, h, body, len);
         free(body);
-        return sbx_store_recover_one(id, queue, done, ndone);
-    }
-
-    if (job != NULL) {
-        sbx_store_accepted(job, body, len);
-        sbx_jobs_insert(job);
-
-        if (sbx_queue_push_force(queue, job) != SBX_OK) {
-            sbx_jobs_remove(job);
-            sbx_job_unref(job);
-        }
-
-        json_decref(h);
-        free(body);
-
-        return SBX_AGAIN;
     }
 
     json_decref(h);
-    free(body);
+
+    return rc;
+}
+
+
+/* A result: kept if within its TTL (taking body), else removed. */
+
+static int
+sbx_store_keep(sbx_store_scan_t *scan, const char *id, json_t *header,
+    char *body, size_t len)
+{
+    sbx_job_t    *job, **k;
+    sbx_msec_t    finished;
+    const char   *status;
+
+    finished = json_integer_value(json_object_get(header, "finished"));
+    status = json_string_value(json_object_get(header, "status"));
+
+    if (finished + sbx_conf.result_ttl <= sbx_realtime_msec()
+        || status == NULL)
+    {
+        sbx_store_forget(id);
+        free(body);
+        return SBX_OK;
+    }
+
+    job = sbx_job_new();
+    k = realloc(scan->kept, (scan->nkept + 1) * sizeof(sbx_job_t *));
+
+    if (k != NULL) {
+        scan->kept = k;
+    }
+
+    if (job == NULL || k == NULL) {
+        free(job);
+        free(body);
+        return SBX_ERROR;
+    }
+
+    k[scan->nkept++] = job;
+
+    memcpy(job->id, id, SBX_ID_LEN);
+    job->created = json_integer_value(json_object_get(header, "created"));
+    job->finished = finished;
+    job->status = sbx_result_status(status);
+    job->result = body;
+    job->result_len = len;
+    job->persisted = 1;
 
     return SBX_OK;
 }
 
 
 /*
- * Prepares an unfinished job again, with its id and creation time; one
- * that cannot run any more is stored as an internal_error result instead
- * (and *ended says whether that worked).
+ * An unfinished job: prepared again, with its id and creation time, and
+ * queued; one that cannot run any more is noted in scan->ended, to
+ * finish as internal_error.  SBX_ERROR when out of memory.
  */
 
-static sbx_job_t *
-sbx_store_requeue(const char *id, json_t *header, const char *body,
-    size_t len, int *ended)
+static int
+sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
+    const char *body, size_t len)
 {
-    char                 msg[256], *result;
-    size_t               rlen;
+    char                 why[256];
     json_t              *sub;
     unsigned             attempts;
-    sbx_job_t           *job, bare;
-    const char          *status;
-    sbx_error_t   err;
+    sbx_job_t           *job;
+    sbx_error_t          err;
+    sbx_store_ended_t   *e;
 
     job = NULL;
-    *ended = 0;
     attempts = (unsigned) json_integer_value(json_object_get(header,
                                                              "attempts"));
 
     if (attempts + 1 >= SBX_STORE_MAX_ATTEMPTS) {
-        snprintf(msg, sizeof(msg), "the runner stopped %u times while this "
+        snprintf(why, sizeof(why), "the runner stopped %u times while this "
                  "job was waiting or running; it is not run again",
                  attempts + 1);
 
@@ -368,7 +390,7 @@ sbx_store_requeue(const char *id, json_t *header, const char *body,
         json_decref(sub);
 
         if (job == NULL) {
-            snprintf(msg, sizeof(msg), "after a restart the job could not "
+            snprintf(why, sizeof(why), "after a restart the job could not "
                      "be prepared again: %s", err.message);
         }
     }
@@ -379,27 +401,41 @@ sbx_store_requeue(const char *id, json_t *header, const char *body,
         job->sync = json_is_true(json_object_get(header, "sync"));
         job->attempts = attempts + 1;
 
-        return job;
+        sbx_store_accepted(job, body, len);
+        sbx_jobs_insert(job);
+
+        if (sbx_queue_push_force(scan->queue, job) != SBX_OK) {
+            sbx_jobs_remove(job);
+            sbx_job_unref(job);
+        }
+
+        scan->nrun++;
+
+        return SBX_OK;
     }
 
-    /* it ends here: stored as an internal_error result, kept for GET */
+    sbx_log_warn("job %s: %s", id, why);
 
-    sbx_log_warn("job %s: %s", id, msg);
+    job = sbx_job_new();
+    e = realloc(scan->ended, (scan->nended + 1) * sizeof(sbx_store_ended_t));
 
-    memset(&bare, 0, sizeof(sbx_job_t));
-    memcpy(bare.id, id, SBX_ID_LEN);
-    bare.created = json_integer_value(json_object_get(header, "created"));
-
-    result = sbx_result_build(&bare, NULL, msg, &status, &rlen);
-
-    if (result != NULL) {
-        sbx_store_done(&bare, status, result, rlen);
-        free(result);
+    if (e != NULL) {
+        scan->ended = e;
     }
 
-    *ended = bare.persisted;
+    if (job == NULL || e == NULL) {
+        free(job);
+        return SBX_ERROR;
+    }
 
-    return NULL;
+    memcpy(job->id, id, SBX_ID_LEN);
+    job->created = json_integer_value(json_object_get(header, "created"));
+
+    e[scan->nended].job = job;
+    memcpy(e[scan->nended].why, why, sizeof(why));
+    scan->nended++;
+
+    return SBX_OK;
 }
 
 

@@ -18,20 +18,22 @@ int sbx_store_init(void);
 /* Before the job is queued: its submission, for a run after a restart. */
 void sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len);
 
-/* Before the job is published as done; sets job->persisted. */
-void sbx_store_done(sbx_job_t *job, const char *status, const char *result,
-    size_t len);
+/* Before the job is published as finished; sets job->persisted. */
+void sbx_store_finished(sbx_job_t *job, sbx_status_e status,
+    const char *result, size_t len);
 
-/* A done job's result from disk, or NULL; the caller frees it. */
+/* A finished job's result from disk, or NULL; the caller frees it. */
 char *sbx_store_result(const char *id, size_t *len);
 
 void sbx_store_forget(const char *id);
 
 /*
  * At start-up: puts results within their TTL back in the table and
- * queues unfinished jobs again (beyond the queue's bound if need be).
+ * queues unfinished jobs again (beyond the queue's bound if need be);
+ * one that cannot run again finishes as internal_error, and goes to the
+ * done queue like every finished job.
  */
-int sbx_store_recover(sbx_queue_t *queue);
+int sbx_store_recover(sbx_queue_t *queue, sbx_done_t *done);
 
 
 #endif /* _SBX_STORE_H_INCLUDED_ */

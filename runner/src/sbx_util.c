@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "sbx.h"
-#include "sbx_error.h"
 
 
 int
@@ -165,15 +164,13 @@ sbx_valid_id(const char *s, size_t len)
 
 
 json_t *
-sbx_error_json(const char *code, const char *field, const char *message)
+sbx_error_json(const sbx_error_t *err)
 {
-    char                ts[32];
-    sbx_error_t  err;
+    char  ts[32];
 
     sbx_rfc3339(ts, sizeof(ts), sbx_realtime_msec());
-    sbx_error_set(&err, 0, code, field ? field : "", "%s", message);
 
-    return sbx_error_object(&err, ts);
+    return sbx_error_object(err, ts);
 }
 
 

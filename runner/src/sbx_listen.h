@@ -1,0 +1,23 @@
+
+/*
+ * The listening socket nginx connects to (sbx_listen.c).
+ */
+
+
+#ifndef _SBX_LISTEN_H_INCLUDED_
+#define _SBX_LISTEN_H_INCLUDED_
+
+
+#include "sbx.h"
+
+
+/*
+ * Opens a non-blocking listening socket on addr, "unix:/path" or
+ * "host:port", and returns it, or -1.  For a UNIX socket, path (of size
+ * bytes) receives the file's name, which the caller removes when it
+ * stops listening; otherwise path is "".
+ */
+int sbx_listen_open(const char *addr, char *path, size_t size);
+
+
+#endif /* _SBX_LISTEN_H_INCLUDED_ */
