@@ -199,7 +199,8 @@ my $id = main::submit_with_callback("http://127.0.0.1:$main::port/down");
 my $r = main::settled($id);
 Test::More::is($r->{callback}{status}, 'failed', 'given up');
 Test::More::is($r->{callback}{attempts}, 3, 'after three attempts');
-Test::More::like($r->{callback}{error}, qr/HTTP 500/, 'saying why');
+Test::More::is($r->{callback}{error}, 'delivery failed',
+               'saying only that it failed');
 Test::More::is(scalar(() = main::received()), 3, 'three requests arrived');
 --- request
 GET /health
@@ -226,7 +227,8 @@ my $id = main::submit_with_callback("http://127.0.0.1:1/closed");
 my $r = main::settled($id);
 Test::More::is($r->{callback}{status}, 'failed', 'failed');
 Test::More::is($r->{callback}{attempts}, 3, 'after three attempts');
-Test::More::like($r->{callback}{error}, qr/connect/i, 'could not connect');
+Test::More::is($r->{callback}{error}, 'delivery failed',
+               'saying only that it failed');
 --- request
 GET /health
 --- error_code: 200
