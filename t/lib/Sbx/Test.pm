@@ -330,6 +330,48 @@ sub runner_stop {
     return undef;
 }
 
+# Like runner_start, with the runner's command behind WRAP (an array of
+# words), e.g. [qw(unshare -m …)] for a mount namespace of its own.
+sub runner_start_wrapped {
+    my ($name, $wrap, @flags) = @_;
+
+    my $sock = "$Dir/$name.sock";
+    my $log = "$Dir/$name.log";
+    my $uid = $NextUid;
+
+    $NextUid += 100;
+    unlink $sock;
+
+    my $pid = fork // die "fork: $!";
+
+    if ($pid == 0) {
+        open STDOUT, '>>', $log or POSIX::_exit(1);
+        open STDERR, '>&', \*STDOUT or POSIX::_exit(1);
+        no warnings "exec";
+        exec @$wrap, "$Top/build/sandbox-runner",
+             '--listen', "unix:$sock", '--socket-mode', '0666',
+             '--languages', "$Top/runner/languages.json",
+             '--init', "$Top/build/sandbox-init",
+             '--state-dir', "$Dir/state-$name",
+             '--runner-id', "$Tag-$name", '--log-level', 'debug',
+             '--uid-base', $uid, '--uid-count', 100, @flags;
+        POSIX::_exit(127);
+    }
+
+    my $up;
+
+    for (1 .. 100) {
+        $up = IO::Socket::UNIX->new(Peer => $sock) and last;
+        last if waitpid($pid, POSIX::WNOHANG()) == $pid;
+        Time::HiRes::sleep(0.1);
+    }
+
+    die "runner $name did not start (see $log)\n" unless $up;
+    close $up;
+
+    return { name => $name, pid => $pid, sock => $sock, log => $log };
+}
+
 # Containers, running or not, of this suite's runner NAME.
 sub containers {
     my $name = shift;
