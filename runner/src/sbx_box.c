@@ -211,6 +211,33 @@ sbx_box_make(sbx_docker_t *d, sbx_lang_t *lang, int64_t memory_kb,
 }
 
 
+int
+sbx_box_resize(sbx_box_t *box, int64_t memory_kb, int64_t pids, char *err,
+    size_t size)
+{
+    int      rc;
+    json_t  *res;
+
+    res = json_pack("{s:I, s:I, s:I}",
+                    "Memory", (json_int_t) memory_kb * 1024,
+                    "MemorySwap", (json_int_t) memory_kb * 1024,
+                    "PidsLimit", (json_int_t) pids);
+
+    rc = sbx_docker_update(box->docker, box->id, res);
+    json_decref(res);
+
+    if (rc != SBX_OK) {
+        snprintf(err, size, "docker: %s", sbx_docker_error(box->docker));
+        return SBX_ERROR;
+    }
+
+    box->memory_kb = memory_kb;
+    box->pids = pids;
+
+    return SBX_OK;
+}
+
+
 void
 sbx_box_release(sbx_box_t *box)
 {

@@ -59,6 +59,13 @@ void sbx_box_done(void);
 sbx_box_t *sbx_box_make(sbx_docker_t *d, sbx_lang_t *lang, int64_t memory_kb,
     int64_t pids, size_t log_cap, char *err, size_t size);
 
+/*
+ * Sets the container's memory (and swap: none) and pids limits on the
+ * running container, with the box's own Docker client.
+ */
+int sbx_box_resize(sbx_box_t *box, int64_t memory_kb, int64_t pids,
+    char *err, size_t size);
+
 /* Hands a box to the reaper, which removes it. */
 void sbx_box_release(sbx_box_t *box);
 

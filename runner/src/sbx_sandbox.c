@@ -231,8 +231,6 @@ sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
 static int
 sbx_sandbox_fit(sbx_box_t *box, char *err, size_t size)
 {
-    int          rc;
-    json_t      *res;
     int64_t      mem, pids;
     sbx_job_t   *job;
 
@@ -247,26 +245,8 @@ sbx_sandbox_fit(sbx_box_t *box, char *err, size_t size)
         return SBX_OK;
     }
 
-    mem = sbx_max(mem, box->memory_kb);
-    pids = sbx_max(pids, box->pids);
-
-    res = json_pack("{s:I, s:I, s:I}",
-                    "Memory", (json_int_t) mem * 1024,
-                    "MemorySwap", (json_int_t) mem * 1024,
-                    "PidsLimit", (json_int_t) pids);
-
-    rc = sbx_docker_update(box->docker, box->id, res);
-    json_decref(res);
-
-    if (rc != SBX_OK) {
-        snprintf(err, size, "docker: %s", sbx_docker_error(box->docker));
-        return SBX_ERROR;
-    }
-
-    box->memory_kb = mem;
-    box->pids = pids;
-
-    return SBX_OK;
+    return sbx_box_resize(box, sbx_max(mem, box->memory_kb),
+                          sbx_max(pids, box->pids), err, size);
 }
 
 
@@ -276,8 +256,7 @@ static int
 sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size)
 {
     int          rc;
-    json_t      *res;
-    int64_t      mem;
+    int64_t      mem, pids;
     sbx_job_t   *job;
     sbx_msec_t   deadline;
 
@@ -292,23 +271,11 @@ sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size)
         if (rc == SBX_OK) {
             mem = sbx_sandbox_memory_kb(job->lang, &job->run, NULL,
                                         job->data_bytes, box->log_cap);
+            pids = sbx_sandbox_pids(&job->run, NULL);
 
-            res = json_pack("{s:I, s:I, s:I}",
-                            "Memory", (json_int_t) mem * 1024,
-                            "MemorySwap", (json_int_t) mem * 1024,
-                            "PidsLimit",
-                            (json_int_t) sbx_sandbox_pids(&job->run, NULL));
-
-            rc = sbx_docker_update(box->docker, box->id, res);
-            json_decref(res);
-
-            if (rc != SBX_OK) {
-                snprintf(err, size, "docker: %s",
-                         sbx_docker_error(box->docker));
-                return SBX_ERROR;
-            }
-
-            if (sbx_handover_resume(box, deadline, err, size) != SBX_OK) {
+            if (sbx_box_resize(box, mem, pids, err, size) != SBX_OK
+                || sbx_handover_resume(box, deadline, err, size) != SBX_OK)
+            {
                 return SBX_ERROR;
             }
         }
