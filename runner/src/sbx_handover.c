@@ -42,11 +42,16 @@
 #include "sbx_proto.h"
 
 
+#define SBX_HANDOVER_PATH   (PATH_MAX + 8)     /* a box's dir and a FIFO */
+
+
 static struct {
     char                io[3072];        /* leaves room for names below */
 } sbx_handover;
 
 
+static int sbx_handover_mkfifo(sbx_box_t *box, const char *name,
+    char *path, char *err, size_t size);
 static int sbx_handover_frame_done(sbx_buf_t *out, void *data);
 static void sbx_handover_rmdir(const char *dir);
 static int sbx_handover_write(int fd, const char *buf, size_t len,
@@ -86,7 +91,7 @@ sbx_handover_init(void)
 int
 sbx_handover_prepare(sbx_box_t *box, char *err, size_t size)
 {
-    char  path[PATH_MAX + 8];
+    char  path[SBX_HANDOVER_PATH];
 
     snprintf(box->dir, sizeof(box->dir), "%s/%s", sbx_handover.io,
              box->name);
@@ -97,18 +102,12 @@ sbx_handover_prepare(sbx_box_t *box, char *err, size_t size)
         return SBX_ERROR;
     }
 
-    snprintf(path, sizeof(path), "%s/ctl", box->dir);
-
-    if (mkfifo(path, 0600) == -1) {
-        snprintf(err, size, "mkfifo %s: %s", path, strerror(errno));
+    if (sbx_handover_mkfifo(box, "ctl", path, err, size) != SBX_OK) {
         return SBX_ERROR;
     }
 
     if (box->lang->compile != NULL) {
-        snprintf(path, sizeof(path), "%s/evt", box->dir);
-
-        if (mkfifo(path, 0600) == -1) {
-            snprintf(err, size, "mkfifo %s: %s", path, strerror(errno));
+        if (sbx_handover_mkfifo(box, "evt", path, err, size) != SBX_OK) {
             return SBX_ERROR;
         }
 
@@ -182,7 +181,7 @@ sbx_handover_sweep(void)
 int
 sbx_handover_open(sbx_box_t *box, sbx_msec_t patience)
 {
-    char        path[PATH_MAX + 8];
+    char        path[SBX_HANDOVER_PATH];
     sbx_msec_t  deadline;
 
     snprintf(path, sizeof(path), "%s/ctl", box->dir);
@@ -429,12 +428,29 @@ sbx_handover_frame_done(sbx_buf_t *out, void *data)
 }
 
 
+/* Makes the FIFO name in the box's directory; path gets its path. */
+
+static int
+sbx_handover_mkfifo(sbx_box_t *box, const char *name, char *path, char *err,
+    size_t size)
+{
+    snprintf(path, SBX_HANDOVER_PATH, "%s/%s", box->dir, name);
+
+    if (mkfifo(path, 0600) == -1) {
+        snprintf(err, size, "mkfifo %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    return SBX_OK;
+}
+
+
 /* Removes a FIFO directory: only the two names the runner made. */
 
 static void
 sbx_handover_rmdir(const char *dir)
 {
-    char  path[PATH_MAX + 8];
+    char  path[SBX_HANDOVER_PATH];
 
     snprintf(path, sizeof(path), "%s/ctl", dir);
     (void) unlink(path);

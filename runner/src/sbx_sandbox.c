@@ -49,8 +49,10 @@ static int sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size);
 static int64_t sbx_sandbox_memory_kb(sbx_lang_t *lang,
     const sbx_limits_t *run, const sbx_limits_t *compile,
     size_t data_bytes, size_t cap);
-static int64_t sbx_sandbox_pids(const sbx_limits_t *run,
+static int64_t sbx_sandbox_pids(sbx_lang_t *lang, const sbx_limits_t *run,
     const sbx_limits_t *compile);
+static void sbx_sandbox_need(sbx_job_t *job, size_t cap, int64_t *memory_kb,
+    int64_t *pids);
 
 
 int
@@ -169,8 +171,7 @@ sbx_sandbox_default_memory_kb(sbx_lang_t *lang, size_t cap)
 int64_t
 sbx_sandbox_default_pids(sbx_lang_t *lang)
 {
-    return sbx_sandbox_pids(&lang->defaults,
-                            lang->compile ? &lang->compile_limits : NULL);
+    return sbx_sandbox_pids(lang, &lang->defaults, &lang->compile_limits);
 }
 
 
@@ -183,6 +184,7 @@ static sbx_box_t *
 sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
 {
     size_t      cap;
+    int64_t     mem, pids;
     sbx_box_t  *box;
 
     cap = sbx_sandbox_cap(job->lang, job->run.v[SBX_LIMIT_OUTPUT],
@@ -200,14 +202,9 @@ sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
         sbx_box_release(box);
     }
 
-    box = sbx_box_make(d, job->lang,
-                       sbx_sandbox_memory_kb(job->lang, &job->run,
-                                             &job->compile,
-                                             job->data_bytes, cap),
-                       sbx_sandbox_pids(&job->run,
-                                        job->lang->compile ? &job->compile
-                                                           : NULL),
-                       cap, err, size);
+    sbx_sandbox_need(job, cap, &mem, &pids);
+
+    box = sbx_box_make(d, job->lang, mem, pids, cap, err, size);
 
     if (box != NULL
         && sbx_handover_open(box, SBX_HANDOVER_START_MS) != SBX_OK)
@@ -231,15 +228,9 @@ sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
 static int
 sbx_sandbox_fit(sbx_box_t *box, char *err, size_t size)
 {
-    int64_t      mem, pids;
-    sbx_job_t   *job;
+    int64_t  mem, pids;
 
-    job = box->job;
-
-    mem = sbx_sandbox_memory_kb(job->lang, &job->run, &job->compile,
-                                job->data_bytes, box->log_cap);
-    pids = sbx_sandbox_pids(&job->run,
-                            job->lang->compile ? &job->compile : NULL);
+    sbx_sandbox_need(box->job, box->log_cap, &mem, &pids);
 
     if (mem <= box->memory_kb && pids <= box->pids) {
         return SBX_OK;
@@ -271,7 +262,7 @@ sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size)
         if (rc == SBX_OK) {
             mem = sbx_sandbox_memory_kb(job->lang, &job->run, NULL,
                                         job->data_bytes, box->log_cap);
-            pids = sbx_sandbox_pids(&job->run, NULL);
+            pids = sbx_sandbox_pids(job->lang, &job->run, NULL);
 
             if (sbx_box_resize(box, mem, pids, err, size) != SBX_OK
                 || sbx_handover_resume(box, deadline, err, size) != SBX_OK)
@@ -318,16 +309,31 @@ sbx_sandbox_memory_kb(sbx_lang_t *lang, const sbx_limits_t *run,
 }
 
 
+/* The container's pids: like its memory, the larger of the steps' own. */
+
 static int64_t
-sbx_sandbox_pids(const sbx_limits_t *run, const sbx_limits_t *compile)
+sbx_sandbox_pids(sbx_lang_t *lang, const sbx_limits_t *run,
+    const sbx_limits_t *compile)
 {
     int64_t  pids;
 
     pids = run->v[SBX_LIMIT_PROCESSES];
 
-    if (compile != NULL) {
+    if (compile != NULL && lang->compile != NULL) {
         pids = sbx_max(pids, compile->v[SBX_LIMIT_PROCESSES]);
     }
 
     return pids + SBX_SANDBOX_PIDS_SLACK;
+}
+
+
+/* What the job's container needs, with room for a result of cap bytes. */
+
+static void
+sbx_sandbox_need(sbx_job_t *job, size_t cap, int64_t *memory_kb,
+    int64_t *pids)
+{
+    *memory_kb = sbx_sandbox_memory_kb(job->lang, &job->run, &job->compile,
+                                       job->data_bytes, cap);
+    *pids = sbx_sandbox_pids(job->lang, &job->run, &job->compile);
 }
