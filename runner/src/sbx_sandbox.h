@@ -1,8 +1,8 @@
 
 /*
- * One job in one fresh container: create and start it (or take a warm
- * one), hand the payload to sandbox-init, wait, read the result from the
- * logs, remove it.
+ * One job in one fresh container (sbx_sandbox.c): take a box (sbx_box.c),
+ * hand the payload to sandbox-init (sbx_handover.c), wait, read the
+ * result from the logs, release the box.
  */
 
 
@@ -11,9 +11,6 @@
 
 
 #include "sbx.h"
-
-
-typedef struct sbx_box_s  sbx_box_t;
 
 
 int sbx_sandbox_init(void);
@@ -29,16 +26,6 @@ void sbx_sandbox_done(void);
  */
 json_t *sbx_sandbox_run(sbx_docker_t *d, sbx_job_t *job, char *err,
     size_t size);
-
-/*
- * A started container for lang, waiting for a job, with these container
- * limits and room for a result of log_cap bytes (sbx_sandbox_cap()).
- */
-sbx_box_t *sbx_sandbox_box(sbx_docker_t *d, sbx_lang_t *lang,
-    int64_t memory_kb, int64_t pids, size_t log_cap, char *err, size_t size);
-
-/* Hands a box to the reaper, which removes it. */
-void sbx_sandbox_release(sbx_box_t *box);
 
 /* What a result can take with these output limits and tests. */
 size_t sbx_sandbox_cap(sbx_lang_t *lang, int64_t output_kb, size_t ntests);

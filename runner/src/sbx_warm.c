@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "sbx.h"
+#include "sbx_box.h"
 #include "sbx_conf.h"
 #include "sbx_docker.h"
 #include "sbx_lang.h"
@@ -169,7 +170,7 @@ sbx_warm_flush(void)
         pthread_mutex_unlock(&sbx_warm.lock);
 
         for (k = 0; k < n; k++) {
-            sbx_sandbox_release(boxes[k]);
+            sbx_box_release(boxes[k]);
         }
     }
 }
@@ -235,8 +236,8 @@ sbx_warm_fill(void *data)
         if (p != NULL && d != NULL) {
             pthread_mutex_unlock(&sbx_warm.lock);
 
-            box = sbx_sandbox_box(d, p->lang, p->memory_kb, p->pids, p->cap,
-                                  err, sizeof(err));
+            box = sbx_box_make(d, p->lang, p->memory_kb, p->pids, p->cap,
+                               err, sizeof(err));
 
             pthread_mutex_lock(&sbx_warm.lock);
 
@@ -249,7 +250,7 @@ sbx_warm_fill(void *data)
                 }
 
             } else if (sbx_warm.stop || p->n == p->target) {
-                sbx_sandbox_release(box);
+                sbx_box_release(box);
 
             } else {
                 p->boxes[p->n++] = box;

@@ -9,7 +9,7 @@
 
 
 #include "sbx.h"
-#include "sbx_sandbox.h"
+#include "sbx_box.h"
 
 
 int sbx_warm_start(void);

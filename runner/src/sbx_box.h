@@ -1,0 +1,80 @@
+
+/*
+ * The container box (sbx_box.c): a started container waiting for its one
+ * job, with its own uid and name, removed by the reaper after use.
+ */
+
+
+#ifndef _SBX_BOX_H_INCLUDED_
+#define _SBX_BOX_H_INCLUDED_
+
+
+#include <limits.h>
+
+#include "sbx.h"
+#include "sbx_docker.h"
+
+
+#define SBX_BOX_PREFIX      "sbx-"       /* sbx-<runner id>-<pid>-<uid> */
+#define SBX_BOX_SHM         (16 * 1024 * 1024)
+
+
+typedef struct sbx_box_s  sbx_box_t;
+
+
+struct sbx_box_s {
+    char            name[96];
+    char            id[SBX_DOCKER_ID_LEN + 1];
+    int             uid;
+    sbx_lang_t     *lang;
+    int64_t         memory_kb;           /* the container's limits now */
+    int64_t         pids;
+    size_t          log_cap;             /* what its logs may hold */
+    unsigned        warm:1;
+    sbx_job_t      *job;
+    sbx_docker_t   *docker;
+
+    /* the FIFOs, made and used by sbx_handover.c */
+    char            dir[PATH_MAX];
+    int             ctl;                 /* opened when the job comes */
+    int             evt;
+
+    sbx_box_t      *prev;                /* live list */
+    sbx_box_t      *next;
+    sbx_box_t      *rnext;               /* reaper queue */
+};
+
+
+/* Checks the configuration and starts the reaper. */
+int sbx_box_init(void);
+
+/* Removes every released box, then stops the reaper. */
+void sbx_box_drain(void);
+void sbx_box_done(void);
+
+/*
+ * A started container for lang with these container limits and room for
+ * a result of log_cap bytes in its logs, or NULL with the reason in err.
+ */
+sbx_box_t *sbx_box_make(sbx_docker_t *d, sbx_lang_t *lang, int64_t memory_kb,
+    int64_t pids, size_t log_cap, char *err, size_t size);
+
+/*
+ * Sets the container's memory (and swap: none) and pids limits on the
+ * running container, with the box's own Docker client.
+ */
+int sbx_box_resize(sbx_box_t *box, int64_t memory_kb, int64_t pids,
+    char *err, size_t size);
+
+/* Hands a box to the reaper, which removes it. */
+void sbx_box_release(sbx_box_t *box);
+
+/* Removes this runner's containers that are on no box's name. */
+int sbx_box_sweep(sbx_docker_t *d);
+
+/* Kills the containers of all live boxes (shutdown after the grace). */
+void sbx_box_abort(sbx_docker_t *d);
+int sbx_box_aborting(void);
+
+
+#endif /* _SBX_BOX_H_INCLUDED_ */

@@ -1,0 +1,561 @@
+
+/*
+ * The runner's half of the hand-over to sandbox-init.
+ *
+ * The container starts with sandbox-init as PID 1, which blocks on a
+ * FIFO for its payload.  The FIFOs live in a directory that only the
+ * runner creates and that is bind-mounted read-only; the submitted
+ * program runs as another uid and can neither open them nor plant
+ * anything there.  The runner never reads, writes, chowns or deletes
+ * anything the program can write (Judge0's 2024 escapes were host-side
+ * writes through planted symlinks): the program's files live on tmpfs
+ * mounts that vanish with the container, and the result comes back
+ * through the container's logs as one frame that only init writes.
+ *
+ * The frames (common/sbx_proto.h): the runner writes RUN and its payload
+ * to ctl.  For compiled languages init writes COMPILED to evt and waits
+ * for GO on ctl, so that the runner can lower the container's limits to
+ * the run's in between (sbx_sandbox.c).  Last, init writes RESULT to its
+ * stdout, which the runner follows in the logs.
+ *
+ * Locking: none.  The FIFO directory's path is set at start-up, before
+ * any thread; a box's FIFOs belong to whoever holds the box.
+ */
+
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sbx.h"
+#include "sbx_box.h"
+#include "sbx_conf.h"
+#include "sbx_docker.h"
+#include "sbx_handover.h"
+#include "sbx_job.h"
+#include "sbx_lang.h"
+#include "sbx_log.h"
+#include "sbx_proto.h"
+
+
+#define SBX_HANDOVER_PATH   (PATH_MAX + 8)     /* a box's dir and a FIFO */
+
+
+static struct {
+    char                io[3072];        /* leaves room for names below */
+} sbx_handover;
+
+
+static int sbx_handover_mkfifo(sbx_box_t *box, const char *name,
+    char *path, char *err, size_t size);
+static int sbx_handover_frame_done(sbx_buf_t *out, void *data);
+static void sbx_handover_rmdir(const char *dir);
+static int sbx_handover_write(int fd, const char *buf, size_t len,
+    sbx_msec_t deadline);
+static int sbx_handover_read_frame(int fd, const char *word,
+    sbx_msec_t deadline);
+
+
+int
+sbx_handover_init(void)
+{
+    /* the FIFO directories: runner-owned, never visible to programs */
+
+    if (mkdir(sbx_conf.state_dir, 0700) == -1 && errno != EEXIST) {
+        sbx_log_error("mkdir \"%s\": %s", sbx_conf.state_dir,
+                      strerror(errno));
+        return SBX_ERROR;
+    }
+
+    if (strlen(sbx_conf.state_dir) > sizeof(sbx_handover.io) - 8) {
+        sbx_log_error("state-dir path is too long");
+        return SBX_ERROR;
+    }
+
+    snprintf(sbx_handover.io, sizeof(sbx_handover.io), "%s/io",
+             sbx_conf.state_dir);
+
+    if (mkdir(sbx_handover.io, 0700) == -1 && errno != EEXIST) {
+        sbx_log_error("mkdir \"%s\": %s", sbx_handover.io, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    return SBX_OK;
+}
+
+
+int
+sbx_handover_prepare(sbx_box_t *box, char *err, size_t size)
+{
+    char  path[SBX_HANDOVER_PATH];
+
+    snprintf(box->dir, sizeof(box->dir), "%s/%s", sbx_handover.io,
+             box->name);
+
+    if (mkdir(box->dir, 0700) == -1) {
+        snprintf(err, size, "mkdir %s: %s", box->dir, strerror(errno));
+        box->dir[0] = '\0';
+        return SBX_ERROR;
+    }
+
+    if (sbx_handover_mkfifo(box, "ctl", path, err, size) != SBX_OK) {
+        return SBX_ERROR;
+    }
+
+    if (box->lang->compile != NULL) {
+        if (sbx_handover_mkfifo(box, "evt", path, err, size) != SBX_OK) {
+            return SBX_ERROR;
+        }
+
+        /* read-only: poll() reports POLLHUP if init dies after opening */
+
+        box->evt = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+        if (box->evt == -1) {
+            snprintf(err, size, "open %s: %s", path, strerror(errno));
+            return SBX_ERROR;
+        }
+    }
+
+    return SBX_OK;
+}
+
+
+void
+sbx_handover_close(sbx_box_t *box)
+{
+    if (box->ctl != -1) {
+        close(box->ctl);
+    }
+
+    if (box->evt != -1) {
+        close(box->evt);
+    }
+
+    if (box->dir[0] != '\0') {
+        sbx_handover_rmdir(box->dir);
+    }
+}
+
+
+void
+sbx_handover_sweep(void)
+{
+    DIR            *dir;
+    char            prefix[128], path[PATH_MAX];
+    struct dirent  *de;
+
+    /* FIFO directories of this runner id; others belong to other runners */
+
+    dir = opendir(sbx_handover.io);
+    if (dir == NULL) {
+        return;
+    }
+
+    snprintf(prefix, sizeof(prefix), SBX_BOX_PREFIX "%s-",
+             sbx_conf.runner_id);
+
+    while ((de = readdir(dir)) != NULL) {
+        if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+            snprintf(path, sizeof(path), "%s/%s", sbx_handover.io,
+                     de->d_name);
+            sbx_handover_rmdir(path);
+        }
+    }
+
+    closedir(dir);
+}
+
+
+/*
+ * Opens the runner's end of the ctl FIFO for writing.  That succeeds
+ * only while init has its end open for reading: for a warm box this is
+ * the proof that init still waits (patience 0); a new box is given time
+ * to start.
+ */
+
+int
+sbx_handover_open(sbx_box_t *box, sbx_msec_t patience)
+{
+    char        path[SBX_HANDOVER_PATH];
+    sbx_msec_t  deadline;
+
+    snprintf(path, sizeof(path), "%s/ctl", box->dir);
+
+    deadline = sbx_monotonic_msec() + patience;
+
+    for ( ;; ) {
+        box->ctl = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+        if (box->ctl != -1) {
+            return SBX_OK;
+        }
+
+        if (errno != ENXIO || sbx_monotonic_msec() >= deadline) {
+            return SBX_ERROR;
+        }
+
+        (void) usleep(1000);
+    }
+}
+
+
+/* Writes the payload: init reads it at once, whatever its size. */
+
+int
+sbx_handover_send(sbx_box_t *box, char *err, size_t size)
+{
+    int          n;
+    char        *body, head[SBX_PROTO_MAX_HEADER];
+    size_t       len;
+    json_t      *payload;
+    sbx_msec_t   deadline;
+
+    payload = box->job->payload;
+
+    json_object_set_new(payload, "uid", json_integer(box->uid));
+    json_object_set_new(payload, "gid", json_integer(box->uid));
+    json_object_set_new(payload, "pause_after_compile",
+                        json_boolean(box->evt != -1));
+
+    body = json_dumps(payload, JSON_COMPACT);
+    if (body == NULL) {
+        snprintf(err, size, "out of memory");
+        return SBX_ERROR;
+    }
+
+    len = strlen(body);
+    n = sbx_proto_write_header(head, sizeof(head), "RUN", len, NULL, 0);
+
+    deadline = sbx_monotonic_msec() + SBX_HANDOVER_START_MS;
+
+    if (n < 0
+        || sbx_handover_write(box->ctl, head, n, deadline) != SBX_OK
+        || sbx_handover_write(box->ctl, body, len, deadline) != SBX_OK)
+    {
+        snprintf(err, size, "handing the job to sandbox-init: %s",
+                 n < 0 ? "bad header" : strerror(errno));
+        free(body);
+        return SBX_ERROR;
+    }
+
+    free(body);
+
+    return SBX_OK;
+}
+
+
+/* Whether compiling ended with init pausing for the run's limits. */
+
+int
+sbx_handover_compiled(sbx_box_t *box, sbx_msec_t deadline)
+{
+    return sbx_handover_read_frame(box->evt, "COMPILED", deadline);
+}
+
+
+int
+sbx_handover_resume(sbx_box_t *box, sbx_msec_t deadline, char *err,
+    size_t size)
+{
+    int   n;
+    char  go[32];
+
+    n = sbx_proto_write_header(go, sizeof(go), "GO", 0, NULL, 0);
+
+    if (sbx_handover_write(box->ctl, go, n, deadline) != SBX_OK) {
+        snprintf(err, size, "resuming sandbox-init: %s", strerror(errno));
+        return SBX_ERROR;
+    }
+
+    return SBX_OK;
+}
+
+
+/*
+ * Reads init's RESULT frame as it is written: the container's logs are
+ * followed until the frame is complete, without waiting for the container
+ * to stop (the reaper removes it anyway).
+ */
+
+json_t *
+sbx_handover_result(sbx_box_t *box, char *err, size_t size)
+{
+    int                  rc, status;
+    json_t              *result, *info;
+    sbx_buf_t            out, errs;
+    sbx_job_t           *job;
+    sbx_msec_t           wait;
+    sbx_proto_header_t   h;
+
+    job = box->job;
+
+    memset(&out, 0, sizeof(sbx_buf_t));
+    memset(&errs, 0, sizeof(sbx_buf_t));
+    result = NULL;
+
+    wait = SBX_HANDOVER_START_MS + SBX_HANDOVER_STEP_SLACK
+           + (sbx_msec_t) job->ntests * (job->run.v[SBX_LIMIT_WALL] + 1000);
+
+    if (box->evt == -1 && job->lang->compile != NULL) {
+        wait += job->compile.v[SBX_LIMIT_WALL];
+    }
+
+    rc = sbx_docker_follow(box->docker, box->id, 2 * box->log_cap + (1 << 20),
+                           wait, sbx_handover_frame_done, NULL, &out, &errs);
+
+    if (rc == SBX_AGAIN) {
+        snprintf(err, size, "the sandbox did not finish within %lld ms",
+                 (long long) wait);
+        goto done;
+    }
+
+    if (rc == SBX_ERROR) {
+        snprintf(err, size, "docker: %s", sbx_docker_error(box->docker));
+        goto done;
+    }
+
+    /* the frame, and the line feed that lets it through the log driver */
+
+    if (rc == SBX_OK
+        && sbx_proto_parse_header(out.data, out.len, out.len, &h)
+           == SBX_PROTO_OK
+        && sbx_proto_str_eq(&h.word, "RESULT")
+        && out.len == h.header_len + h.body_len + 1
+        && out.data[out.len - 1] == '\n')
+    {
+        result = json_loadb(out.data + h.header_len, h.body_len, 0, NULL);
+
+        if (!json_is_object(result)) {
+            snprintf(err, size, "sandbox-init's result is not a JSON "
+                     "object");
+            json_decref(result);
+            result = NULL;
+        }
+
+        if (errs.len) {
+            sbx_log_debug("job %s: sandbox-init: %.500s", job->id,
+                          errs.data);
+        }
+
+        goto done;
+    }
+
+    /* the container stopped without a result: say why as well as we can */
+
+    if (sbx_docker_wait(box->docker, box->id, 5000, &status) == SBX_OK) {
+        sbx_log_debug("job %s: container %.12s exited with %d", job->id,
+                      box->id, status);
+    }
+
+    info = sbx_docker_inspect(box->docker, box->id);
+
+    if (json_is_true(json_object_get(json_object_get(info, "State"),
+                                     "OOMKilled")))
+    {
+        /*
+         * The program filled the container with memory no process maps
+         * (memfd, tmpfs beyond the limit) and the OOM killer took init
+         * with it: the verdict is the program's, the details are lost.
+         */
+
+        result = json_pack("{s:[{s:s, s:n, s:s, s:s, s:s, s:i, s:i,"
+                           " s:i, s:s}], s:n}",
+                           "tests",
+                           "status", "memory_limit_exceeded",
+                           "exit_code", "signal", "SIGKILL",
+                           "stdout", "", "stderr", "",
+                           "time_ms", 0, "wall_time_ms", 0,
+                           "memory_kb", 0,
+                           "message", "the program exhausted the "
+                           "sandbox's memory; its output is lost",
+                           "error");
+
+    } else if (info == NULL) {
+        snprintf(err, size, "the container ended without a result and "
+                 "Docker stopped answering: %s",
+                 sbx_docker_error(box->docker));
+
+    } else if (json_integer_value(json_object_get(
+                   json_object_get(info, "State"), "ExitCode"))
+               == 128 + 9)
+    {
+        snprintf(err, size, "the container was killed from outside "
+                 "(Docker stopped or killed it) before sandbox-init "
+                 "reported");
+
+    } else {
+        snprintf(err, size, "sandbox-init gave no result (%zu bytes "
+                 "of output; its log: %.200s)", out.len,
+                 errs.len ? errs.data : "empty");
+    }
+
+    json_decref(info);
+
+done:
+
+    sbx_buf_free(&out);
+    sbx_buf_free(&errs);
+
+    return result;
+}
+
+
+/* Whether init's output holds a whole frame (or cannot become one). */
+
+static int
+sbx_handover_frame_done(sbx_buf_t *out, void *data)
+{
+    int                  rc;
+    sbx_proto_header_t   h;
+
+    if (out->len == 0) {
+        return 0;
+    }
+
+    rc = sbx_proto_parse_header(out->data, out->len, out->len + (1 << 30),
+                                &h);
+
+    if (rc == SBX_PROTO_AGAIN) {
+        return 0;
+    }
+
+    return rc != SBX_PROTO_OK || out->len > h.header_len + h.body_len;
+}
+
+
+/* Makes the FIFO name in the box's directory; path gets its path. */
+
+static int
+sbx_handover_mkfifo(sbx_box_t *box, const char *name, char *path, char *err,
+    size_t size)
+{
+    snprintf(path, SBX_HANDOVER_PATH, "%s/%s", box->dir, name);
+
+    if (mkfifo(path, 0600) == -1) {
+        snprintf(err, size, "mkfifo %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    return SBX_OK;
+}
+
+
+/* Removes a FIFO directory: only the two names the runner made. */
+
+static void
+sbx_handover_rmdir(const char *dir)
+{
+    char  path[SBX_HANDOVER_PATH];
+
+    snprintf(path, sizeof(path), "%s/ctl", dir);
+    (void) unlink(path);
+    snprintf(path, sizeof(path), "%s/evt", dir);
+    (void) unlink(path);
+
+    if (rmdir(dir) == -1) {
+        sbx_log_error("rmdir %s: %s", dir, strerror(errno));
+    }
+}
+
+
+static int
+sbx_handover_write(int fd, const char *buf, size_t len, sbx_msec_t deadline)
+{
+    ssize_t        n;
+    sbx_msec_t     left;
+    struct pollfd  pfd;
+
+    while (len > 0) {
+        n = write(fd, buf, len);
+
+        if (n > 0) {
+            buf += n;
+            len -= n;
+            continue;
+        }
+
+        if (n == -1 && errno != EAGAIN && errno != EINTR) {
+            return SBX_ERROR;
+        }
+
+        left = deadline - sbx_monotonic_msec();
+
+        if (left <= 0) {
+            errno = ETIMEDOUT;
+            return SBX_ERROR;
+        }
+
+        pfd.fd = fd;
+        pfd.events = POLLOUT;
+        (void) poll(&pfd, 1, (int) left);
+    }
+
+    return SBX_OK;
+}
+
+
+/*
+ * Reads one bodiless frame with the given word.  SBX_OK, SBX_AGAIN on
+ * timeout, SBX_DECLINED when init closed its end without sending it,
+ * SBX_ERROR on anything else.
+ */
+
+static int
+sbx_handover_read_frame(int fd, const char *word, sbx_msec_t deadline)
+{
+    int                  rc;
+    char                 buf[SBX_PROTO_MAX_HEADER];
+    size_t               len;
+    ssize_t              n;
+    sbx_msec_t           left;
+    struct pollfd        pfd;
+    sbx_proto_header_t   h;
+
+    len = 0;
+
+    for ( ;; ) {
+        left = deadline - sbx_monotonic_msec();
+
+        if (left <= 0) {
+            return SBX_AGAIN;
+        }
+
+        pfd.fd = fd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+
+        if (poll(&pfd, 1, (int) left) <= 0) {
+            continue;
+        }
+
+        n = read(fd, buf + len, sizeof(buf) - len);
+
+        if (n == 0) {
+            return SBX_DECLINED;
+        }
+
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) {
+                continue;
+            }
+
+            return SBX_ERROR;
+        }
+
+        len += n;
+
+        rc = sbx_proto_parse_header(buf, len, 0, &h);
+
+        if (rc == SBX_PROTO_AGAIN) {
+            continue;
+        }
+
+        return (rc == SBX_PROTO_OK && sbx_proto_str_eq(&h.word, word))
+               ? SBX_OK : SBX_ERROR;
+    }
+}

@@ -1,0 +1,63 @@
+
+/*
+ * The runner's half of the hand-over to sandbox-init (sbx_handover.c):
+ * a box's FIFOs, the payload, the pause after compiling, and init's
+ * result frame read from the container's logs.
+ */
+
+
+#ifndef _SBX_HANDOVER_H_INCLUDED_
+#define _SBX_HANDOVER_H_INCLUDED_
+
+
+#include "sbx.h"
+#include "sbx_box.h"
+
+
+#define SBX_HANDOVER_START_MS   10000    /* for init to come up */
+#define SBX_HANDOVER_STEP_SLACK 5000     /* a step's wall time and this */
+
+
+/* Makes the directory the boxes' FIFO directories live in. */
+int sbx_handover_init(void);
+
+/*
+ * A box's FIFO directory, named after the box: ctl, and evt for compiled
+ * languages, whose read end is opened now.  On failure what was made is
+ * left for sbx_handover_close().
+ */
+int sbx_handover_prepare(sbx_box_t *box, char *err, size_t size);
+
+/* Closes the box's FIFOs and removes its directory. */
+void sbx_handover_close(sbx_box_t *box);
+
+/* Removes the FIFO directories of this runner id (start-up). */
+void sbx_handover_sweep(void);
+
+/*
+ * Opens the ctl FIFO for writing, trying for patience ms.  That succeeds
+ * only while init has its end open for reading.
+ */
+int sbx_handover_open(sbx_box_t *box, sbx_msec_t patience);
+
+/* Writes the job's payload to init. */
+int sbx_handover_send(sbx_box_t *box, char *err, size_t size);
+
+/*
+ * Waits for init's COMPILED frame on evt.  SBX_OK, SBX_AGAIN on timeout,
+ * SBX_DECLINED when init ended without pausing, SBX_ERROR otherwise.
+ */
+int sbx_handover_compiled(sbx_box_t *box, sbx_msec_t deadline);
+
+/* Lets init go on after the pause. */
+int sbx_handover_resume(sbx_box_t *box, sbx_msec_t deadline, char *err,
+    size_t size);
+
+/*
+ * Init's result object, read from the container's logs; NULL with the
+ * reason in err.
+ */
+json_t *sbx_handover_result(sbx_box_t *box, char *err, size_t size);
+
+
+#endif /* _SBX_HANDOVER_H_INCLUDED_ */
