@@ -10,7 +10,7 @@
  *                                 a fresh container (sbx_sandbox.c)
  *   monitor       sbx_monitor.c   Docker's health, expiry of results,
  *                                 sweeps of stray containers
- *   reaper        sbx_sandbox.c   removes the containers of ended jobs
+ *   reaper        sbx_box.c       removes the containers of ended jobs
  *   warm filler   sbx_warm.c      keeps started containers waiting for
  *                                 the languages that have a warm pool
  *   callbacks     sbx_callback.c  POST finished jobs' results to their

@@ -130,7 +130,7 @@ sbx_box_drain(void)
 
 
 void
-sbx_box_done(void)
+sbx_box_cleanup(void)
 {
     sbx_box_drain();
 

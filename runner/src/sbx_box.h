@@ -50,7 +50,7 @@ int sbx_box_init(void);
 
 /* Removes every released box, then stops the reaper. */
 void sbx_box_drain(void);
-void sbx_box_done(void);
+void sbx_box_cleanup(void);
 
 /*
  * A started container for lang with these container limits and room for

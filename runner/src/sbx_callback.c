@@ -146,7 +146,7 @@ static sbx_delivery_t *sbx_callback_take(sbx_msec_t *wait);
 static unsigned sbx_callback_busy(const char *dest);
 static void sbx_callback_schedule(sbx_delivery_t *d, sbx_msec_t delay);
 static void sbx_callback_begin(sbx_delivery_t *d);
-static void sbx_callback_done(sbx_delivery_t *d, CURLcode cc);
+static void sbx_callback_attempted(sbx_delivery_t *d, CURLcode cc);
 static int sbx_callback_outcome(sbx_delivery_t *d, CURLcode cc,
     long *status);
 static void sbx_callback_end(sbx_delivery_t *d);
@@ -432,7 +432,7 @@ sbx_callback_loop(void *data)
 
             priv = NULL;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-            sbx_callback_done((sbx_delivery_t *) priv, msg->data.result);
+            sbx_callback_attempted((sbx_delivery_t *) priv, msg->data.result);
             finished = 1;
         }
 
@@ -543,7 +543,7 @@ sbx_callback_begin(sbx_delivery_t *d)
     if (d->body == NULL || url == NULL) {
         snprintf(d->error, sizeof(d->error), "no result to send");
         free(url);
-        sbx_callback_done(d, CURLE_OK);
+        sbx_callback_attempted(d, CURLE_OK);
         return;
     }
 
@@ -575,7 +575,7 @@ sbx_callback_begin(sbx_delivery_t *d)
     if (d->curl == NULL) {
         snprintf(d->error, sizeof(d->error), "cannot build the request");
         free(url);
-        sbx_callback_done(d, CURLE_OK);
+        sbx_callback_attempted(d, CURLE_OK);
         return;
     }
 
@@ -606,7 +606,7 @@ sbx_callback_begin(sbx_delivery_t *d)
         snprintf(d->error, sizeof(d->error), "cannot start the request");
         curl_easy_cleanup(d->curl);
         d->curl = NULL;
-        sbx_callback_done(d, CURLE_OK);
+        sbx_callback_attempted(d, CURLE_OK);
     }
 }
 
@@ -614,7 +614,7 @@ sbx_callback_begin(sbx_delivery_t *d)
 /* An attempt ended: delivered, to be tried again, or given up. */
 
 static void
-sbx_callback_done(sbx_delivery_t *d, CURLcode cc)
+sbx_callback_attempted(sbx_delivery_t *d, CURLcode cc)
 {
     int         rc;
     long        status;

@@ -29,12 +29,12 @@
 
 
 typedef struct {
-    sbx_buf_t           *out;
-    sbx_buf_t           *err;
-    size_t               used;            /* of d->body, demultiplexed */
-    sbx_docker_done_pt   done;
-    void                *data;
-    unsigned             complete:1;
+    sbx_buf_t               *out;
+    sbx_buf_t               *err;
+    size_t                   used;        /* of d->body, demultiplexed */
+    sbx_docker_complete_pt   done;
+    void                    *data;
+    unsigned                 complete:1;
 } sbx_docker_follow_t;
 
 
@@ -382,7 +382,7 @@ sbx_docker_list(sbx_docker_t *d, const char *label)
 
 int
 sbx_docker_follow(sbx_docker_t *d, const char *id, size_t max,
-    sbx_msec_t timeout, sbx_docker_done_pt done, void *data,
+    sbx_msec_t timeout, sbx_docker_complete_pt done, void *data,
     sbx_buf_t *out, sbx_buf_t *err)
 {
     int                  rc;

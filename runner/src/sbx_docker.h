@@ -54,10 +54,10 @@ json_t *sbx_docker_inspect(sbx_docker_t *d, const char *id);
  * stream ends first (the container stopped), SBX_AGAIN on timeout,
  * SBX_ERROR on anything else or beyond max bytes.
  */
-typedef int (*sbx_docker_done_pt)(sbx_buf_t *out, void *data);
+typedef int (*sbx_docker_complete_pt)(sbx_buf_t *out, void *data);
 
 int sbx_docker_follow(sbx_docker_t *d, const char *id, size_t max,
-    sbx_msec_t timeout, sbx_docker_done_pt done, void *data,
+    sbx_msec_t timeout, sbx_docker_complete_pt done, void *data,
     sbx_buf_t *out, sbx_buf_t *err);
 
 /*

@@ -52,7 +52,7 @@ static struct {
 
 static int sbx_handover_mkfifo(sbx_box_t *box, const char *name,
     char *path, char *err, size_t size);
-static int sbx_handover_frame_done(sbx_buf_t *out, void *data);
+static int sbx_handover_complete(sbx_buf_t *out, void *data);
 static void sbx_handover_rmdir(const char *dir);
 static int sbx_handover_write(int fd, const char *buf, size_t len,
     sbx_msec_t deadline);
@@ -306,7 +306,7 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
     }
 
     rc = sbx_docker_follow(box->docker, box->id, 2 * box->log_cap + (1 << 20),
-                           wait, sbx_handover_frame_done, NULL, &out, &errs);
+                           wait, sbx_handover_complete, NULL, &out, &errs);
 
     if (rc == SBX_AGAIN) {
         snprintf(err, size, "the sandbox did not finish within %lld ms",
@@ -408,7 +408,7 @@ done:
 /* Whether init's output holds a whole frame (or cannot become one). */
 
 static int
-sbx_handover_frame_done(sbx_buf_t *out, void *data)
+sbx_handover_complete(sbx_buf_t *out, void *data)
 {
     int                  rc;
     sbx_proto_header_t   h;

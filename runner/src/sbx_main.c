@@ -109,7 +109,7 @@ main(int argc, char **argv)
 
     /* nothing of ours may outlive the runner */
     (void) sbx_main_docker(0);
-    sbx_sandbox_done();
+    sbx_sandbox_cleanup();
 
     sbx_server_cleanup();
     sbx_queue_destroy(&queue);

@@ -74,9 +74,9 @@ sbx_sandbox_drain(void)
 
 
 void
-sbx_sandbox_done(void)
+sbx_sandbox_cleanup(void)
 {
-    sbx_box_done();
+    sbx_box_cleanup();
 }
 
 

@@ -17,7 +17,7 @@ int sbx_sandbox_init(void);
 
 /* Removes every released box, then stops the reaper. */
 void sbx_sandbox_drain(void);
-void sbx_sandbox_done(void);
+void sbx_sandbox_cleanup(void);
 
 /*
  * Runs the job's payload.  Returns sandbox-init's result object, or NULL
