@@ -1,14 +1,27 @@
 
 /*
  * sandbox-init: PID 1 of every sandbox container (docs/protocol.md,
- * "Runner <-> sandbox-init").
+ * "Runner <-> sandbox-init").  init is single-threaded: nothing here
+ * needs a lock.
  *
- * The files split by concern: sandbox_init.c is the job (FIFOs, frames,
- * result), init_payload.c turns the RUN payload into checked C values,
- * init_run.c runs one step (compile or test) as an unprivileged child and
- * enforces its limits, init_meter.c reads the clocks and counters that
- * the verdicts rest on.  Nothing here is shared with the runner except
- * through common/ (frames, base64, checkers, the vocabulary).
+ * One subsystem per file:
+ *
+ *   sandbox_init.c        main: process setup, RUN, the job, the result
+ *   init_ctl.c            the control FIFOs: frames in, COMPILED/GO out
+ *   init_payload.c        the RUN payload's top level, checked into C
+ *   init_payload_steps.c  its commands, limits, checker and tests
+ *   init_files.c          the submitted files, written as the program's uid
+ *   init_job.c            the job loop: compile, pause, tests, verdicts
+ *   init_result.c         step objects and the one RESULT frame
+ *   init_run.c            one step: spawn, watch, measure (init_step.h)
+ *   init_spawn.c          the step's child: credentials, limits, exec
+ *   init_watch.c          its output, deadlines and limits while it runs
+ *   init_measure.c        its CPU, wall time and memory
+ *   init_meter.c          the cgroup counters and clocks behind them
+ *   init_mem.c            memory that forked children never inherit
+ *
+ * Nothing here is shared with the runner except through common/
+ * (frames, base64, checkers, the vocabulary).
  */
 
 
@@ -20,7 +33,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "sbx_check.h"
+#include "sbx_proto.h"
 #include "sbx_vocab.h"
 
 
@@ -157,6 +173,24 @@ typedef struct {
 } sbx_init_result_t;
 
 
+/* The control FIFO: bytes read past one frame wait for the next. */
+typedef struct {
+    int                fd;
+    size_t             len;
+    char               buf[SBX_PROTO_MAX_HEADER];
+} sbx_init_ctl_t;
+
+
+/* What the RESULT frame is made of, filled in as the job goes. */
+typedef struct {
+    json_t            *compile;             /* its step, when it ran */
+    json_t            *tests;               /* the test steps so far */
+    unsigned           has_compile:1;       /* "compile" is in the result */
+    unsigned           paused:1;            /* COMPILED was sent */
+    char               error[512];          /* "" when none */
+} sbx_init_out_t;
+
+
 /* sandbox_init.c */
 void sbx_init_log(const char *fmt, ...)
 #ifdef __GNUC__
@@ -164,9 +198,23 @@ void sbx_init_log(const char *fmt, ...)
 #endif
     ;
 
+/* init_mem.c */
 int sbx_init_buf_reserve(sbx_init_buf_t *b, size_t n);
 int sbx_init_buf_append(sbx_init_buf_t *b, const void *p, size_t n);
 void sbx_init_buf_free(sbx_init_buf_t *b);
+void sbx_init_arena_setup(void);
+void sbx_init_arena_use(int on);
+
+/* init_ctl.c */
+int sbx_init_ctl_open(sbx_init_ctl_t *ctl, char *err, size_t size);
+int sbx_init_ctl_read(sbx_init_ctl_t *ctl, char *word, size_t wsize,
+    char **body, size_t *blen, size_t max, int timeout_ms, char *err,
+    size_t size);
+void sbx_init_ctl_close(sbx_init_ctl_t *ctl);
+int sbx_init_pause(sbx_init_ctl_t *ctl, char *err, size_t size);
+void sbx_init_decline(void);
+int sbx_init_send(int fd, const char *word, const u_char *body,
+    size_t len);
 
 /* init_payload.c */
 int sbx_init_payload(sbx_init_job_t *job, const char *buf, size_t len,
@@ -174,11 +222,28 @@ int sbx_init_payload(sbx_init_job_t *job, const char *buf, size_t len,
 void sbx_init_payload_release(sbx_init_job_t *job);
 void sbx_init_payload_free(sbx_init_job_t *job);
 
-/* init_run.c */
-int sbx_init_run_setup(void);
+/* init_files.c */
 int sbx_init_write_files(sbx_init_job_t *job, char *err, size_t size);
+
+/* init_job.c */
+void sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl,
+    sbx_init_out_t *out);
+
+/* init_result.c */
+json_t *sbx_init_step_json(sbx_init_result_t *r, sbx_status_e status,
+    int compile, const char *limit);
+int sbx_init_result(sbx_init_out_t *out);
+
+/* init_run.c */
 int sbx_init_run_step(sbx_init_step_t *step, sbx_init_result_t *res);
 void sbx_init_result_free(sbx_init_result_t *res);
+
+/* init_spawn.c */
+int sbx_init_drop(uid_t uid, gid_t gid);
+const char *sbx_init_stage(int stage);
+
+/* init_watch.c */
+int sbx_init_watch_setup(void);
 
 /* init_meter.c */
 void sbx_init_meter_init(void);

@@ -11,8 +11,8 @@
  * cgroup.procs lists init itself (PID 1), so a host-wide hierarchy that
  * happens to be visible is never mistaken for the container's.  Without a
  * usable cgroup init falls back to the program's CPU clock while it runs
- * and to rusage afterwards (init_run.c), and memory verdicts rest on the
- * peak RSS alone.
+ * and to rusage afterwards (init_measure.c), and memory verdicts rest on
+ * the peak RSS alone.
  *
  * Memory of the whole program is the cgroup's anonymous memory (v1
  * total_rss, v2 anon): every process's heap and stacks, not the page

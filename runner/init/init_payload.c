@@ -1,59 +1,36 @@
 
 /*
- * The RUN payload (docs/protocol.md) turned into checked C values.
+ * The RUN payload (docs/protocol.md) turned into checked C values: its
+ * top level, the submitted files, and the checks every field shares.
+ * init_payload_steps.c does the commands, the checker and the tests.
  *
  * init trusts the runner no more than the runner trusts the module: every
  * field it uses is checked for type and range here, unknown fields are
  * refused (they would be a runner bug, better caught than ignored), and
- * nothing later looks at the JSON again.  Test stdin and expected outputs
- * are decoded once into one MADV_DONTFORK buffer (see init.h); file
- * contents stay base64 in the JSON tree until the file writer child has
- * decoded them, then the tree is dropped so init's heap is small again
- * before the first step forks.
+ * nothing later looks at the JSON again.  File contents stay base64 in
+ * the JSON tree until the file writer child has decoded them, then the
+ * tree is dropped so init's heap is small again before the first step
+ * forks.
  */
 
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "sbx_base64.h"
-#include "init.h"
+#include "init_payload.h"
 
 
-#define sbx_payload_fail(...)                                               \
-    do {                                                                    \
-        snprintf(err, size, __VA_ARGS__);                                   \
-        return SBX_INIT_ERROR;                                              \
-    } while (0)
-
-
-static int sbx_payload_keys(json_t *obj, const char **keys,
-    const char *what, char *err, size_t size);
 static int sbx_payload_id(json_t *v, const char *what, uint32_t *id,
     char *err, size_t size);
 static int sbx_payload_bool(json_t *obj, const char *key, unsigned *flag,
     char *err, size_t size);
 static int sbx_payload_workdir(json_t *v, char **workdir, char *err,
     size_t size);
-static int sbx_payload_strings(json_t *v, const char *what, size_t min,
-    size_t max, int env, char ***out, char *err, size_t size);
 static int sbx_payload_files(sbx_init_job_t *job, json_t *v, char *err,
     size_t size);
 static int sbx_payload_clash(const char *a, const char *b);
-static int sbx_payload_cmd(json_t *v, const char *what, sbx_init_cmd_t *cmd,
-    char *err, size_t size);
-static int sbx_payload_limits(json_t *v, const char *what,
-    sbx_init_limits_t *l, char *err, size_t size);
-static int sbx_payload_checker(sbx_init_job_t *job, json_t *v, char *err,
-    size_t size);
-static int sbx_payload_tests(sbx_init_job_t *job, json_t *v, char *err,
-    size_t size);
-static ssize_t sbx_payload_b64(json_t *v, const char *what, size_t index,
-    char *err, size_t size);
 static void sbx_payload_free_strings(char **v);
 
 
@@ -61,17 +38,6 @@ static const char  *sbx_payload_fields[] = {
     "uid", "gid", "workdir", "env", "files", "compile",
     "pause_after_compile", "run", "tests", "checker", "stop_on_failure",
     NULL
-};
-
-
-/* generous sanity ranges, by sbx_limit_e; the runner applies the policy */
-static const uint64_t  sbx_payload_limit_max[SBX_LIMIT_N] = {
-    86400000,                            /* cpu_time_ms */
-    86400000,                            /* wall_time_ms */
-    (uint64_t) 1 << 32,                  /* memory_kb */
-    4194304,                             /* processes */
-    1048576,                             /* output_kb */
-    (uint64_t) 1 << 32                   /* file_size_kb */
 };
 
 
@@ -213,7 +179,7 @@ sbx_init_payload_free(sbx_init_job_t *job)
 }
 
 
-static int
+int
 sbx_payload_keys(json_t *obj, const char **keys, const char *what,
     char *err, size_t size)
 {
@@ -235,6 +201,34 @@ sbx_payload_keys(json_t *obj, const char **keys, const char *what,
     }
 
     return SBX_INIT_OK;
+}
+
+
+/*
+ * v is an object with only the given keys.  An item of an array
+ * (index >= 0) is named "what[index]" and its keys "what[]".
+ */
+
+int
+sbx_payload_object(json_t *v, const char **keys, const char *what,
+    ssize_t index, char *err, size_t size)
+{
+    char  name[64];
+
+    if (!json_is_object(v)) {
+        if (index < 0) {
+            sbx_payload_fail("%s: must be an object", what);
+        }
+
+        sbx_payload_fail("%s[%zd]: must be an object", what, index);
+    }
+
+    if (index >= 0) {
+        snprintf(name, sizeof(name), "%s[]", what);
+        what = name;
+    }
+
+    return sbx_payload_keys(v, keys, what, err, size);
 }
 
 
@@ -344,7 +338,7 @@ sbx_payload_workdir(json_t *v, char **workdir, char *err, size_t size)
 
 /* A NULL-terminated array of C strings (argv, environment). */
 
-static int
+int
 sbx_payload_strings(json_t *v, const char *what, size_t min, size_t max,
     int env, char ***out, char *err, size_t size)
 {
@@ -431,11 +425,7 @@ sbx_payload_files(sbx_init_job_t *job, json_t *v, char *err, size_t size)
 
     json_array_foreach(v, i, f) {
 
-        if (!json_is_object(f)) {
-            sbx_payload_fail("files[%zu]: must be an object", i);
-        }
-
-        if (sbx_payload_keys(f, fkeys, "files[]", err, size)
+        if (sbx_payload_object(f, fkeys, "files", i, err, size)
             != SBX_INIT_OK)
         {
             return SBX_INIT_ERROR;
@@ -497,286 +487,7 @@ sbx_payload_clash(const char *a, const char *b)
 }
 
 
-static int
-sbx_payload_cmd(json_t *v, const char *what, sbx_init_cmd_t *cmd,
-    char *err, size_t size)
-{
-    char         name[32];
-    const char  *ckeys[] = { "argv", "limits", NULL };
-
-    if (!json_is_object(v)) {
-        sbx_payload_fail("%s: must be an object", what);
-    }
-
-    if (sbx_payload_keys(v, ckeys, what, err, size) != SBX_INIT_OK) {
-        return SBX_INIT_ERROR;
-    }
-
-    snprintf(name, sizeof(name), "%s.argv", what);
-
-    if (sbx_payload_strings(json_object_get(v, "argv"), name, 1,
-                            SBX_INIT_MAX_ARGV, 0, &cmd->argv, err, size)
-        != SBX_INIT_OK)
-    {
-        return SBX_INIT_ERROR;
-    }
-
-    snprintf(name, sizeof(name), "%s.limits", what);
-
-    return sbx_payload_limits(json_object_get(v, "limits"), name,
-                              &cmd->limits, err, size);
-}
-
-
-static int
-sbx_payload_limits(json_t *v, const char *what, sbx_init_limits_t *l,
-    char *err, size_t size)
-{
-    json_t      *n;
-    size_t       i;
-    uint64_t     value[SBX_LIMIT_N];
-    json_int_t   x;
-
-    if (!json_is_object(v)) {
-        sbx_payload_fail("%s: must be an object", what);
-    }
-
-    if (sbx_payload_keys(v, sbx_limit_names, what, err, size)
-        != SBX_INIT_OK)
-    {
-        return SBX_INIT_ERROR;
-    }
-
-    for (i = 0; i < SBX_LIMIT_N; i++) {
-        n = json_object_get(v, sbx_limit_names[i]);
-
-        if (!json_is_integer(n)) {
-            sbx_payload_fail("%s.%s: must be an integer", what,
-                             sbx_limit_names[i]);
-        }
-
-        x = json_integer_value(n);
-
-        if (x < 1 || (uint64_t) x > sbx_payload_limit_max[i]) {
-            sbx_payload_fail("%s.%s: must be between 1 and %llu", what,
-                             sbx_limit_names[i],
-                             (unsigned long long) sbx_payload_limit_max[i]);
-        }
-
-        value[i] = (uint64_t) x;
-    }
-
-    l->cpu_time_ms = value[0];
-    l->wall_time_ms = value[1];
-    l->memory_kb = value[2];
-    l->processes = value[3];
-    l->output_kb = value[4];
-    l->file_size_kb = value[5];
-
-    return SBX_INIT_OK;
-}
-
-
-static int
-sbx_payload_checker(sbx_init_job_t *job, json_t *v, char *err, size_t size)
-{
-    int          type;
-    json_t      *t, *pattern, *n;
-    double       tol[2];
-    size_t       i;
-    const char  *tkeys[] = { "abs", "rel" };
-    const char  *ckeys[] = { "type", "pattern", "abs", "rel", NULL };
-
-    tol[0] = SBX_CHECK_DEFAULT_ABS;
-    tol[1] = SBX_CHECK_DEFAULT_REL;
-    pattern = NULL;
-
-    if (v == NULL || json_is_null(v)) {
-        type = SBX_CHECK_EXACT;
-
-    } else {
-        if (!json_is_object(v)) {
-            sbx_payload_fail("checker: must be an object");
-        }
-
-        if (sbx_payload_keys(v, ckeys, "checker", err, size)
-            != SBX_INIT_OK)
-        {
-            return SBX_INIT_ERROR;
-        }
-
-        t = json_object_get(v, "type");
-
-        type = json_is_string(t)
-               ? sbx_check_type(json_string_value(t), json_string_length(t))
-               : -1;
-
-        if (type < 0) {
-            sbx_payload_fail("checker.type: must be exact, trimmed, regex "
-                             "or float");
-        }
-
-        pattern = json_object_get(v, "pattern");
-
-        if (pattern && json_is_null(pattern)) {
-            pattern = NULL;
-        }
-
-        if (pattern && (type != SBX_CHECK_REGEX || !json_is_string(pattern)))
-        {
-            sbx_payload_fail("checker.pattern: must be a string, for regex "
-                             "only");
-        }
-
-        for (i = 0; i < 2; i++) {
-            n = json_object_get(v, tkeys[i]);
-
-            if (n == NULL || json_is_null(n)) {
-                continue;
-            }
-
-            if (type != SBX_CHECK_FLOAT || !json_is_number(n)
-                || !isfinite(json_number_value(n))
-                || json_number_value(n) < 0)
-            {
-                sbx_payload_fail("checker.%s: must be a number >= 0, for "
-                                 "float only", tkeys[i]);
-            }
-
-            tol[i] = json_number_value(n);
-        }
-    }
-
-    job->regex_pattern = pattern != NULL;
-
-    if (sbx_check_init(&job->check, type,
-                       pattern ? json_string_value(pattern) : NULL,
-                       pattern ? json_string_length(pattern) : 0,
-                       tol[0], tol[1])
-        != SBX_CHECK_ACCEPTED)
-    {
-        sbx_payload_fail("checker: %s", job->check.error);
-    }
-
-    return SBX_INIT_OK;
-}
-
-
-static int
-sbx_payload_tests(sbx_init_job_t *job, json_t *v, char *err, size_t size)
-{
-    char              msg[SBX_CHECK_MAX_ERROR];
-    json_t           *t, *in, *exp;
-    size_t            i, total;
-    ssize_t           n;
-    const char       *tkeys[] = { "stdin", "expected_output", NULL };
-    sbx_init_test_t  *test;
-
-    if (!json_is_array(v) || json_array_size(v) > SBX_INIT_MAX_TESTS) {
-        sbx_payload_fail("tests: must be an array of at most %d objects",
-                         SBX_INIT_MAX_TESTS);
-    }
-
-    job->ntests = json_array_size(v);
-    job->tests = calloc(job->ntests + 1, sizeof(sbx_init_test_t));
-
-    if (job->tests == NULL) {
-        sbx_payload_fail("out of memory");
-    }
-
-    /* check everything and size the store before decoding */
-
-    total = 0;
-
-    json_array_foreach(v, i, t) {
-
-        if (!json_is_object(t)) {
-            sbx_payload_fail("tests[%zu]: must be an object", i);
-        }
-
-        if (sbx_payload_keys(t, tkeys, "tests[]", err, size)
-            != SBX_INIT_OK)
-        {
-            return SBX_INIT_ERROR;
-        }
-
-        test = &job->tests[i];
-
-        in = json_object_get(t, "stdin");
-
-        if (in && !json_is_null(in)) {
-            n = sbx_payload_b64(in, "tests[].stdin", i, err, size);
-
-            if (n < 0) {
-                return SBX_INIT_ERROR;
-            }
-
-            test->stdin_len = n;
-        }
-
-        exp = json_object_get(t, "expected_output");
-
-        if (exp && !json_is_null(exp)) {
-            n = sbx_payload_b64(exp, "tests[].expected_output", i, err,
-                                size);
-
-            if (n < 0) {
-                return SBX_INIT_ERROR;
-            }
-
-            test->expected_len = n;
-            test->has_expected = 1;
-        }
-
-        total += test->stdin_len + test->expected_len;
-    }
-
-    if (sbx_init_buf_reserve(&job->store, total) != SBX_INIT_OK) {
-        sbx_payload_fail("out of memory for %zu bytes of test data", total);
-    }
-
-    json_array_foreach(v, i, t) {
-        test = &job->tests[i];
-
-        in = json_object_get(t, "stdin");
-        exp = json_object_get(t, "expected_output");
-
-        test->stdin_off = job->store.len;
-
-        if (test->stdin_len) {
-            job->store.len += sbx_base64_decode(
-                                  job->store.data + job->store.len,
-                                  json_string_value(in),
-                                  json_string_length(in));
-        }
-
-        test->expected_off = job->store.len;
-
-        if (test->expected_len) {
-            job->store.len += sbx_base64_decode(
-                                  job->store.data + job->store.len,
-                                  json_string_value(exp),
-                                  json_string_length(exp));
-        }
-
-        /* a per-test pattern that cannot compile fails the job up front */
-
-        if (test->has_expected && job->check.type == SBX_CHECK_REGEX
-            && !job->regex_pattern
-            && sbx_check_pattern_ok((char *) job->store.data
-                                    + test->expected_off,
-                                    test->expected_len, msg, sizeof(msg))
-               != SBX_CHECK_ACCEPTED)
-        {
-            sbx_payload_fail("tests[%zu].expected_output: %s", i, msg);
-        }
-    }
-
-    return SBX_INIT_OK;
-}
-
-
-static ssize_t
+ssize_t
 sbx_payload_b64(json_t *v, const char *what, size_t index, char *err,
     size_t size)
 {
