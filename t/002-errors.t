@@ -163,15 +163,18 @@ error.field: "language"
 
 
 === TEST 11: a limit above the language's maximum is 422, from the runner
+(Just above Python's 20000 ms: far above, it would be over the default
+job budget first, at the edge.)
 --- more_headers
 Content-Type: application/json
 --- request
 POST /submissions
-{"language":"python","source":"print(1)","limits":{"wall_time_ms":99999999}}
+{"language":"python","source":"print(1)","limits":{"wall_time_ms":20001}}
 --- error_code: 422
 --- response_json
 error.code: "limit_exceeded"
 error.field: "limits.wall_time_ms"
+error.message =~ 20000 for python
 
 
 
