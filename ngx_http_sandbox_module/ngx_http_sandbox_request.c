@@ -9,9 +9,9 @@
  * The body is parsed and shape-checked with common/sbx_schema.c, the
  * same code the runner checks it with again, then held against the
  * location's policy (sandbox_languages, sandbox_limits, sandbox_max_tests,
- * sandbox_max_batch, sandbox_job_budget).  Nothing that fails reaches the runner, except a
- * failed batch item, which travels as its error object so that the reply
- * keeps every item at its index.
+ * sandbox_max_batch, sandbox_job_budget).  Nothing that fails reaches the
+ * runner, except a failed batch item, which travels as its error object
+ * so that the reply keeps every item at its index.
  *
  * jansson values never outlive the call that made them: every path
  * releases them before returning, so a client that goes away cannot leak
