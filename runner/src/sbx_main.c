@@ -145,6 +145,10 @@ sbx_main_docker(int startup)
 
     rc = sbx_docker_negotiate(d);
 
+    if (rc == SBX_OK && startup) {
+        rc = sbx_sandbox_engine(d);
+    }
+
     if (rc == SBX_OK) {
         rc = sbx_sandbox_sweep(d, startup);
 

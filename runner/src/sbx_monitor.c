@@ -115,6 +115,17 @@ sbx_monitor_loop(void *data)
 
         if (d != NULL && now >= next_ping) {
             up = (sbx_docker_ping(d) == SBX_OK);
+
+            /*
+             * Docker is back: maybe restarted with another configuration.
+             * Until the runner knows to which ids it maps container root,
+             * no box could be prepared for it.
+             */
+
+            if (up && !was_up && sbx_sandbox_engine(d) != SBX_OK) {
+                up = 0;
+            }
+
             sbx_server_set_docker_up(up);
 
             if (up != was_up) {

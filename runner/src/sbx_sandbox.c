@@ -22,6 +22,18 @@
  * Uids.  Every live container gets its own program uid, so RLIMIT_NPROC
  * (counted per uid across the host) is a per-container limit.
  *
+ * User namespaces.  Under an engine with --userns-remap, container root
+ * (init) is an unprivileged host uid and gid, learnt from the engine
+ * (sbx_sandbox_engine()).  It has no capability to override file
+ * permissions, so the FIFO directory and its FIFOs are given to its
+ * group, with only the access init needs (the directory is searchable,
+ * ctl readable, evt writable) and nothing for others: the program's uid
+ * is neither their owner nor in that group.  The runner changes the group
+ * of paths it has just made in its own 0700 directory and that reach the
+ * container only through a read-only mount, never of anything a program
+ * can write.  Without user namespaces the group is root's and the effect
+ * is the same as before.
+ *
  * Boxes.  A box is a started container waiting for its job: made for the
  * job, or earlier by the warm pool (sbx_warm.c) with the language's
  * defaults, and then grown for the job if it needs more.  Either way it
@@ -96,6 +108,8 @@ static struct {
     int                 reaper_up;
     int                 stop;
     int                 aborting;
+    int                 userns;          /* the engine remaps users */
+    gid_t               root_gid;        /* container root's host gid */
     char                io[3072];        /* leaves room for names below */
 } sbx_sandbox;
 
@@ -105,6 +119,8 @@ static sbx_box_t *sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job,
 static int sbx_sandbox_enter(sbx_box_t *box);
 static void sbx_sandbox_leave(sbx_box_t *box);
 static int sbx_sandbox_prepare(sbx_box_t *box, char *err, size_t size);
+static int sbx_sandbox_give(const char *path, gid_t gid, mode_t mode,
+    char *err, size_t size);
 static json_t *sbx_sandbox_spec(sbx_box_t *box);
 static int sbx_sandbox_fit(sbx_box_t *box, char *err, size_t size);
 static int sbx_sandbox_open_ctl(sbx_box_t *box, sbx_msec_t patience);
@@ -624,10 +640,67 @@ sbx_sandbox_leave(sbx_box_t *box)
 }
 
 
+/*
+ * What the engine says about user namespaces: container root's host gid
+ * for the FIFOs, and a warning when container root is host root.  Called
+ * at start-up and whenever Docker becomes reachable again (it may have
+ * been restarted with another configuration).
+ */
+
+int
+sbx_sandbox_engine(sbx_docker_t *d)
+{
+    int        userns;
+    json_t    *info;
+    unsigned   uid, gid;
+
+    info = sbx_docker_info(d);
+
+    if (info == NULL) {
+        sbx_log_error("docker info: %s", sbx_docker_error(d));
+        return SBX_ERROR;
+    }
+
+    if (sbx_docker_userns(info, &userns, &uid, &gid) != SBX_OK) {
+        sbx_log_error("docker at %s remaps users, but its DockerRootDir "
+                      "\"%s\" does not say to which ids",
+                      sbx_conf.docker_socket,
+                      json_string_value(json_object_get(info,
+                                                        "DockerRootDir")));
+        json_decref(info);
+        return SBX_ERROR;
+    }
+
+    json_decref(info);
+
+    if (userns) {
+        sbx_log_info("docker: user namespaces: container root is host "
+                     "uid %u gid %u", uid, gid);
+
+    } else {
+        sbx_log_warn("docker at %s runs without user namespaces "
+                     "(--userns-remap): container root is host root",
+                     sbx_conf.docker_socket);
+    }
+
+    pthread_mutex_lock(&sbx_sandbox.lock);
+    sbx_sandbox.userns = userns;
+    sbx_sandbox.root_gid = (gid_t) gid;
+    pthread_mutex_unlock(&sbx_sandbox.lock);
+
+    return SBX_OK;
+}
+
+
 static int
 sbx_sandbox_prepare(sbx_box_t *box, char *err, size_t size)
 {
-    char  path[PATH_MAX + 8];
+    char   path[PATH_MAX + 8];
+    gid_t  gid;
+
+    pthread_mutex_lock(&sbx_sandbox.lock);
+    gid = sbx_sandbox.root_gid;
+    pthread_mutex_unlock(&sbx_sandbox.lock);
 
     snprintf(box->dir, sizeof(box->dir), "%s/%s", sbx_sandbox.io,
              box->name);
@@ -638,10 +711,20 @@ sbx_sandbox_prepare(sbx_box_t *box, char *err, size_t size)
         return SBX_ERROR;
     }
 
+    /* container root may search it, not list it */
+
+    if (sbx_sandbox_give(box->dir, gid, 0710, err, size) != SBX_OK) {
+        return SBX_ERROR;
+    }
+
     snprintf(path, sizeof(path), "%s/ctl", box->dir);
 
     if (mkfifo(path, 0600) == -1) {
         snprintf(err, size, "mkfifo %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    if (sbx_sandbox_give(path, gid, 0640, err, size) != SBX_OK) {
         return SBX_ERROR;
     }
 
@@ -653,6 +736,10 @@ sbx_sandbox_prepare(sbx_box_t *box, char *err, size_t size)
             return SBX_ERROR;
         }
 
+        if (sbx_sandbox_give(path, gid, 0620, err, size) != SBX_OK) {
+            return SBX_ERROR;
+        }
+
         /* read-only: poll() reports POLLHUP if init dies after opening */
 
         box->evt = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -661,6 +748,33 @@ sbx_sandbox_prepare(sbx_box_t *box, char *err, size_t size)
             snprintf(err, size, "open %s: %s", path, strerror(errno));
             return SBX_ERROR;
         }
+    }
+
+    return SBX_OK;
+}
+
+
+/*
+ * Gives a path the runner has just made to container root's group, with
+ * mode.  Never follows a link (there is none: the directory is the
+ * runner's alone), and sets the mode after the group, so the group never
+ * has access to a path it was not meant to reach.
+ */
+
+static int
+sbx_sandbox_give(const char *path, gid_t gid, mode_t mode, char *err,
+    size_t size)
+{
+    if (fchownat(AT_FDCWD, path, (uid_t) -1, gid, AT_SYMLINK_NOFOLLOW)
+        == -1)
+    {
+        snprintf(err, size, "chown %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    if (fchmodat(AT_FDCWD, path, mode, 0) == -1) {
+        snprintf(err, size, "chmod %s: %s", path, strerror(errno));
+        return SBX_ERROR;
     }
 
     return SBX_OK;

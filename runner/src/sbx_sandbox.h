@@ -54,6 +54,12 @@ int64_t sbx_sandbox_default_pids(sbx_lang_t *lang);
  */
 int sbx_sandbox_sweep(sbx_docker_t *d, int startup);
 
+/*
+ * Asks the engine whether it remaps users and to which ids (for the FIFOs
+ * init opens), warning when container root is host root.
+ */
+int sbx_sandbox_engine(sbx_docker_t *d);
+
 /* Kills the containers of running jobs (shutdown after the grace). */
 void sbx_sandbox_abort(sbx_docker_t *d);
 int sbx_sandbox_aborting(void);
