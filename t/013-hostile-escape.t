@@ -51,7 +51,9 @@ sub host_files {
                        : 'absent';
     }
 
-    for my $f ('/var/run/docker.sock', '/run/docker.sock') {
+    for my $f ('/var/run/docker.sock', '/run/docker.sock',
+               $Sbx::Test::DockerSocket)
+    {
         my @st = lstat $f;
         $h{$f} = @st ? join(' ', (-S _ ? 'socket' : 'not a socket'),
                             @st[0, 1, 2, 4])
@@ -391,7 +393,8 @@ nothing about them in the environment, and no namespaces, mounts,
 chroot or set-uid files to become root with.
 --- request eval
 main::then_normal(language => "bash", source => <<'_SH_')
-for s in /var/run/docker.sock /run/docker.sock /run/containerd/containerd.sock; do
+for s in /var/run/docker.sock /run/docker.sock /run/sandbox-docker.sock \
+         /run/containerd/containerd.sock; do
     if [ -e "$s" ]; then echo "$s: present"; else echo "$s: absent"; fi
 done
 echo "sockets in the file system: $(find / \( -path /proc -o -path /sys \) -prune -o -type s -print 2>/dev/null | wc -l)"
@@ -418,7 +421,7 @@ _SH_
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
-stdout: "/var/run/docker.sock: absent\n/run/docker.sock: absent\n/run/containerd/containerd.sock: absent\nsockets in the file system: 0\nunix sockets in the network namespace: 0\ndocker or containerd in the environment: 0\ndocker on tcp: closed\nunshare --user --map-root-user true: refused\nunshare --mount true: refused\nchroot / true: refused\nmount -t tmpfs none /work: refused\nnsenter --target 1 --mount true: refused\nset-uid or set-gid files: 0\n"
+stdout: "/var/run/docker.sock: absent\n/run/docker.sock: absent\n/run/sandbox-docker.sock: absent\n/run/containerd/containerd.sock: absent\nsockets in the file system: 0\nunix sockets in the network namespace: 0\ndocker or containerd in the environment: 0\ndocker on tcp: closed\nunshare --user --map-root-user true: refused\nunshare --mount true: refused\nchroot / true: refused\nmount -t tmpfs none /work: refused\nnsenter --target 1 --mount true: refused\nset-uid or set-gid files: 0\n"
 _J_
 --- containers_left: 0
 --- host_clean
