@@ -51,8 +51,7 @@ JOBS=${SBX_IMAGES_JOBS:-3}
 LISTS_MAX_AGE=${SBX_LISTS_MAX_AGE:-600}
 LANGUAGES_JSON=$repo/runner/languages.json
 CHROOT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-SBX_DOCKER_SOCKET=${SBX_DOCKER_SOCKET:-/run/sandbox-docker.sock}
-export DOCKER_HOST=${DOCKER_HOST:-unix://$SBX_DOCKER_SOCKET}
+export DOCKER_HOST=${DOCKER_HOST:-unix://${SBX_DOCKER_SOCKET:-/run/sandbox-docker.sock}}
 
 log() { printf 'images: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -445,8 +444,7 @@ main() {
     [[ $(id -u) -eq 0 ]] || die "must run as root (debootstrap, chroot)"
     command -v debootstrap >/dev/null || die "debootstrap is not installed"
     command -v docker >/dev/null || die "docker is not installed"
-    docker info >/dev/null 2>&1 ||
-        die "cannot reach the Docker engine at $DOCKER_HOST"
+    docker info >/dev/null 2>&1 || die "cannot reach the Docker engine at $DOCKER_HOST"
 
     local names=() name
     for name in "$@"; do
