@@ -112,7 +112,7 @@ remap_user
 # our pid file
 if [[ -s $pidfile ]]; then
     old=$(cat "$pidfile")
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 600); do
         kill -0 "$old" 2>/dev/null || break
         sleep 0.1
     done
