@@ -51,7 +51,9 @@ sub host_files {
                        : 'absent';
     }
 
-    for my $f ('/var/run/docker.sock', '/run/docker.sock') {
+    for my $f ('/var/run/docker.sock', '/run/docker.sock',
+               $Sbx::Test::DockerSocket)
+    {
         my @st = lstat $f;
         $h{$f} = @st ? join(' ', (-S _ ? 'socket' : 'not a socket'),
                             @st[0, 1, 2, 4])
@@ -346,15 +348,22 @@ The image is the read-only root.  Every other mount that a host file
 system backs is read-only, and they are sandbox-init, the job's FIFO
 directory and Docker's own /etc files; what is writable is tmpfs and
 kernel file systems.  The two /sbx mounts come from the runner's binary
-and state directory.
+and state directory.  Under user namespaces the engine cannot make device
+nodes: the standard ones are bound from the host's /dev (and /dev/null
+over the masked /proc files), and cgroup file systems are mounted rw, but
+no cgroup file is writable.
 --- request eval
 main::then_normal(language => "python", source => <<'_PY_')
+import os
 host, writable, origin = [], set(), {}
+nodes = {'/null', '/zero', '/full', '/random', '/urandom', '/tty'}
 for line in open('/proc/self/mountinfo'):
     f = line.split()
     sep = f.index('-')
     root, point, opts, fstype = f[3], f[4], f[5].split(','), f[sep + 1]
-    if 'rw' in opts:
+    if fstype == 'devtmpfs' and root in nodes:
+        continue
+    if 'rw' in opts and fstype != 'cgroup':
         writable.add(fstype)
     if point != '/' and fstype not in ('tmpfs', 'proc', 'sysfs', 'cgroup',
                                        'cgroup2', 'devpts', 'mqueue'):
@@ -364,6 +373,10 @@ for line in open('/proc/self/mountinfo'):
 print('host-backed:', ', '.join(sorted(host)))
 print('writable:', ' '.join(sorted(writable)))
 print('root:', origin['/'].split()[1])
+print('cgroup files writable:',
+      sum(os.access(os.path.join(d, n), os.W_OK)
+          for d, dirs, files in os.walk('/sys/fs/cgroup')
+          for n in dirs + files))
 print('/sbx/init from', origin['/sbx/init'].split()[2])
 print('/sbx/io from', origin['/sbx/io'].split()[2])
 _PY_
@@ -372,7 +385,7 @@ _PY_
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
-stdout =~ ^host-backed: (/etc/(hostname|hosts|resolv\.conf) ro, )*/sbx/init ro, /sbx/io ro\nwritable: devpts mqueue proc tmpfs\nroot: ro\n
+stdout =~ ^host-backed: (/etc/(hostname|hosts|resolv\.conf) ro, )*/sbx/init ro, /sbx/io ro\nwritable: devpts mqueue proc tmpfs\nroot: ro\ncgroup files writable: 0\n
 _J_
 --- json_ok eval
 main::hostile_ok(sub {
@@ -391,7 +404,8 @@ nothing about them in the environment, and no namespaces, mounts,
 chroot or set-uid files to become root with.
 --- request eval
 main::then_normal(language => "bash", source => <<'_SH_')
-for s in /var/run/docker.sock /run/docker.sock /run/containerd/containerd.sock; do
+for s in /var/run/docker.sock /run/docker.sock /run/sandbox-docker.sock \
+         /run/containerd/containerd.sock; do
     if [ -e "$s" ]; then echo "$s: present"; else echo "$s: absent"; fi
 done
 echo "sockets in the file system: $(find / \( -path /proc -o -path /sys \) -prune -o -type s -print 2>/dev/null | wc -l)"
@@ -418,7 +432,7 @@ _SH_
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
-stdout: "/var/run/docker.sock: absent\n/run/docker.sock: absent\n/run/containerd/containerd.sock: absent\nsockets in the file system: 0\nunix sockets in the network namespace: 0\ndocker or containerd in the environment: 0\ndocker on tcp: closed\nunshare --user --map-root-user true: refused\nunshare --mount true: refused\nchroot / true: refused\nmount -t tmpfs none /work: refused\nnsenter --target 1 --mount true: refused\nset-uid or set-gid files: 0\n"
+stdout: "/var/run/docker.sock: absent\n/run/docker.sock: absent\n/run/sandbox-docker.sock: absent\n/run/containerd/containerd.sock: absent\nsockets in the file system: 0\nunix sockets in the network namespace: 0\ndocker or containerd in the environment: 0\ndocker on tcp: closed\nunshare --user --map-root-user true: refused\nunshare --mount true: refused\nchroot / true: refused\nmount -t tmpfs none /work: refused\nnsenter --target 1 --mount true: refused\nset-uid or set-gid files: 0\n"
 _J_
 --- containers_left: 0
 --- host_clean

@@ -1,8 +1,9 @@
 # Docker goes away in the middle of a job: the job ends with an explicit
 # error, new submissions get 503 (docker_unavailable) instead of hanging,
 # /health says so, and when Docker is back the runner works again and
-# removes what it could not remove meanwhile.  This restarts dockerd, so
-# it runs last, with a runner of its own.
+# removes what it could not remove meanwhile.  This restarts dockerd (the
+# sandbox's own engine, never the host's default one: tools/dockerd.sh),
+# so it runs last, with a runner of its own.
 
 use Test::Nginx::Socket 'no_plan';
 use Sbx::Test;
@@ -62,7 +63,7 @@ my (undef, $r) = Sbx::Test::api(POST => '/submissions?wait=false', {
 $main::id = $r->{id};
 Test::More::ok(main::wait_for(20, sub { Sbx::Test::containers('dock') == 1 }),
                'the job runs in its container');
-system('pkill -TERM -x dockerd');
+system("$Sbx::Test::Top/tools/dockerd.sh stop");
 Test::More::ok(main::wait_for(60, sub { !main::docker_up() }),
                'dockerd is down');
 $r = Sbx::Test::poll("/submissions/$main::id", 60);

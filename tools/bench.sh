@@ -22,6 +22,10 @@ url=http://127.0.0.1:$port
 rm -rf "$dir"
 mkdir -p "$dir"
 
+# the sandbox's own Docker engine (tools/dockerd.sh), or SBX_DOCKER_SOCKET
+docker_socket=${SBX_DOCKER_SOCKET:-/run/sandbox-docker.sock}
+export SBX_DOCKER_SOCKET=$docker_socket DOCKER_HOST=unix://$docker_socket
+
 N_LAT=${N_LAT:-40}
 N_DOCKER=${N_DOCKER:-15}
 N_TPUT=${N_TPUT:-200}
@@ -30,10 +34,12 @@ N_LOAD=${N_LOAD:-1000}
 # one runner that makes a container for each job, one that keeps some warm
 build/sandbox-runner --listen "unix:$dir/runner.sock" --socket-mode 0666 \
     --languages runner/languages.json --init build/sandbox-init \
+    --docker-socket "$docker_socket" \
     --state-dir "$dir/state" --runner-id bench --log-file "$dir/runner.log" &
 runner=$!
 build/sandbox-runner --listen "unix:$dir/warm.sock" --socket-mode 0666 \
     --languages runner/languages.json --init build/sandbox-init \
+    --docker-socket "$docker_socket" \
     --state-dir "$dir/state-warm" --runner-id bench-warm --warm python:4 \
     --uid-base 40000 --uid-count 100 --log-file "$dir/warm.log" &
 warm=$!

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 top=$PWD
 sock=/run/sandbox-runner.sock
+# the sandbox's own Docker engine (tools/dockerd.sh), or SBX_DOCKER_SOCKET
+docker_socket=${SBX_DOCKER_SOCKET:-/run/sandbox-docker.sock}
+export SBX_DOCKER_SOCKET=$docker_socket DOCKER_HOST=unix://$docker_socket
 mkdir -p build/run
 
 # rest.http's 413 example sends this: larger than client_max_body_size
@@ -25,6 +28,7 @@ fi
 build/sandbox-runner \
     --listen "unix:$sock" --socket-mode 0660 --socket-group www-data \
     --languages runner/languages.json --init build/sandbox-init \
+    --docker-socket "$docker_socket" \
     --state-dir /var/lib/sandbox-runner --runner-id run \
     --warm python:2,javascript:1 &
 runner=$!

@@ -17,6 +17,10 @@ dir=$top/build/$tag
 rm -rf "$dir"
 mkdir -p "$dir"
 
+# the sandbox's own Docker engine (tools/dockerd.sh), or SBX_DOCKER_SOCKET
+docker_socket=${SBX_DOCKER_SOCKET:-/run/sandbox-docker.sock}
+export SBX_DOCKER_SOCKET=$docker_socket DOCKER_HOST=unix://$docker_socket
+
 pids=()
 
 # uids: each run its own thousand, each runner its own hundred, so that
@@ -31,6 +35,7 @@ start_runner() {
     build/sandbox-runner \
         --listen "unix:$dir/$name.sock" --socket-mode 0666 \
         --languages runner/languages.json --init build/sandbox-init \
+        --docker-socket "$docker_socket" \
         --state-dir "$dir/state-$name" --runner-id "$tag-$name" \
         --log-file "$dir/$name.log" --log-level debug "$@" &
     pids+=($!)

@@ -57,7 +57,7 @@ static const sbx_conf_opt_t  sbx_conf_opts[] = {
     { "retry-after", SBX_CONF_INT, sbx_conf_off(retry_after),
       "seconds suggested to clients when the queue is full" },
     { "docker-socket", SBX_CONF_STR, sbx_conf_off(docker_socket),
-      "the Docker Engine API socket" },
+      "the Docker Engine API socket (the sandbox's own engine)" },
     { "languages", SBX_CONF_PATH, sbx_conf_off(languages),
       "the language table (languages.json)" },
     { "init", SBX_CONF_PATH, sbx_conf_off(init),
@@ -123,7 +123,7 @@ sbx_conf_load(int argc, char **argv)
     sbx_conf.workers = 0;
     sbx_conf.queue_size = 100;
     sbx_conf.retry_after = 2;
-    sbx_conf.docker_socket = strdup("/var/run/docker.sock");
+    sbx_conf.docker_socket = strdup("/run/sandbox-docker.sock");
     sbx_conf.languages = strdup("/etc/sandbox-runner/languages.json");
     sbx_conf.init = strdup("/usr/local/lib/sandbox-runner/sandbox-init");
     sbx_conf.state_dir = strdup("/var/lib/sandbox-runner");

@@ -18,8 +18,22 @@
  * the run's in between (sbx_sandbox.c).  Last, init writes RESULT to its
  * stdout, which the runner follows in the logs.
  *
- * Locking: none.  The FIFO directory's path is set at start-up, before
- * any thread; a box's FIFOs belong to whoever holds the box.
+ * User namespaces.  Under an engine with --userns-remap, container root
+ * (init) is an unprivileged host uid and gid, learnt from the engine
+ * (sbx_handover_engine()).  It has no capability to override file
+ * permissions, so the FIFO directory and its FIFOs are given to its
+ * group, with only the access init needs (the directory is searchable,
+ * ctl readable, evt writable) and nothing for others: the program's uid
+ * is neither their owner nor in that group.  The runner changes the group
+ * of paths it has just made in its own 0700 directory and that reach the
+ * container only through a read-only mount, never of anything a program
+ * can write.  Without user namespaces the group is root's.
+ *
+ * Locking: the FIFO directory's path is set at start-up, before any
+ * thread; container root's gid is written by whichever thread learns it
+ * from the engine (start-up, the monitor after Docker comes back) and
+ * read by workers, atomically; a box's FIFOs belong to whoever holds the
+ * box.
  */
 
 
@@ -46,12 +60,15 @@
 
 
 static struct {
+    gid_t               root_gid;        /* container root's host gid */
     char                io[3072];        /* leaves room for names below */
 } sbx_handover;
 
 
 static int sbx_handover_mkfifo(sbx_box_t *box, const char *name,
-    char *path, char *err, size_t size);
+    mode_t mode, char *path, char *err, size_t size);
+static int sbx_handover_give(const char *path, mode_t mode, char *err,
+    size_t size);
 static int sbx_handover_complete(sbx_buf_t *out, void *data);
 static void sbx_handover_rmdir(const char *dir);
 static int sbx_handover_write(int fd, const char *buf, size_t len,
@@ -88,6 +105,55 @@ sbx_handover_init(void)
 }
 
 
+/*
+ * What the engine says about user namespaces: container root's host gid
+ * for the FIFOs, and a warning when container root is host root.  Called
+ * at start-up and whenever Docker becomes reachable again (it may have
+ * been restarted with another configuration).
+ */
+
+int
+sbx_handover_engine(sbx_docker_t *d)
+{
+    int        userns;
+    json_t    *info;
+    unsigned   uid, gid;
+
+    info = sbx_docker_info(d);
+
+    if (info == NULL) {
+        sbx_log_error("docker info: %s", sbx_docker_error(d));
+        return SBX_ERROR;
+    }
+
+    if (sbx_docker_userns(info, &userns, &uid, &gid) != SBX_OK) {
+        sbx_log_error("docker at %s remaps users, but its DockerRootDir "
+                      "\"%s\" does not say to which ids",
+                      sbx_conf.docker_socket,
+                      json_string_value(json_object_get(info,
+                                                        "DockerRootDir")));
+        json_decref(info);
+        return SBX_ERROR;
+    }
+
+    json_decref(info);
+
+    if (userns) {
+        sbx_log_info("docker: user namespaces: container root is host "
+                     "uid %u gid %u", uid, gid);
+
+    } else {
+        sbx_log_warn("docker at %s runs without user namespaces "
+                     "(--userns-remap): container root is host root",
+                     sbx_conf.docker_socket);
+    }
+
+    __atomic_store_n(&sbx_handover.root_gid, (gid_t) gid, __ATOMIC_RELAXED);
+
+    return SBX_OK;
+}
+
+
 int
 sbx_handover_prepare(sbx_box_t *box, char *err, size_t size)
 {
@@ -102,12 +168,20 @@ sbx_handover_prepare(sbx_box_t *box, char *err, size_t size)
         return SBX_ERROR;
     }
 
-    if (sbx_handover_mkfifo(box, "ctl", path, err, size) != SBX_OK) {
+    /* container root may search it, not list it */
+
+    if (sbx_handover_give(box->dir, 0710, err, size) != SBX_OK) {
+        return SBX_ERROR;
+    }
+
+    if (sbx_handover_mkfifo(box, "ctl", 0640, path, err, size) != SBX_OK) {
         return SBX_ERROR;
     }
 
     if (box->lang->compile != NULL) {
-        if (sbx_handover_mkfifo(box, "evt", path, err, size) != SBX_OK) {
+        if (sbx_handover_mkfifo(box, "evt", 0620, path, err, size)
+            != SBX_OK)
+        {
             return SBX_ERROR;
         }
 
@@ -428,16 +502,49 @@ sbx_handover_complete(sbx_buf_t *out, void *data)
 }
 
 
-/* Makes the FIFO name in the box's directory; path gets its path. */
+/*
+ * Makes the FIFO name in the box's directory, given to container root's
+ * group with mode; path gets its path.
+ */
 
 static int
-sbx_handover_mkfifo(sbx_box_t *box, const char *name, char *path, char *err,
-    size_t size)
+sbx_handover_mkfifo(sbx_box_t *box, const char *name, mode_t mode,
+    char *path, char *err, size_t size)
 {
     snprintf(path, SBX_HANDOVER_PATH, "%s/%s", box->dir, name);
 
     if (mkfifo(path, 0600) == -1) {
         snprintf(err, size, "mkfifo %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    return sbx_handover_give(path, mode, err, size);
+}
+
+
+/*
+ * Gives a path the runner has just made to container root's group, with
+ * mode.  Never follows a link (there is none: the directory is the
+ * runner's alone), and sets the mode after the group, so the group never
+ * has access to a path it was not meant to reach.
+ */
+
+static int
+sbx_handover_give(const char *path, mode_t mode, char *err, size_t size)
+{
+    gid_t  gid;
+
+    gid = __atomic_load_n(&sbx_handover.root_gid, __ATOMIC_RELAXED);
+
+    if (fchownat(AT_FDCWD, path, (uid_t) -1, gid, AT_SYMLINK_NOFOLLOW)
+        == -1)
+    {
+        snprintf(err, size, "chown %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    if (fchmodat(AT_FDCWD, path, mode, 0) == -1) {
+        snprintf(err, size, "chmod %s: %s", path, strerror(errno));
         return SBX_ERROR;
     }
 

@@ -35,6 +35,12 @@ void sbx_handover_close(sbx_box_t *box);
 void sbx_handover_sweep(void);
 
 /*
+ * Asks the engine whether it remaps users and to which ids (for the FIFOs
+ * init opens), warning when container root is host root.
+ */
+int sbx_handover_engine(sbx_docker_t *d);
+
+/*
  * Opens the ctl FIFO for writing, trying for patience ms.  That succeeds
  * only while init has its end open for reading.
  */

@@ -66,6 +66,10 @@ our $Runner = 'main';
 our $UidBase = $ENV{SBX_TEST_UID_BASE} || 20000;
 our $NextUid = $UidBase + 200;
 
+# the engine (tools/test-t.sh exports it; docker commands read DOCKER_HOST)
+our $DockerSocket = $ENV{SBX_DOCKER_SOCKET} || '/run/sandbox-docker.sock';
+$ENV{DOCKER_HOST} ||= "unix://$DockerSocket";
+
 my $json = JSON::PP->new->utf8->allow_nonref->canonical;
 
 Test::Nginx::Socket::add_response_body_check(\&check_json);
@@ -172,9 +176,29 @@ sub check_host {
     }
 }
 
-# Processes on the host that run as one of this run's sandbox uids.
+# The host uid and gid that are root in the engine's containers: (0, 0)
+# without user namespaces, else the start of the remapped range, which
+# the engine names in its root directory (".../<uid>.<gid>").
+my @remap;
+
+sub remap_root {
+    return @remap if @remap;
+
+    my $format = '{{json .SecurityOptions}} {{.DockerRootDir}}';
+    my $info = `docker info --format '$format' 2>/dev/null`;
+
+    return (0, 0) unless $info =~ /\S/;       # no engine: ask again later
+    @remap = $info =~ /name=userns/ && $info =~ m{/(\d+)\.(\d+)\s*$}
+           ? ($1, $2) : (0, 0);
+    return @remap;
+}
+
+# Processes on the host that run as one of this run's sandbox uids (as
+# the host sees them: shifted by the remapped range, if any).
 sub sandbox_processes {
-    return grep { /^\s*(\d+)\s/ && $1 >= $UidBase && $1 < $UidBase + 1000 }
+    my $base = $UidBase + (remap_root())[0];
+
+    return grep { /^\s*(\d+)\s/ && $1 >= $base && $1 < $base + 1000 }
            split /\n/, `ps -eo uid=,pid=,args=`;
 }
 
@@ -290,6 +314,7 @@ sub runner_start {
              '--listen', "unix:$sock", '--socket-mode', '0666',
              '--languages', "$Top/runner/languages.json",
              '--init', "$Top/build/sandbox-init",
+             '--docker-socket', $DockerSocket,
              '--state-dir', "$dir/state-$name",
              '--runner-id', "$Tag-$name", '--log-level', 'debug',
              '--uid-base', $uid, '--uid-count', 100, @flags;
