@@ -103,7 +103,7 @@ _GO_
 #
 #   --- init
 #   main::host_takes('pty')    or 'aio': before the requests
-#   --- host_took              checked after the first request
+#   --- host_took: 1           checked after the first request
 
 our $Take;
 
@@ -861,7 +861,7 @@ _PY_
 --- response_json
 status: "accepted"
 stdout: "/dev/pts holds 0\nchildren took 0\nos.openpty 0 ENOENT\nposix_openpt 0 ENOENT\nopen /dev/ptmx 0 ENOENT\n"
---- host_took
+--- host_took: 1
 --- containers_left: 0
 --- host_clean
 --- timeout: 60
@@ -938,7 +938,7 @@ _C_
 --- response_json
 status: "accepted"
 stdout: "children took 0\nposix_openpt: ENOENT\nopen /dev/ptmx: ENOENT\nopen /dev/pts/ptmx: ENOENT\n"
---- host_took
+--- host_took: 1
 --- containers_left: 0
 --- host_clean
 --- timeout: 60
@@ -983,7 +983,7 @@ _C_
 --- response_json
 status: "accepted"
 stdout: "contexts 0\nio_setup: ENOSYS\n"
---- host_took
+--- host_took: 1
 --- containers_left: 0
 --- host_clean
 --- timeout: 60
@@ -1016,7 +1016,7 @@ _PY_
 --- response_json
 status: "accepted"
 stdout: "contexts 0\nio_setup: ENOSYS\n"
---- host_took
+--- host_took: 1
 --- containers_left: 0
 --- host_clean
 --- timeout: 60
