@@ -16,8 +16,9 @@ if [[ ! -f build/run/big-submission.json ]]; then
       printf '"}'; } >build/run/big-submission.json
 fi
 
-if [[ -S $sock ]] && curl -s --unix-socket "$sock" http://x/ >/dev/null 2>&1
-then
+. tools/runner.sh
+
+if [[ -S $sock ]] && runner_listens "$sock"; then
     echo "run: a runner already listens on $sock; stop it first" >&2
     exit 1
 fi
@@ -42,7 +43,6 @@ stop() {
 trap 'stop INT' INT
 trap 'stop TERM' TERM EXIT
 
-. tools/runner.sh
 runner_start run "$sock" /var/lib/sandbox-runner \
     --socket-mode 0660 --socket-group www-data \
     --warm python:2,javascript:1 || exit 1

@@ -9,12 +9,21 @@
 #       the socket is 0666 unless a FLAG says --socket-mode
 #
 #   . tools/runner.sh
+#   runner_listens SOCKET
+#       whether a runner accepts connections on SOCKET
 #   runner_start ID SOCKET STATE-DIR [FLAG…]
 #       the same in the background, its pid in $runner_pid; returns once
-#       the socket answers, or fails (with the end of a --log-file) if the
-#       runner exits or is not up within 10 s
+#       the socket accepts connections, or fails (with the end of a
+#       --log-file) if the runner exits or is not up within 10 s
 
 sbx_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# runner_listens SOCKET: something accepts connections there (the runner
+# speaks SBX/1, not HTTP: connecting is all that is asked of it)
+runner_listens() {
+    perl -MIO::Socket::UNIX -e \
+        'IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 1' "$1"
+}
 
 runner_start() {
     local sock=$2 log= a prev=
@@ -31,8 +40,7 @@ runner_start() {
     local end=$((SECONDS + 10))
 
     while ((SECONDS < end)); do
-        curl -s -o /dev/null --max-time 5 --unix-socket "$sock" \
-            http://runner/health && return 0
+        runner_listens "$sock" && return 0
         kill -0 "$runner_pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -42,7 +50,7 @@ runner_start() {
     return 1
 }
 
-# sourced: only the function
+# sourced: only the functions
 [[ ${BASH_SOURCE[0]} != "$0" ]] && return 0
 
 set -euo pipefail
