@@ -27,7 +27,7 @@ use Time::HiRes ();
 no_shuffle();
 no_root_location();
 
-Sbx::Test::main_runner_blocks();
+Sbx::Test::blocks(timeout => 90);
 
 
 # ---- the host side of the symlink blocks -----------------------------------

@@ -23,7 +23,7 @@ use MIME::Base64 ();
 no_shuffle();
 no_root_location();
 
-Sbx::Test::main_runner_blocks();
+Sbx::Test::blocks(timeout => 90);
 
 my $json = JSON::PP->new->canonical;
 

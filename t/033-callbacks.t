@@ -19,9 +19,6 @@ our $dir = "$Sbx::Test::Dir/hooks";
 our $secret = 'correct horse battery staple';
 our ($runner, $receiver, $port, %id);
 
-$ENV{TEST_NGINX_HOOKS_SOCKET} = "$Sbx::Test::Dir/hooks.sock";
-$Sbx::Test::Runner = 'hooks';
-
 # The receiver: answers each request with the next status of $dir/plan
 # (200 when the plan is used up) and saves it as $dir/<n>.req.
 sub start_receiver {
@@ -87,15 +84,16 @@ sub header {
     return $req->{head} =~ /^\Q$name\E:\s*(.*?)\r?$/mi ? $1 : undef;
 }
 
-# Polls GET until the callback is no longer pending.
+# Polls GET (of the runner behind $prefix) until the callback is no
+# longer pending.
 sub settled {
-    my ($id) = @_;
+    my ($id, $prefix) = @_;
+    my $path = ($prefix // '') . "/submissions/$id";
     my $r;
-    for (1 .. 200) {
-        (undef, $r) = Sbx::Test::api(GET => "/submissions/$id");
-        last if $r->{callback} && $r->{callback}{status} ne 'pending';
-        select undef, undef, undef, 0.1;
-    }
+    Sbx::Test::wait_for(20, sub {
+        (undef, $r) = Sbx::Test::api(GET => $path);
+        $r->{callback} && $r->{callback}{status} ne 'pending';
+    });
     return $r;
 }
 
@@ -107,19 +105,9 @@ sub submit_with_callback {
     return $r->{id};
 }
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream hooks {
-        server unix:$TEST_NGINX_HOOKS_SOCKET;
-    }
-    upstream main {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
+Sbx::Test::blocks(runner => 'hooks', keepalive => 0,
+                  upstreams => { hooks => 'hooks', main => 'main' },
+                  config => <<'_EOC_');
     location / {
         sandbox_pass hooks;
         sandbox_read_timeout 60s;
@@ -129,9 +117,6 @@ _EOC_
         sandbox_read_timeout 60s;
     }
 _EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-});
 
 run_tests();
 
@@ -241,12 +226,7 @@ for my $host ('127.0.0.1', 'localhost', '[::1]', '169.254.169.254',
     my (undef, $r) = Sbx::Test::api(POST => '/main/submissions', {
         language => 'bash', source => 'true',
         callback_url => "http://$host:$main::port/no" });
-    my $id = $r->{id};
-    for (1 .. 100) {
-        (undef, $r) = Sbx::Test::api(GET => "/main/submissions/$id");
-        last if $r->{callback} && $r->{callback}{status} ne 'pending';
-        select undef, undef, undef, 0.1;
-    }
+    $r = main::settled($r->{id}, '/main');
     Test::More::is($r->{callback}{status}, 'refused', "$host refused");
 }
 Test::More::like($main::last = (Sbx::Test::api(GET => '/main/metrics'))[3],
