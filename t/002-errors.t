@@ -7,25 +7,12 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_')
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-        unless defined $block->http_config;
-
-    $block->set_value(config => <<'_EOC_')
+Sbx::Test::blocks(more_headers => undef, config => <<'_EOC_');
     location / {
         client_max_body_size 2k;
         sandbox_pass runner;
     }
 _EOC_
-        unless defined $block->config;
-});
 
 run_tests();
 

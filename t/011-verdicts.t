@@ -9,7 +9,7 @@ use JSON::PP ();
 no_shuffle();
 no_root_location();
 
-Sbx::Test::main_runner_blocks();
+Sbx::Test::blocks(timeout => 90);
 
 run_tests();
 
