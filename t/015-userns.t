@@ -19,19 +19,9 @@ use File::Temp ();
 no_shuffle();
 no_root_location();
 
-Sbx::Test::main_runner_blocks();
+Sbx::Test::blocks(timeout => 90);
 
 our ($id, @host);
-
-# Waits up to $secs for $cond->() to hold.
-sub wait_for {
-    my ($secs, $cond) = @_;
-    for (1 .. $secs * 10) {
-        return 1 if $cond->();
-        select undef, undef, undef, 0.1;
-    }
-    return 0;
-}
 
 # The host uid of a process, or undef.
 sub host_uid {
@@ -93,7 +83,7 @@ my (undef, $r) = Sbx::Test::api(POST => '/submissions?wait=false', {
     limits => { wall_time_ms => 15000 } });
 $main::id = $r->{id};
 my @p;
-main::wait_for(30, sub { @p = main::box_processes(); @p >= 3 });
+Sbx::Test::wait_for(30, sub { @p = main::box_processes(); @p >= 3 });
 @main::host = @p;
 my ($root) = Sbx::Test::remap_root();
 my $init = (sort { $a->[0] <=> $b->[0] } @p)[0];

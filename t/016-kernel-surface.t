@@ -24,7 +24,7 @@ use Time::HiRes ();
 no_shuffle();
 no_root_location();
 
-Sbx::Test::main_runner_blocks();
+Sbx::Test::blocks(timeout => 90);
 
 
 # ---- what every probe shares ----------------------------------------------

@@ -12,22 +12,10 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    return if defined $block->reuse_nginx;
-
-    $block->set_value(http_config => <<'_EOC_')
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
+Sbx::Test::blocks(timeout => 90, http_config => <<'_EOH_', config => <<'_EOC_');
 
     log_format sandbox 'language=$sandbox_language http=$status $uri';
-_EOC_
-        unless defined $block->http_config;
-
-    $block->set_value(config => <<'_EOC_')
+_EOH_
     location / {
         sandbox_pass runner;
         sandbox_read_timeout 120s;
@@ -70,13 +58,6 @@ _EOC_
         sandbox_pass runner;
     }
 _EOC_
-        unless defined $block->config;
-
-    $block->set_value(more_headers => "Content-Type: application/json")
-        unless defined $block->more_headers;
-
-    $block->set_value(timeout => 90) unless defined $block->timeout;
-});
 
 sub tests {
     my ($n, %t) = @_;
