@@ -148,6 +148,12 @@ sbx_init_reset_save(sbx_init_job_t *job, char *err, size_t size)
 
     sbx_reset_fd = fd;
 
+    /* the image is written by a child no program process may watch */
+
+    if (sbx_reset_procs(err, size) != SBX_INIT_OK) {
+        return SBX_INIT_ERROR;
+    }
+
     if (sbx_reset_child(job, sbx_reset_save_all, "save", err, size)
         != SBX_INIT_OK)
     {
