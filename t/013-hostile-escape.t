@@ -143,10 +143,12 @@ sub check_untouched {
     my %store = map { $_ => 1 } ('/jobs dir runner', '/jobs/<job> file runner');
     my %allowed = (%store, map { $_ => 1 } ('/io dir runner',
                                             '/io/<box> dir runner',
-                                            '/io/<box>/ctl fifo runner',
-                                            '/io/<box>/evt fifo runner'));
+                                            '/io/<box>/init file runner',
+                                            '/io/<box>/io dir runner',
+                                            '/io/<box>/io/ctl fifo runner',
+                                            '/io/<box>/io/evt fifo runner'));
 
-    Test::More::ok((grep { $_ eq '/io/<box>/ctl fifo runner' } @seen),
+    Test::More::ok((grep { $_ eq '/io/<box>/io/ctl fifo runner' } @seen),
                    "$name - the state directory was watched while it ran");
     Test::More::is_deeply([grep { !$allowed{$_} } @seen], [],
                           "$name - it held only the runner's own entries");
@@ -327,15 +329,15 @@ stdout: "read /proc/1/environ EACCES\nread /proc/1/mem EACCES\nread /proc/1/maps
 _J_
 
 
-=== TEST 5: mounts (Python): the image read-only, /sbx/init and /sbx/io read-only, tmpfs
+=== TEST 5: mounts (Python): the image read-only, /sbx read-only, tmpfs
 The image is the read-only root.  Every other mount that a host file
-system backs is read-only, and they are sandbox-init, the job's FIFO
-directory and Docker's own /etc files; what is writable is tmpfs and
-kernel file systems.  The two /sbx mounts come from the runner's binary
-and state directory.  Under user namespaces the engine cannot make device
-nodes: the standard ones are bound from the host's /dev (and /dev/null
-over the masked /proc files), and cgroup file systems are mounted rw, but
-no cgroup file is writable.
+system backs is read-only, and they are Docker's own /etc files; what is
+writable is tmpfs and kernel file systems.  /sbx, with init's copy and
+the FIFOs, is the box's own tmpfs, read-only, and names no host path.
+Under user namespaces the engine cannot make device nodes: the standard
+ones are bound from the host's /dev (and /dev/null over the masked /proc
+files), and cgroup file systems are mounted rw, but no cgroup file is
+writable.
 --- request eval
 main::then_normal(language => "python", source => <<'_PY_')
 import os
@@ -352,7 +354,7 @@ for line in open('/proc/self/mountinfo'):
     if point != '/' and fstype not in ('tmpfs', 'proc', 'sysfs', 'cgroup',
                                        'cgroup2', 'devpts', 'mqueue'):
         host.append('%s %s' % (point, opts[0]))
-    if point in ('/', '/sbx/init', '/sbx/io'):
+    if point in ('/', '/sbx'):
         origin[point] = '%s %s %s' % (fstype, opts[0], root)
 print('host-backed:', ', '.join(sorted(host)))
 print('writable:', ' '.join(sorted(writable)))
@@ -361,20 +363,19 @@ print('cgroup files writable:',
       sum(os.access(os.path.join(d, n), os.W_OK)
           for d, dirs, files in os.walk('/sys/fs/cgroup')
           for n in dirs + files))
-print('/sbx/init from', origin['/sbx/init'].split()[2])
-print('/sbx/io from', origin['/sbx/io'].split()[2])
+print('/sbx from', origin['/sbx'])
+print('roots:', ' '.join(l.split()[3] for l in open('/proc/self/mountinfo')))
 _PY_
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
-stdout =~ ^host-backed: (/etc/(hostname|hosts|resolv\.conf) ro, )*/sbx/init ro, /sbx/io ro\nwritable: devpts mqueue proc tmpfs\nroot: ro\ncgroup files writable: 0\n
+stdout =~ ^host-backed: /etc/(hostname|hosts|resolv\.conf) ro(, /etc/(hostname|hosts|resolv\.conf) ro)*\nwritable: devpts mqueue proc tmpfs\nroot: ro\ncgroup files writable: 0\n/sbx from tmpfs ro /\nroots: /
 _J_
 --- json_ok eval
 main::hostile_ok(sub {
-    my %from = $_[0]{stdout} =~ m{^(/sbx/\w+) from (.*)$}mg;
-    my $box = qr{^\Q$main::State\E/io/sbx-\Q$Sbx::Test::Tag\E-main-\d+-\d+$};
-    return $from{'/sbx/init'} eq "$Sbx::Test::Top/build/sandbox-init"
-        && $from{'/sbx/io'} =~ $box;
+    my ($roots) = $_[0]{stdout} =~ /^roots: (.*)$/m;
+    return $roots && index($roots, $main::State) < 0
+        && index($roots, 'sandbox-init') < 0;
 })
 
 
@@ -415,8 +416,8 @@ _J_
 
 
 === TEST 7: writing outside the work directory (Python): /, /etc, /usr, /sbx, /sbx/io, cgroups
-The root file system and the /sbx mounts are read-only, the FIFO
-directory is the runner's (mode 0700), the kernel's knobs are read-only;
+The root file system and /sbx are read-only, /sbx is the runner's (mode
+0700: nothing in it can be reached), the kernel's knobs are read-only;
 /work, /tmp and /dev/shm are the only writable places.
 --- request eval
 main::then_normal(language => "python", source => <<'_PY_')
@@ -472,7 +473,7 @@ _PY_
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
-stdout: "create /x EROFS\nappend to /etc/passwd EACCES\ncreate /etc/x EROFS\ncreate /usr/bin/x EROFS\ncreate /sbx/x EROFS\noverwrite /sbx/init EACCES\nchmod /sbx/init EROFS\nunlink /sbx/init EROFS\nhard-link /sbx/init EXDEV\ncreate /sbx/io/x EACCES\nopen /sbx/io/ctl EACCES\nmkdir /sbx/io/d EACCES\nwrite core_pattern EROFS\nmknod a disk EPERM\nchown /work to root EPERM\ncgroup files found: True written: 0\n/work, /tmp, /dev/shm: written\n"
+stdout: "create /x EROFS\nappend to /etc/passwd EACCES\ncreate /etc/x EROFS\ncreate /usr/bin/x EROFS\ncreate /sbx/x EACCES\noverwrite /sbx/init EACCES\nchmod /sbx/init EACCES\nunlink /sbx/init EACCES\nhard-link /sbx/init EACCES\ncreate /sbx/io/x EACCES\nopen /sbx/io/ctl EACCES\nmkdir /sbx/io/d EACCES\nwrite core_pattern EROFS\nmknod a disk EPERM\nchown /work to root EPERM\ncgroup files found: True written: 0\n/work, /tmp, /dev/shm: written\n"
 _J_
 
 
