@@ -41,7 +41,7 @@ for my $l (['python', 'main.py'], ['c', 'main main.c'],
 
 $Clean{c} .= "shm segment: -\n";
 
-Sbx::Test::main_runner_blocks();
+Sbx::Test::blocks(timeout => 90);
 
 run_tests();
 
