@@ -249,7 +249,9 @@ int sbx_init_watch_setup(void);
 void sbx_init_meter_init(void);
 int sbx_init_meter_cpu(uint64_t *ns);
 int sbx_init_meter_oom(uint64_t *count);
-int sbx_init_meter_anon(uint64_t *bytes);
+int sbx_init_meter_mem(uint64_t *bytes);
+int sbx_init_meter_mine(uint64_t *bytes);
+int sbx_init_meter_wall(uint64_t *bytes);
 uint64_t sbx_init_meter_self(void);
 uint64_t sbx_init_meter_now(void);
 
