@@ -4,6 +4,10 @@
 #   make test    set up everything, then run the whole suite
 #
 # Set-up (deps, dockerd, images) is idempotent and cached; see tools/.
+#
+# Everything talks to the sandbox's own Docker engine (tools/dockerd.sh:
+# user namespaces, no bridge), never to the host's default one, unless
+# SBX_DOCKER_SOCKET names another engine's socket.
 
 SHELL       := /bin/bash
 BUILD       := build
@@ -13,6 +17,10 @@ CC          ?= cc
 CFLAGS      ?= -O2 -g
 WARN        := -Wall -Wextra -Wno-unused-parameter
 PKGS        := jansson libcurl libpcre2-8
+
+SBX_DOCKER_SOCKET ?= /run/sandbox-docker.sock
+export SBX_DOCKER_SOCKET
+export DOCKER_HOST := unix://$(SBX_DOCKER_SOCKET)
 
 # common/ is compiled into every program: module, runner and init
 COMMON_SRCS := $(wildcard common/*.c)

@@ -3,8 +3,9 @@
  * ngx_http_sandbox_module: one request's path through nginx, in the
  * order the upstream modules (memcached, scgi) present it:
  *
- *   the content handler: route the URI to an endpoint and check the
- *     method (404, 405); GET endpoints: discard the body, frame, go
+ *   the content handler: route the path under the location to an
+ *     endpoint and check the method (404, 405); GET endpoints: discard
+ *     the body, frame, go
  *     upstream; POST endpoints: check the query and the Content-Type
  *     (400, 415), then read the body
  *   the body read: gather it (memory and/or temp file), validate it and
@@ -369,7 +370,7 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
 {
     int                      rc;
     size_t                   len, n;
-    ngx_str_t                retry;
+    ngx_str_t                retry, language;
     ngx_table_elt_t         *h;
     sbx_proto_header_t       hdr;
     ngx_http_upstream_t     *u;
@@ -436,9 +437,17 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
         || ngx_http_sandbox_copy_attr(r, &hdr, "status", &ctx->reply_status)
            != NGX_OK
         || ngx_http_sandbox_copy_attr(r, &hdr, "retry-after", &retry)
+           != NGX_OK
+        || ngx_http_sandbox_copy_attr(r, &hdr, "language", &language)
            != NGX_OK)
     {
         return NGX_ERROR;
+    }
+
+    /* the id the runner resolved the submission's language to */
+
+    if (language.len) {
+        ctx->language = language;
     }
 
     if (retry.len) {

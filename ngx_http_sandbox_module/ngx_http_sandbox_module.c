@@ -33,6 +33,8 @@ static char *ngx_http_sandbox_languages(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_sandbox_limits(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_sandbox_job_budget(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_sandbox_list(ngx_conf_t *cf, ngx_array_t **list,
     char *lift, size_t size, ngx_http_sandbox_item_pt item);
 static char *ngx_http_sandbox_language(ngx_conf_t *cf, ngx_array_t *list,
@@ -156,6 +158,13 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_sandbox_loc_conf_t, max_batch),
       &ngx_http_sandbox_max_batch_bounds },
+
+    { ngx_string("sandbox_job_budget"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_sandbox_job_budget,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
 
       ngx_null_command
 };
@@ -317,6 +326,8 @@ ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf)
     conf->limits = NGX_CONF_UNSET_PTR;
     conf->max_tests = NGX_CONF_UNSET_UINT;
     conf->max_batch = NGX_CONF_UNSET_UINT;
+    conf->job_wall_ms = NGX_CONF_UNSET;
+    conf->job_output_kb = NGX_CONF_UNSET;
     conf->wait = NGX_CONF_UNSET;
 
     return conf;
@@ -328,6 +339,8 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 {
     ngx_http_sandbox_loc_conf_t *prev = parent;
     ngx_http_sandbox_loc_conf_t *conf = child;
+
+    ngx_http_core_loc_conf_t  *clcf;
 
     ngx_conf_merge_ptr_value(conf->upstream.local,
                               prev->upstream.local, NULL);
@@ -375,9 +388,34 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_ptr_value(conf->languages, prev->languages, NULL);
     ngx_conf_merge_ptr_value(conf->limits, prev->limits, NULL);
-    ngx_conf_merge_uint_value(conf->max_tests, prev->max_tests, 0);
+    ngx_conf_merge_uint_value(conf->max_tests, prev->max_tests,
+                              NGX_HTTP_SANDBOX_MAX_TESTS);
     ngx_conf_merge_uint_value(conf->max_batch, prev->max_batch, 20);
     ngx_conf_merge_value(conf->wait, prev->wait, 1);
+
+    /* the directive sets both, so the pair is inherited as one */
+
+    if (conf->job_wall_ms == NGX_CONF_UNSET) {
+
+        if (prev->job_wall_ms == NGX_CONF_UNSET) {
+            conf->job_wall_ms = NGX_HTTP_SANDBOX_JOB_WALL_MS;
+            conf->job_output_kb = NGX_HTTP_SANDBOX_JOB_OUTPUT_KB;
+
+        } else {
+            conf->job_wall_ms = prev->job_wall_ms;
+            conf->job_output_kb = prev->job_output_kb;
+        }
+    }
+
+    /*
+     * The location that matched the URI, for the path under it
+     * (ngx_http_sandbox_route()): an "if" or "limit_except" block has no
+     * name of its own and stands for the location around it.
+     */
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    conf->where = clcf->noname ? prev->where : clcf;
 
     return NGX_CONF_OK;
 }
@@ -439,6 +477,72 @@ ngx_http_sandbox_limits(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     return ngx_http_sandbox_list(cf, &slcf->limits, "off",
                                  sizeof(ngx_http_sandbox_limit_t),
                                  ngx_http_sandbox_limit);
+}
+
+
+/*
+ * sandbox_job_budget wall_ms=n output_kb=n | off: a key left out keeps
+ * its default, "off" leaves the job without a budget at the edge.
+ */
+
+static char *
+ngx_http_sandbox_job_budget(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sandbox_loc_conf_t *slcf = conf;
+
+    size_t       len;
+    ngx_int_t    n, *budget;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (slcf->job_wall_ms != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        slcf->job_wall_ms = 0;
+        slcf->job_output_kb = 0;
+        return NGX_CONF_OK;
+    }
+
+    slcf->job_wall_ms = NGX_HTTP_SANDBOX_JOB_WALL_MS;
+    slcf->job_output_kb = NGX_HTTP_SANDBOX_JOB_OUTPUT_KB;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "wall_ms=", 8) == 0) {
+            budget = &slcf->job_wall_ms;
+            len = 8;
+
+        } else if (ngx_strncmp(value[i].data, "output_kb=", 10) == 0) {
+            budget = &slcf->job_output_kb;
+            len = 10;
+
+        } else {
+            goto invalid;
+        }
+
+        n = ngx_atoi(value[i].data + len, value[i].len - len);
+
+        if (n == NGX_ERROR || n == 0) {
+            goto invalid;
+        }
+
+        *budget = n;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid budget \"%V\", expected wall_ms=number "
+                       "or output_kb=number, the number at least 1, "
+                       "or \"off\"", &value[i]);
+
+    return NGX_CONF_ERROR;
 }
 
 
@@ -574,6 +678,23 @@ ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list, ngx_str_t *value)
 
     limit->key = keys[k];
     limit->max = max;
+
+    /* the runner clamps the language's defaults to it (docs/protocol.md) */
+
+    limit->attr.len = sizeof("max-") - 1 + key.len;
+    limit->attr.data = ngx_pnalloc(cf->pool, limit->attr.len);
+
+    limit->value.data = ngx_pnalloc(cf->pool, NGX_INT_T_LEN);
+
+    if (limit->attr.data == NULL || limit->value.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(ngx_cpymem(limit->attr.data, "max-", sizeof("max-") - 1),
+               key.data, key.len);
+
+    limit->value.len = ngx_sprintf(limit->value.data, "%i", max)
+                       - limit->value.data;
 
     return NGX_CONF_OK;
 

@@ -33,7 +33,7 @@
 #include "sbx_schema.h"
 
 
-/* endpoints, from the last one or two segments of the URI */
+/* endpoints, from the path under the location (docs/api.md) */
 
 #define NGX_HTTP_SANDBOX_SUBMIT      1
 #define NGX_HTTP_SANDBOX_BATCH       2
@@ -43,6 +43,17 @@
 #define NGX_HTTP_SANDBOX_METRICS     6
 
 #define NGX_HTTP_SANDBOX_MAX_ID      64
+
+
+/*
+ * The edge's defaults: most tests in one submission, and a job's budget
+ * of wall time (tests x wall_time_ms) and output (tests x output_kb x 2
+ * streams); sandbox_max_tests and sandbox_job_budget change them.
+ */
+
+#define NGX_HTTP_SANDBOX_MAX_TESTS        64
+#define NGX_HTTP_SANDBOX_JOB_WALL_MS      300000
+#define NGX_HTTP_SANDBOX_JOB_OUTPUT_KB    32768
 
 
 /*
@@ -56,6 +67,8 @@
 typedef struct {
     const char                  *key;       /* from sbx_limit_names */
     ngx_int_t                    max;
+    ngx_str_t                    attr;      /* "max-<key>", to the runner */
+    ngx_str_t                    value;     /* max, in decimal */
 } ngx_http_sandbox_limit_t;
 
 
@@ -66,15 +79,19 @@ typedef struct {
     ngx_array_t                 *limits;     /* of ngx_http_sandbox_limit_t */
     ngx_uint_t                   max_tests;  /* 0: no location maximum */
     ngx_uint_t                   max_batch;
+    ngx_int_t                    job_wall_ms;    /* 0: no budget */
+    ngx_int_t                    job_output_kb;  /* 0: no budget */
     ngx_flag_t                   wait;
+
+    /* the location the URI was matched by, for the path under it */
+    ngx_http_core_loc_conf_t    *where;
 } ngx_http_sandbox_loc_conf_t;
 
 
 /* an endpoint: where it is, which method it takes, which frame it sends */
 
 typedef struct {
-    ngx_str_t                    segment;
-    ngx_uint_t                   nested;      /* follows "submissions/" */
+    ngx_str_t                    path;        /* under the location */
     ngx_uint_t                   endpoint;
     ngx_uint_t                   method;
     ngx_str_t                    allow;
@@ -89,7 +106,8 @@ typedef struct {
     ngx_str_t                    id;          /* GET …/submissions/{id} */
     ngx_chain_t                 *frame;       /* what goes to the runner */
 
-    ngx_str_t                    language;    /* $sandbox_language */
+    /* $sandbox_language: a known id, never the client's own string */
+    ngx_str_t                    language;
     ngx_str_t                    reply_id;    /* $sandbox_id */
     ngx_str_t                    reply_status; /* $sandbox_status */
     ngx_table_elt_t             *retry_after;

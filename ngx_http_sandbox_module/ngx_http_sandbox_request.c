@@ -2,16 +2,16 @@
 /*
  * ngx_http_sandbox_module: what the client sent, checked and framed.
  *
- * Before the body is read: the URI is routed to an endpoint (so the API
- * lives under any prefix), the "wait" argument and the Content-Type are
- * checked.  After: the JSON becomes an SBX/1 frame for the runner.
+ * Before the body is read: the path under the location is routed to an
+ * endpoint, the "wait" argument and the Content-Type are checked.
+ * After: the JSON becomes an SBX/1 frame for the runner.
  *
  * The body is parsed and shape-checked with common/sbx_schema.c, the
  * same code the runner checks it with again, then held against the
  * location's policy (sandbox_languages, sandbox_limits, sandbox_max_tests,
- * sandbox_max_batch).  Nothing that fails reaches the runner, except a
- * failed batch item, which travels as its error object so that the reply
- * keeps every item at its index.
+ * sandbox_max_batch, sandbox_job_budget).  Nothing that fails reaches the
+ * runner, except a failed batch item, which travels as its error object
+ * so that the reply keeps every item at its index.
  *
  * jansson values never outlive the call that made them: every path
  * releases them before returning, so a client that goes away cannot leak
@@ -22,100 +22,206 @@
 #include "ngx_http_sandbox_module.h"
 
 
+static ngx_int_t ngx_http_sandbox_path(ngx_http_request_t *r,
+    ngx_str_t *path);
 static ngx_int_t ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf,
+    json_t *sub, ngx_str_t *language, sbx_error_t *err);
+static ngx_int_t ngx_http_sandbox_budget(ngx_http_sandbox_loc_conf_t *slcf,
     json_t *sub, sbx_error_t *err);
+static json_int_t ngx_http_sandbox_applied(ngx_http_sandbox_loc_conf_t *slcf,
+    json_t *sub, const char *key);
+static ngx_uint_t ngx_http_sandbox_max_attrs(
+    ngx_http_sandbox_loc_conf_t *slcf, sbx_proto_attr_t *attrs);
 static void ngx_http_sandbox_free(void *data);
 
 
 static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
 
-    { ngx_string("submissions"), 0, NGX_HTTP_SANDBOX_SUBMIT,
+    { ngx_string("submissions"), NGX_HTTP_SANDBOX_SUBMIT,
       NGX_HTTP_POST, ngx_string("POST"), "SUBMIT" },
 
-    { ngx_string("batch"), 1, NGX_HTTP_SANDBOX_BATCH,
+    { ngx_string("submissions/batch"), NGX_HTTP_SANDBOX_BATCH,
       NGX_HTTP_POST, ngx_string("POST"), "BATCH" },
 
-    { ngx_string("languages"), 0, NGX_HTTP_SANDBOX_LANGUAGES,
+    { ngx_string("languages"), NGX_HTTP_SANDBOX_LANGUAGES,
       NGX_HTTP_GET, ngx_string("GET"), "LANGUAGES" },
 
-    { ngx_string("health"), 0, NGX_HTTP_SANDBOX_HEALTH,
+    { ngx_string("health"), NGX_HTTP_SANDBOX_HEALTH,
       NGX_HTTP_GET, ngx_string("GET"), "HEALTH" },
 
-    { ngx_string("metrics"), 0, NGX_HTTP_SANDBOX_METRICS,
+    { ngx_string("metrics"), NGX_HTTP_SANDBOX_METRICS,
       NGX_HTTP_GET, ngx_string("GET"), "METRICS" },
 
-    /* any other segment after "submissions/" is an id */
+    /* "submissions/" and an id */
 
-    { ngx_null_string, 1, NGX_HTTP_SANDBOX_GET,
+    { ngx_null_string, NGX_HTTP_SANDBOX_GET,
       NGX_HTTP_GET, ngx_string("GET"), "GET" }
 };
 
 
 /*
- * The endpoint is the last segment of the URI, or the last two for
- * "submissions/batch" and "submissions/{id}", so the API can live under
- * any prefix the operator maps.  "batch" is never taken for an id.
+ * The endpoint is the whole path under the location, so the API can live
+ * under any prefix the operator maps and nothing else is served: not
+ * ".../x/metrics", not "metrics" below another segment, which an exact
+ * "location = .../metrics" guard would not see.  "batch" is never taken
+ * for an id.
  */
 
 ngx_http_sandbox_route_t *
 ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
 {
-    u_char                    *p, *start, *end;
-    ngx_str_t                  seg;
-    ngx_uint_t                 nested;
+    u_char                    *p, *end;
+    ngx_str_t                  path;
     ngx_http_sandbox_route_t  *route;
 
-    start = r->uri.data;
-    end = r->uri.data + r->uri.len;
-
-    p = end;
-
-    while (p > start && p[-1] != '/') {
-        p--;
-    }
-
-    seg.data = p;
-    seg.len = end - p;
-
-    if (seg.len == 0) {
+    if (ngx_http_sandbox_path(r, &path) != NGX_OK) {
         return NULL;
     }
 
-    nested = (size_t) (p - start) >= sizeof("/submissions/") - 1
-             && ngx_strncmp(p - (sizeof("/submissions/") - 1),
-                            "/submissions/", sizeof("/submissions/") - 1)
-                == 0;
+    for (route = ngx_http_sandbox_routes; route->path.len; route++) {
 
-    for (route = ngx_http_sandbox_routes; route->segment.len; route++) {
-
-        if (route->nested && !nested) {
-            continue;
-        }
-
-        if (seg.len == route->segment.len
-            && ngx_strncmp(seg.data, route->segment.data, seg.len) == 0)
+        if (path.len == route->path.len
+            && ngx_strncmp(path.data, route->path.data, path.len) == 0)
         {
             return route;
         }
     }
 
-    /* an id: only the characters the runner hands out reach it */
-
-    if (!nested || seg.len > NGX_HTTP_SANDBOX_MAX_ID) {
+    if (path.len <= sizeof("submissions/") - 1
+        || ngx_strncmp(path.data, "submissions/", sizeof("submissions/") - 1)
+           != 0)
+    {
         return NULL;
     }
 
-    for (p = seg.data; p < end; p++) {
+    /* an id: only the characters the runner hands out reach it */
+
+    p = path.data + sizeof("submissions/") - 1;
+    end = path.data + path.len;
+
+    if (end - p > NGX_HTTP_SANDBOX_MAX_ID) {
+        return NULL;
+    }
+
+    ctx->id.data = p;
+    ctx->id.len = end - p;
+
+    for ( /* void */ ; p < end; p++) {
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
               || (*p >= '0' && *p <= '9') || *p == '-'))
         {
+            ngx_str_null(&ctx->id);
             return NULL;
         }
     }
 
-    ctx->id = seg;
-
     return route;
+}
+
+
+/*
+ * The path under the location (README, "Endpoints"):
+ *
+ *   prefix   what follows the prefix: "/api/" and "/api" both give
+ *            "submissions" for "/api/submissions"; "/apisubmissions"
+ *            gives nothing (the rest must start a segment)
+ *   regex    what follows the part of the URI the regex matched, with
+ *            the same rule, so "~ ^/(free|paid)/" works as a prefix
+ *   named    the whole URI without its leading slash: a named location
+ *            has no prefix
+ *   exact    the URI is the operator's own: its last segment, or its
+ *            last two after "submissions/", so that
+ *            "location = /api/metrics" serves exactly that endpoint
+ */
+
+static ngx_int_t
+ngx_http_sandbox_path(ngx_http_request_t *r, ngx_str_t *path)
+{
+    u_char                       *p, *start, *end, *seg;
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_sandbox_loc_conf_t  *slcf;
+#if (NGX_PCRE)
+    int                           captures[3];
+#endif
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+    clcf = slcf->where;
+
+    start = r->uri.data;
+    end = r->uri.data + r->uri.len;
+
+    p = start;
+
+    if (clcf == NULL || clcf->named) {
+        /* void */
+
+    } else if (clcf->exact_match) {
+
+        p = end;
+
+        while (p > start && p[-1] != '/') {
+            p--;
+        }
+
+        seg = p;
+
+        if (p > start) {
+            seg--;
+
+            while (seg > start && seg[-1] != '/') {
+                seg--;
+            }
+
+            if ((size_t) (p - seg) == sizeof("submissions/") - 1
+                && ngx_strncmp(seg, "submissions/",
+                               sizeof("submissions/") - 1)
+                   == 0)
+            {
+                p = seg;
+            }
+        }
+
+        path->data = p;
+        path->len = end - p;
+
+        return NGX_OK;
+
+#if (NGX_PCRE)
+    } else if (clcf->regex) {
+
+        if (ngx_regex_exec(clcf->regex->regex, &r->uri, captures, 3) < 0) {
+            return NGX_DECLINED;
+        }
+
+        p = start + captures[1];
+#endif
+
+    } else {
+
+        /* a rewrite inside the location may have left its prefix */
+
+        if (r->uri.len < clcf->name.len
+            || ngx_strncmp(start, clcf->name.data, clcf->name.len) != 0)
+        {
+            return NGX_DECLINED;
+        }
+
+        p = start + clcf->name.len;
+    }
+
+    if (p == start || p[-1] != '/') {
+
+        if (p == end || *p != '/') {
+            return NGX_DECLINED;
+        }
+
+        p++;
+    }
+
+    path->data = p;
+    path->len = end - p;
+
+    return NGX_OK;
 }
 
 
@@ -218,8 +324,9 @@ ngx_int_t
 ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err)
 {
-    json_t                       *sub, *lang;
-    sbx_proto_attr_t              attr;
+    json_t                       *sub;
+    ngx_uint_t                    n;
+    sbx_proto_attr_t              attrs[1 + SBX_LIMIT_N];
     ngx_http_sandbox_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
@@ -235,36 +342,23 @@ ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
         return NGX_DECLINED;
     }
 
-    /* logged as submitted, aliases included, refused or not */
-
-    lang = json_object_get(sub, "language");
-
-    ctx->language.len = json_string_length(lang);
-    ctx->language.data = ngx_pnalloc(r->pool, ctx->language.len);
-
-    if (ctx->language.data == NULL) {
-        json_decref(sub);
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(ctx->language.data, json_string_value(lang),
-               ctx->language.len);
-
-    if (ngx_http_sandbox_policy(slcf, sub, err) != NGX_OK) {
+    if (ngx_http_sandbox_policy(slcf, sub, &ctx->language, err) != NGX_OK) {
         json_decref(sub);
         return NGX_DECLINED;
     }
 
     json_decref(sub);
 
-    attr.key.data = "wait";
-    attr.key.len = 4;
-    attr.value.data = ctx->wait ? "1" : "0";
-    attr.value.len = 1;
+    attrs[0].key.data = "wait";
+    attrs[0].key.len = 4;
+    attrs[0].value.data = ctx->wait ? "1" : "0";
+    attrs[0].value.len = 1;
+
+    n = 1 + ngx_http_sandbox_max_attrs(slcf, &attrs[1]);
 
     /* the bytes the client sent go on unchanged */
 
-    return ngx_http_sandbox_frame(r, ctx, "SUBMIT", &attr, 1, body);
+    return ngx_http_sandbox_frame(r, ctx, "SUBMIT", attrs, n, body);
 }
 
 
@@ -278,6 +372,7 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
     ngx_str_t                     frame;
     const char                   *key;
     sbx_error_t                   item_err;
+    sbx_proto_attr_t              attrs[SBX_LIMIT_N];
     ngx_http_sandbox_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
@@ -349,7 +444,8 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
     json_array_foreach(subs, i, item) {
 
         if (sbx_schema_check(item, &item_err) == SBX_SCHEMA_OK
-            && ngx_http_sandbox_policy(slcf, item, &item_err) == NGX_OK)
+            && ngx_http_sandbox_policy(slcf, item, NULL, &item_err)
+               == NGX_OK)
         {
             rc = json_array_append(out, item);
 
@@ -372,7 +468,9 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    return ngx_http_sandbox_frame(r, ctx, "BATCH", NULL, 0, &frame);
+    n = ngx_http_sandbox_max_attrs(slcf, attrs);
+
+    return ngx_http_sandbox_frame(r, ctx, "BATCH", attrs, n, &frame);
 
 declined:
 
@@ -395,11 +493,14 @@ failed:
  * tier and a paid tier are two locations in front of the same runner.
  * Languages are compared as submitted, before the runner resolves
  * aliases, so sandbox_languages lists every alias it means to admit.
+ * A limit the submission leaves out is the language's default, which
+ * only the runner knows: it clamps that to the maximum the frame carries
+ * (ngx_http_sandbox_max_attrs()).
  */
 
 static ngx_int_t
 ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
-    sbx_error_t *err)
+    ngx_str_t *language, sbx_error_t *err)
 {
     u_char                     field[48], *p;
     size_t                     len;
@@ -430,6 +531,12 @@ ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
                           "\"%.32s\" is not allowed in this location",
                           s);
             return NGX_DECLINED;
+        }
+
+        /* the operator's word for it, until the runner names it */
+
+        if (language) {
+            *language = lang[i];
         }
     }
 
@@ -469,7 +576,118 @@ ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
         return NGX_DECLINED;
     }
 
+    return ngx_http_sandbox_budget(slcf, sub, err);
+}
+
+
+/*
+ * A job's budget (sandbox_job_budget): every test may run for its wall
+ * time and write output_kb on each of its two streams, so a job holds a
+ * worker for up to tests x wall_time_ms and brings back up to
+ * tests x output_kb x 2.  A limit left to the language's default is
+ * counted at the location's maximum for it, which caps that default; a
+ * default no maximum caps is the runner's to count.
+ */
+
+static ngx_int_t
+ngx_http_sandbox_budget(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
+    sbx_error_t *err)
+{
+    json_t      *tests;
+    json_int_t   n, wall, output;
+
+    tests = json_object_get(sub, "tests");
+    n = tests ? (json_int_t) json_array_size(tests) : 1;
+
+    /* a limit may be any positive integer: n x limit > budget, divided */
+
+    wall = ngx_http_sandbox_applied(slcf, sub, "wall_time_ms");
+
+    if (slcf->job_wall_ms && wall && wall > slcf->job_wall_ms / n) {
+        sbx_error_set(err, NGX_HTTP_SANDBOX_UNPROCESSABLE,
+                      "budget_exceeded", "limits.wall_time_ms",
+                      "the job's wall time budget here is %ld ms: "
+                      "%ld tests x %ld ms is over it",
+                      (long) slcf->job_wall_ms, (long) n, (long) wall);
+        return NGX_DECLINED;
+    }
+
+    output = ngx_http_sandbox_applied(slcf, sub, "output_kb");
+
+    if (slcf->job_output_kb && output
+        && output > slcf->job_output_kb / (n * 2))
+    {
+        sbx_error_set(err, NGX_HTTP_SANDBOX_UNPROCESSABLE,
+                      "budget_exceeded", "limits.output_kb",
+                      "the job's output budget here is %ld KB: "
+                      "%ld tests x %ld KB x 2 streams is over it",
+                      (long) slcf->job_output_kb, (long) n, (long) output);
+        return NGX_DECLINED;
+    }
+
     return NGX_OK;
+}
+
+
+/* the limit as requested, else the location's maximum, else 0: unknown */
+
+static json_int_t
+ngx_http_sandbox_applied(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
+    const char *key)
+{
+    json_t                    *v;
+    ngx_uint_t                 i;
+    ngx_http_sandbox_limit_t  *limit;
+
+    v = json_object_get(json_object_get(sub, "limits"), key);
+
+    if (v != NULL) {
+        return json_integer_value(v);
+    }
+
+    if (slcf->limits == NULL) {
+        return 0;
+    }
+
+    limit = slcf->limits->elts;
+
+    for (i = 0; i < slcf->limits->nelts; i++) {
+        if (ngx_strcmp(limit[i].key, key) == 0) {
+            return limit[i].max;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The location's maxima travel with the frame as "max-<limit>=n"
+ * attributes (docs/protocol.md); the runner clamps the language's
+ * defaults to them and refuses a requested limit above them again.
+ */
+
+static ngx_uint_t
+ngx_http_sandbox_max_attrs(ngx_http_sandbox_loc_conf_t *slcf,
+    sbx_proto_attr_t *attrs)
+{
+    ngx_uint_t                 i;
+    ngx_http_sandbox_limit_t  *limit;
+
+    if (slcf->limits == NULL) {
+        return 0;
+    }
+
+    limit = slcf->limits->elts;
+
+    for (i = 0; i < slcf->limits->nelts; i++) {
+        attrs[i].key.data = (const char *) limit[i].attr.data;
+        attrs[i].key.len = limit[i].attr.len;
+        attrs[i].value.data = (const char *) limit[i].value.data;
+        attrs[i].value.len = limit[i].value.len;
+    }
+
+    return slcf->limits->nelts;
 }
 
 

@@ -6,22 +6,22 @@ use Sbx::Test;
 
 no_shuffle();
 no_root_location();
+
+# the API at the root and under a prefix
+Sbx::Test::blocks(read_timeout => undef, config => <<'_EOC_');
+    location / {
+        sandbox_pass runner;
+    }
+    location /api/ {
+        sandbox_pass runner;
+    }
+_EOC_
+
 run_tests();
 
 __DATA__
 
 === TEST 1: a Python program runs and its output comes back
---- http_config
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
---- config
-    location / {
-        sandbox_pass runner;
-    }
---- more_headers
-Content-Type: application/json
 --- request
 POST /submissions
 {"language":"python","source":"print(6*7)"}
@@ -49,17 +49,6 @@ timestamps.finished_at =~ ^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$
 
 
 === TEST 2: stdin reaches the program, stderr and the exit code come back
---- http_config
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
---- config
-    location /api/ {
-        sandbox_pass runner;
-    }
---- more_headers
-Content-Type: application/json
 --- request
 POST /api/submissions?wait=true
 {"language":"python","source":"import sys\nname = input()\nprint('hello,', name)\nprint('to stderr', file=sys.stderr)\nsys.exit(3)","stdin":"world\n"}
@@ -74,14 +63,6 @@ message: "the program exited with code 3"
 
 
 === TEST 3: the language table lists what the runner has
---- http_config
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-    }
---- config
-    location /api/ {
-        sandbox_pass runner;
-    }
 --- request
 GET /api/languages
 --- error_code: 200
@@ -96,14 +77,6 @@ languages =~ "compiled":false
 
 
 === TEST 4: the runner is healthy and reaches Docker
---- http_config
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-    }
---- config
-    location / {
-        sandbox_pass runner;
-    }
 --- request
 GET /health
 --- error_code: 200
@@ -116,14 +89,6 @@ queue.capacity =~ ^[1-9]
 
 
 === TEST 5: a submission in a file, the result is the same
---- http_config
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-    }
---- config
-    location / {
-        sandbox_pass runner;
-    }
 --- more_headers
 Content-Type: application/json; charset=utf-8
 --- request
@@ -137,14 +102,6 @@ stdout: "hi from helper\n"
 
 
 === TEST 6: what a one-line curl -d sends is read as JSON
---- http_config
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-    }
---- config
-    location / {
-        sandbox_pass runner;
-    }
 --- more_headers
 Content-Type: application/x-www-form-urlencoded
 --- request

@@ -7,25 +7,12 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_')
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-        unless defined $block->http_config;
-
-    $block->set_value(config => <<'_EOC_')
+Sbx::Test::blocks(more_headers => undef, config => <<'_EOC_');
     location / {
         client_max_body_size 2k;
         sandbox_pass runner;
     }
 _EOC_
-        unless defined $block->config;
-});
 
 run_tests();
 
@@ -163,15 +150,18 @@ error.field: "language"
 
 
 === TEST 11: a limit above the language's maximum is 422, from the runner
+(Just above Python's 20000 ms: far above, it would be over the default
+job budget first, at the edge.)
 --- more_headers
 Content-Type: application/json
 --- request
 POST /submissions
-{"language":"python","source":"print(1)","limits":{"wall_time_ms":99999999}}
+{"language":"python","source":"print(1)","limits":{"wall_time_ms":20001}}
 --- error_code: 422
 --- response_json
 error.code: "limit_exceeded"
 error.field: "limits.wall_time_ms"
+error.message =~ 20000 for python
 
 
 

@@ -7,6 +7,9 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
+# upstream "runner" with keepalive, unless a block says otherwise
+Sbx::Test::blocks(read_timeout => undef);
+
 my $first;
 
 add_response_body_check(sub {
@@ -32,15 +35,6 @@ run_tests();
 __DATA__
 
 === TEST 1: with keepalive, five requests share one connection
---- http_config
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
---- config
-    location / {
-        sandbox_pass runner;
-    }
 --- request eval
 ["GET /metrics", "GET /health", "GET /languages", "GET /health",
  "GET /metrics"]
@@ -55,10 +49,6 @@ __DATA__
     upstream runner {
         server unix:$TEST_NGINX_SANDBOX_SOCKET;
     }
---- config
-    location / {
-        sandbox_pass runner;
-    }
 --- request eval
 ["GET /metrics", "GET /health", "GET /languages", "GET /health",
  "GET /metrics"]
@@ -69,17 +59,6 @@ __DATA__
 
 
 === TEST 3: a submission on a kept-alive connection, then another
---- http_config
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
---- config
-    location / {
-        sandbox_pass runner;
-    }
---- more_headers
-Content-Type: application/json
 --- request eval
 ["GET /metrics",
  "POST /submissions\n{\"language\":\"python\",\"source\":\"print(1)\"}",

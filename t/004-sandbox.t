@@ -8,7 +8,7 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-Sbx::Test::main_runner_blocks();
+Sbx::Test::blocks(timeout => 90);
 
 run_tests();
 

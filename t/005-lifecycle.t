@@ -8,29 +8,9 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-$ENV{TEST_NGINX_LIFE_SOCKET} = "$Sbx::Test::Dir/life.sock";
-$Sbx::Test::Runner = 'life';
-
 our $runner;
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_LIFE_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
-    location / {
-        sandbox_pass runner;
-    }
-_EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-});
+Sbx::Test::blocks(runner => 'life', read_timeout => undef);
 
 run_tests();
 
@@ -49,10 +29,10 @@ system("docker create --label org.sandbox.runner=$Sbx::Test::Tag-life"
     or die "docker create failed";
 Test::More::is(Sbx::Test::containers('life'), 1, "a stray container");
 require IO::Socket::UNIX;
-unlink $ENV{TEST_NGINX_LIFE_SOCKET};
-IO::Socket::UNIX->new(Local => $ENV{TEST_NGINX_LIFE_SOCKET}, Listen => 1)
+unlink Sbx::Test::sock('life');
+IO::Socket::UNIX->new(Local => Sbx::Test::sock('life'), Listen => 1)
     or die "bind: $!";
-Test::More::ok(-S $ENV{TEST_NGINX_LIFE_SOCKET}, "a stale socket");
+Test::More::ok(-S Sbx::Test::sock('life'), "a stale socket");
 my $conf = "$Sbx::Test::Dir/life.json";
 open my $fh, '>', $conf or die "$conf: $!";
 print $fh '{"workers": 3, "shutdown_grace": 1, "queue_size": 7}';
@@ -103,10 +83,7 @@ status: "queued"
 
 === TEST 5: SIGTERM ends the job after the grace period, and removes it
 --- init
-for (1 .. 100) {
-    last if Sbx::Test::containers('life') == 1;
-    select undef, undef, undef, 0.1;
-}
+Sbx::Test::wait_for(10, sub { Sbx::Test::containers('life') == 1 });
 Test::More::is(Sbx::Test::containers('life'), 1, "the job runs");
 my $took = Sbx::Test::runner_stop($main::runner);
 Test::More::ok(defined $took && $took < 15, "the runner stopped in time");

@@ -5,119 +5,30 @@
 # several files, and the JVM under a 256 MiB limit.  The end of the file
 # checks that no language of the table lacks its three blocks.
 #
-# Requests are built by submission() below; the files of a multi-file
-# program are given as a txtar ("-- name --" lines), and {version} in a
-# --- response_json given through with_version() is the table's version.
+# Requests are built by submission() of Sbx::Languages; the files of a
+# multi-file program are given as a txtar ("-- name --" lines), and
+# {version} in a --- response_json given through with_version() is the
+# table's version.
 
 use Test::Nginx::Socket 'no_plan';
 use Sbx::Test;
-
-use JSON::PP ();
+use Sbx::Languages;
 
 no_shuffle();
 no_root_location();
 
-our $Json = JSON::PP->new->canonical;
-
-# id (and alias) => the table's entry
-our %Lang;
-
-{
-    my $file = "$Sbx::Test::Top/runner/languages.json";
-    open my $fh, '<', $file or die "$file: $!";
-    my $table = JSON::PP->new->decode(do { local $/; <$fh> });
-
-    for my $l (@{ $table->{languages} }) {
-        $Lang{$_} = $l for $l->{id}, @{ $l->{aliases} };
-    }
-}
-
-# The greeting tests every language runs: stdin, and what a correct
-# program prints.  The last has no final newline and a non-ASCII name.
-our @Greetings = (
-    ["world\n",        "hello, world\n"],
-    ["Ada Lovelace\n", "hello, Ada Lovelace\n"],
-    ["Zoë",            "hello, Zoë\n"],
-);
-
-# What a greeting block checks: every test accepted, with its output.
-our $Greeted = join '', qq{status: "accepted"\n},
-    map({ my $out = $Json->encode($Greetings[$_][1]);
-          qq{tests.$_.status: "accepted"\ntests.$_.stdout: $out\n} }
-        0 .. $#Greetings),
-    'tests.' . @Greetings . " !\n";
-
-# POST /submissions with these fields.  "files" may be a txtar text,
-# "tests" => 'greetings' sends @Greetings.
-sub submission {
-    my %sub = @_;
-
-    if (defined $sub{files} && !ref $sub{files}) {
-        my @parts = split /^-- (\S+) --\n/m, $sub{files};
-        shift @parts;
-        my @files;
-        while (my ($name, $content) = splice @parts, 0, 2) {
-            push @files, { name => $name, content => $content };
-        }
-        $sub{files} = \@files;
-    }
-
-    if (($sub{tests} // '') eq 'greetings') {
-        $sub{tests} = [ map { { stdin => $_->[0], expected_output => $_->[1] } }
-                        @Greetings ];
-    }
-
-    return "POST /submissions\n" . $Json->encode(\%sub);
-}
-
-# A --- response_json text with {version} replaced by the table's version
-# of the language: as is after "path:", regex-quoted after "path =~".
-sub with_version {
-    my ($id, $text) = @_;
-    my $v = $Lang{$id}{version} // die "no language $id";
-
-    return join "\n", map {
-        my $line = $_;
-        my $q = $line =~ /^\s*\S+?\s*[=!]~/ ? quotemeta $v : $v;
-        $line =~ s/\{version\}/$q/g;
-        $line;
-    } split /\n/, $text;
-}
-
-Sbx::Test::main_runner_blocks();
+Sbx::Test::blocks(timeout => 90);
 
 run_tests();
 
 # Every language of the table has a greeting, a runtime error and a
 # version block above, told by what each block sends and checks.
 
-my %kinds = (
+Sbx::Languages::each_language_has(
     'a greeting block'      => sub { $_[0] eq $Greeted },
     'a runtime error block' => sub { $_[0] =~ /^status: "runtime_error"$/m },
     'a version block'       => sub { $_[0] =~ /^language\.version: /m },
 );
-
-my %covered;
-
-for my $block (Test::Base::blocks()) {
-    my $checks = $block->response_json;
-    my ($body) = ($block->request // '') =~ /^POST \S+\n(.*)/s;
-    next unless defined $checks && !ref $checks && defined $body;
-
-    my $lang = $Lang{ $Json->decode($body)->{language} } or next;
-
-    for my $kind (keys %kinds) {
-        $covered{$kind}{ $lang->{id} } = 1 if $kinds{$kind}->($checks);
-    }
-}
-
-my %ids = map { $_->{id} => 1 } values %Lang;
-
-for my $id (sort keys %ids) {
-    for my $kind (sort keys %kinds) {
-        Test::More::ok($covered{$kind}{$id}, "$0 - $id has $kind");
-    }
-}
 
 __DATA__
 

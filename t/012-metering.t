@@ -10,7 +10,7 @@ use JSON::PP ();
 no_shuffle();
 no_root_location();
 
-Sbx::Test::main_runner_blocks();
+Sbx::Test::blocks(timeout => 90);
 
 # Burns CPU until its own CPU clock reads N ms (N on stdin), then prints
 # what that clock says at exit, in ms.

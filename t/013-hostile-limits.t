@@ -19,7 +19,7 @@ use JSON::PP ();
 no_shuffle();
 no_root_location();
 
-Sbx::Test::main_runner_blocks();
+Sbx::Hostile::blocks();
 
 run_tests();
 
@@ -41,16 +41,12 @@ main(void)
     }
 }
 _C_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "time_limit_exceeded"
 limit: "cpu"
 exit_code: null
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 2: fork bomb (bash): the classic bomb under a spinning shell
@@ -66,16 +62,12 @@ bomb
 echo "bomb planted"
 while :; do :; done
 _SH_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "time_limit_exceeded"
 limit: "cpu"
 stdout: "bomb planted\n"
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 3: fork bomb (bash): the main script exits while the bomb goes on
@@ -90,8 +82,6 @@ bomb() { bomb | bomb & }
 bomb
 echo "bomb planted"
 _SH_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
@@ -100,8 +90,6 @@ exit_code: 0
 _J_
 --- json_ok eval
 main::hostile_ok(sub { $_[0]{wall_time_ms} < 5000 })
---- containers_left: 0
---- host_clean
 --- timeout: 15
 
 
@@ -147,15 +135,11 @@ main(void)
     return 0;
 }
 _C_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
 stdout: "pthread_create: Resource temporarily unavailable\nstayed under the limit: yes\n"
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 5: thread bomb (Java): the JVM cannot start more native threads
@@ -194,15 +178,11 @@ public class Main {
     }
 }
 _JAVA_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
 stdout =~ stopped: true\nstayed under the limit: true\n$
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 6: thread bomb (Go): the runtime dies when it cannot get a thread
@@ -232,16 +212,12 @@ func main() {
 	select {}
 }
 _GO_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "runtime_error"
 exit_code: 2
 stderr =~ ^runtime: failed to create new OS thread
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 7: memory bomb (JavaScript): Buffers until the cgroup kills it
@@ -254,15 +230,11 @@ for (;;) {
     hoard.push(Buffer.alloc(1 << 20, 1));
 }
 _JS_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "memory_limit_exceeded"
 stdout: ""
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 8: memory bomb (C): malloc and touch until killed
@@ -291,16 +263,12 @@ main(void)
     }
 }
 _C_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "memory_limit_exceeded"
 stdout: ""
 signal: "SIGKILL"
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 9: memory bomb (Ruby): ever more strings
@@ -311,15 +279,11 @@ main::then_normal(language => "ruby",
 hoard = []
 loop { hoard << ("x" * (1 << 20)) }
 _RB_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "memory_limit_exceeded"
 stdout: ""
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 10: memory bomb that no RSS shows: unmapped memfd pages
@@ -365,8 +329,6 @@ main(void)
     }
 }
 _C_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "memory_limit_exceeded"
@@ -374,8 +336,6 @@ stdout: ""
 _J_
 --- json_ok eval
 main::hostile_ok(sub { $_[0]{memory_kb} > 32768 })
---- containers_left: 0
---- host_clean
 
 
 === TEST 11: memory spread over processes (C): each under the limit, together over
@@ -412,16 +372,12 @@ main(void)
     return 0;
 }
 _C_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "memory_limit_exceeded"
 _J_
 --- json_ok eval
 sub { $_[0]{wall_time_ms} < 4000 }
---- containers_left: 0
---- host_clean
 
 
 === TEST 12: a program that lowers its OOM score to get init killed instead
@@ -471,14 +427,10 @@ main(void)
     }
 }
 _C_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "memory_limit_exceeded"
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 13: disk fill (Python): /tmp until ENOSPC; the next run's /tmp is empty
@@ -497,8 +449,6 @@ except OSError as e:
 _PY_
  Sbx::Test::submit(language => "python",
               source => "import os\nprint(os.listdir('/tmp'), os.listdir('/work'))")]
---- error_code eval
-[200, 200]
 --- response_json eval
 [<<'_J1_', <<'_J2_']
 status: "accepted"
@@ -507,8 +457,6 @@ _J1_
 status: "accepted"
 stdout: "[] ['main.py']\n"
 _J2_
---- containers_left: 0
---- host_clean
 
 
 === TEST 14: disk fill (C): the work directory until ENOSPC
@@ -564,15 +512,11 @@ main(void)
     }
 }
 _C_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
 stdout =~ ^No space left on device after 6[0-3] MiB\n$
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 15: disk fill (bash): /dev/shm until ENOSPC
@@ -585,15 +529,11 @@ while head -c 1048576 /dev/zero > /dev/shm/fill$i 2>/dev/null; do
 done
 echo "filled $i MiB"
 _SH_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
 stdout =~ ^filled 1[0-6] MiB\n$
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 16: one file beyond file_size_kb (C): SIGXFSZ
@@ -616,15 +556,11 @@ main(void)
     }
 }
 _C_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "runtime_error"
 signal: "SIGXFSZ"
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 17: output flood (Python) on stdout: cut at output_kb, truncated
@@ -635,8 +571,6 @@ main::then_normal(language => "python",
 while True:
     print('x' * 999)
 _PY_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "output_limit_exceeded"
@@ -644,8 +578,6 @@ truncated: {"stdout": true, "stderr": false}
 stdout =~ ^[x\n]{8192}$
 stderr: ""
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 18: output flood (JavaScript) on stderr: cut at output_kb, truncated
@@ -659,8 +591,6 @@ for (;;) {
     process.stderr.write(line);
 }
 _JS_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "output_limit_exceeded"
@@ -668,8 +598,6 @@ truncated: {"stdout": false, "stderr": true}
 stdout: "before the flood\n"
 stderr =~ ^[e\n]{8192}$
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 19: output flood (bash): yes(1) on stdout
@@ -677,16 +605,12 @@ _J_
 main::then_normal(language => "bash",
                   limits => { output_kb => 4 },
                   source => "yes hello")
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "output_limit_exceeded"
 truncated: {"stdout": true, "stderr": false}
 stdout =~ ^(hello\n){682}hell$
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 20: busy loop without output (Java): cut at the CPU limit
@@ -703,16 +627,12 @@ public class Main {
     }
 }
 _JAVA_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "time_limit_exceeded"
 limit: "cpu"
 stdout: ""
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 21: busy loop without output (Ruby): cut at the CPU limit
@@ -720,16 +640,12 @@ _J_
 main::then_normal(language => "ruby",
                   limits => { cpu_time_ms => 1000 },
                   source => "x = 0\nloop { x += 1 }\n")
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "time_limit_exceeded"
 limit: "cpu"
 stdout: ""
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 22: sleep forever (bash): cut at the wall-time limit
@@ -737,8 +653,6 @@ _J_
 main::then_normal(language => "bash",
                   limits => { wall_time_ms => 1500 },
                   source => "echo going to sleep\nsleep infinity\n")
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "time_limit_exceeded"
@@ -747,8 +661,6 @@ stdout: "going to sleep\n"
 _J_
 --- json_ok eval
 main::hostile_ok(sub { $_[0]{wall_time_ms} >= 1500 && $_[0]{time_ms} < 500 })
---- containers_left: 0
---- host_clean
 
 
 === TEST 23: stopped for ever (Python): SIGSTOP to itself, cut at the wall limit
@@ -762,16 +674,12 @@ print('stopping', flush=True)
 os.kill(os.getpid(), signal.SIGSTOP)
 print('resumed')
 _PY_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "time_limit_exceeded"
 limit: "wall"
 stdout: "stopping\n"
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 24: deaf for ever (C): every signal blocked, its own session, pause()
@@ -796,15 +704,11 @@ main(void)
     }
 }
 _C_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "time_limit_exceeded"
 limit: "wall"
 _J_
---- containers_left: 0
---- host_clean
 
 
 === TEST 25: background children (bash) outlive the script: the result is prompt
@@ -820,8 +724,6 @@ setsid sleep 1000 &
 disown -a
 echo "main done"
 _SH_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
@@ -829,8 +731,6 @@ stdout: "main done\n"
 _J_
 --- json_ok eval
 main::hostile_ok(sub { $_[0]{wall_time_ms} < 2000 })
---- containers_left: 0
---- host_clean
 --- timeout: 10
 
 
@@ -856,8 +756,6 @@ if os.fork() == 0:
 os.read(r, 1)
 print('main done')
 _PY_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
@@ -865,8 +763,6 @@ stdout: "daemon started\nmain done\n"
 _J_
 --- json_ok eval
 main::hostile_ok(sub { $_[0]{wall_time_ms} < 2000 })
---- containers_left: 0
---- host_clean
 --- timeout: 10
 
 
@@ -880,8 +776,6 @@ const child = spawn('sleep', ['1000'], { detached: true, stdio: 'ignore' });
 child.unref();
 console.log('spawned', typeof child.pid);
 _JS_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
@@ -889,8 +783,6 @@ stdout: "spawned number\n"
 _J_
 --- json_ok eval
 main::hostile_ok(sub { $_[0]{wall_time_ms} < 2000 })
---- containers_left: 0
---- host_clean
 --- timeout: 10
 
 
@@ -920,14 +812,10 @@ else:
     print('others:', sorted(int(p) for p in os.listdir('/proc')
                             if p.isdigit() and int(p) not in (1, me)))
 _PY_
---- error_code eval
-[200, 200]
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
 tests.0.stdout: "planted\n"
 tests.1.stdout: "others: []\n"
 _J_
---- containers_left: 0
---- host_clean
 --- timeout: 10

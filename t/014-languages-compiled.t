@@ -5,73 +5,28 @@
 # header, and for a warning that lets the program run.  The end of the
 # file checks that every language with a compile step has such a block.
 #
-# Requests are built by submission() below; the files of a multi-file
-# program are given as a txtar ("-- name --" lines).
+# Requests are built by submission() of Sbx::Languages; the files of a
+# multi-file program are given as a txtar ("-- name --" lines).
 
 use Test::Nginx::Socket 'no_plan';
 use Sbx::Test;
-
-use JSON::PP ();
+use Sbx::Languages;
 
 no_shuffle();
 no_root_location();
 
-our $Json = JSON::PP->new->canonical;
-
-# id (and alias) => the table's entry
-our %Lang;
-
-{
-    my $file = "$Sbx::Test::Top/runner/languages.json";
-    open my $fh, '<', $file or die "$file: $!";
-    my $table = JSON::PP->new->decode(do { local $/; <$fh> });
-
-    for my $l (@{ $table->{languages} }) {
-        $Lang{$_} = $l for $l->{id}, @{ $l->{aliases} };
-    }
-}
-
-# POST /submissions with these fields; "files" may be a txtar text.
-sub submission {
-    my %sub = @_;
-
-    if (defined $sub{files} && !ref $sub{files}) {
-        my @parts = split /^-- (\S+) --\n/m, $sub{files};
-        shift @parts;
-        my @files;
-        while (my ($name, $content) = splice @parts, 0, 2) {
-            push @files, { name => $name, content => $content };
-        }
-        $sub{files} = \@files;
-    }
-
-    return "POST /submissions\n" . $Json->encode(\%sub);
-}
-
-Sbx::Test::main_runner_blocks();
+Sbx::Test::blocks(timeout => 90);
 
 run_tests();
 
 # Every language of the table with a compile step has a block above that
 # sends it a program and expects compilation_error.
 
-my %covered;
-
-for my $block (Test::Base::blocks()) {
-    my $checks = $block->response_json;
-    my ($body) = ($block->request // '') =~ /^POST \S+\n(.*)/s;
-    next unless defined $checks && defined $body
-                && $checks =~ /^status: "compilation_error"$/m;
-
-    my $lang = $Lang{ $Json->decode($body)->{language} } or next;
-    $covered{ $lang->{id} } = 1;
-}
-
-my %compiled = map { $_->{id} => 1 } grep { $_->{compile} } values %Lang;
-
-for my $id (sort keys %compiled) {
-    Test::More::ok($covered{$id}, "$0 - $id has a compilation error block");
-}
+Sbx::Languages::each_language_has(
+    'a compilation error block' =>
+        sub { $_[0] =~ /^status: "compilation_error"$/m },
+    only => sub { $_[0]{compile} },
+);
 
 __DATA__
 

@@ -1,6 +1,7 @@
 # The documentation says what the code does: the README's language table
-# is the one runner/languages.json gives, and every directive and runner
-# flag is documented.  (No nginx here: plain Test::More.)
+# is the one runner/languages.json gives, every directive and runner flag
+# is documented, and docs/architecture.md names the files and functions
+# there are.  (No nginx here: plain Test::More.)
 
 use strict;
 use warnings;
@@ -42,6 +43,28 @@ ok(@flags >= 15, 'runner flags found in --help');
 
 for my $f (@flags) {
     like($readme, qr/--\Q$f\E\b/, "README documents --$f");
+}
+
+# docs/architecture.md: every file and function it names exists, and it
+# names every source file of the three programs
+my $arch = slurp("$top/docs/architecture.md");
+my $src = '{common,runner/src,runner/init,ngx_http_sandbox_module}/*.c';
+my %named = map { $_ => 1 }
+    $arch =~ m{`((?:common|runner|ngx_http_sandbox_module)/[\w/.-]+)`}g;
+
+for my $f (sort keys %named) {
+    ok(-e "$top/$f", "docs/architecture.md: $f exists");
+}
+
+for my $f (map { s{^\Q$top\E/}{}r } glob("$top/$src")) {
+    ok($named{$f}, "docs/architecture.md names $f");
+}
+
+my $code = join '', map { slurp($_) } glob("$top/$src");
+my %fns = map { $_ => 1 } $arch =~ /`(\w+)\(\)`/g;
+
+for my $fn (sort keys %fns) {
+    like($code, qr/^\Q$fn\E\(/m, "docs/architecture.md: $fn() is defined");
 }
 
 done_testing();

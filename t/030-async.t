@@ -10,22 +10,8 @@ no_root_location();
 
 our (@ids, $slow);
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_')
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-    upstream small {
-        server unix:$TEST_NGINX_SANDBOX_SMALL_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-        unless defined $block->http_config;
-
-    $block->set_value(config => <<'_EOC_')
+Sbx::Test::blocks(upstreams => { runner => 'main', small => 'small' },
+                  config => <<'_EOC_');
     location / {
         sandbox_pass runner;
         sandbox_read_timeout 120s;
@@ -35,11 +21,6 @@ _EOC_
         sandbox_wait off;
     }
 _EOC_
-        unless defined $block->config;
-
-    $block->set_value(more_headers => "Content-Type: application/json")
-        unless defined $block->more_headers;
-});
 
 run_tests();
 

@@ -8,9 +8,6 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-$ENV{TEST_NGINX_JOBS_SOCKET} = "$Sbx::Test::Dir/jobs.sock";
-$Sbx::Test::Runner = 'jobs';
-
 our ($runner, %id, $log);
 
 $log = "$Sbx::Test::Dir/jobs-runner.log";
@@ -18,25 +15,7 @@ $log = "$Sbx::Test::Dir/jobs-runner.log";
 our @flags = ('--workers', 1, '--result-ttl', 4, '--result-memory', 1,
               '--log-file', $log, '--shutdown-grace', 1);
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_JOBS_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
-    location / {
-        sandbox_pass runner;
-        sandbox_read_timeout 120s;
-    }
-_EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-});
+Sbx::Test::blocks(runner => 'jobs');
 
 sub submit {
     my ($wait, %sub) = @_;
@@ -80,8 +59,7 @@ for my $i (0 .. 2) {
     my ($st, $r) = Sbx::Test::api(GET => "/submissions/$ids[$i]");
     Test::More::is(length($r->{stdout}), 400001, "result $i is all there");
 }
-my (undef, undef, undef, $m) = Sbx::Test::api(GET => '/metrics');
-my ($bytes) = $m =~ /^sandbox_result_bytes (\d+)$/m;
+my $bytes = Sbx::Test::metric('sandbox_result_bytes');
 Test::More::cmp_ok($bytes, '<=', 1 << 20, 'results in memory: at most 1 MiB');
 --- request
 GET /metrics

@@ -10,24 +10,12 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    # a block without config reuses the running nginx (and its logs)
-    return if defined $block->reuse_nginx;
-
-    $block->set_value(http_config => <<'_EOC_')
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
+# a block with --- reuse_nginx keeps the running nginx (and its logs)
+Sbx::Test::blocks(http_config => <<'_EOC_', config => <<'_EOC_');
 
     log_format sandbox 'id=$sandbox_id status=$sandbox_status '
                        'language=$sandbox_language http=$status';
 _EOC_
-        unless defined $block->http_config;
-
-    $block->set_value(config => <<'_EOC_')
     location /free/ {
         sandbox_pass unix:/nonexistent/sandbox-runner.sock;
         sandbox_languages python bash;
@@ -53,11 +41,6 @@ _EOC_
         add_header X-Sandbox-Language $sandbox_language always;
     }
 _EOC_
-        unless defined $block->config;
-
-    $block->set_value(more_headers => "Content-Type: application/json")
-        unless defined $block->more_headers;
-});
 
 run_tests();
 

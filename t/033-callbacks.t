@@ -29,10 +29,6 @@ our ($runner, $strict, $receiver, $port, %id);
 our ($holes, $hole_port, $reset_port, @routes, $own4, @own6, $own_made);
 our ($names, @bad);
 
-$ENV{TEST_NGINX_HOOKS_SOCKET} = "$Sbx::Test::Dir/hooks.sock";
-$ENV{TEST_NGINX_STRICT_SOCKET} = "$Sbx::Test::Dir/strict.sock";
-$Sbx::Test::Runner = 'hooks';
-
 # The receiver: answers each request with the next status of $dir/plan
 # (200 when the plan is used up) and saves it as $dir/<n>.req.
 sub start_receiver {
@@ -102,15 +98,16 @@ sub header {
     return $req->{head} =~ /^\Q$name\E:\s*(.*?)\r?$/mi ? $1 : undef;
 }
 
-# Polls GET until the callback is no longer pending.
+# Polls GET (of the runner behind $prefix) for up to $secs (20) seconds,
+# until the callback is no longer pending.
 sub settled {
-    my ($id, $secs) = @_;
+    my ($id, $secs, $prefix) = @_;
+    my $path = ($prefix // '') . "/submissions/$id";
     my $r;
-    for (1 .. ($secs // 20) * 10) {
-        (undef, $r) = Sbx::Test::api(GET => "/submissions/$id");
-        last if $r->{callback} && $r->{callback}{status} ne 'pending';
-        select undef, undef, undef, 0.1;
-    }
+    Sbx::Test::wait_for($secs // 20, sub {
+        (undef, $r) = Sbx::Test::api(GET => $path);
+        $r->{callback} && $r->{callback}{status} ne 'pending';
+    });
     return $r;
 }
 
@@ -294,22 +291,10 @@ sub submit_with_callback {
     return $r->{id};
 }
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream hooks {
-        server unix:$TEST_NGINX_HOOKS_SOCKET;
-    }
-    upstream main {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-    }
-    upstream strict {
-        server unix:$TEST_NGINX_STRICT_SOCKET;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
+Sbx::Test::blocks(runner => 'hooks', keepalive => 0,
+                  upstreams => { hooks => 'hooks', main => 'main',
+                                 strict => 'strict' },
+                  config => <<'_EOC_');
     location / {
         sandbox_pass hooks;
         sandbox_read_timeout 60s;
@@ -323,9 +308,6 @@ _EOC_
         sandbox_read_timeout 60s;
     }
 _EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-});
 
 run_tests();
 
@@ -443,12 +425,7 @@ for my $host ('127.0.0.1', 'localhost', '[::1]', '169.254.169.254',
     my (undef, $r) = Sbx::Test::api(POST => '/main/submissions', {
         language => 'bash', source => 'true',
         callback_url => "http://$host:$main::port/no" });
-    my $id = $r->{id};
-    for (1 .. 100) {
-        (undef, $r) = Sbx::Test::api(GET => "/main/submissions/$id");
-        last if $r->{callback} && $r->{callback}{status} ne 'pending';
-        select undef, undef, undef, 0.1;
-    }
+    $r = main::settled($r->{id}, undef, '/main');
     Test::More::is($r->{callback}{status}, 'refused', "$host refused");
 }
 Test::More::like($main::last = (Sbx::Test::api(GET => '/main/metrics'))[3],

@@ -8,17 +8,7 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
+Sbx::Test::blocks(more_headers => undef, config => <<'_EOC_');
     location /api/ {
         sandbox_pass runner;
     }
@@ -31,7 +21,6 @@ _EOC_
         sandbox_pass runner;
     }
 _EOC_
-});
 
 run_tests();
 

@@ -9,50 +9,14 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-$ENV{TEST_NGINX_WARM_SOCKET} = "$Sbx::Test::Dir/warm.sock";
-$Sbx::Test::Runner = 'warm';
-
 our ($runner, @uids);
-
-sub wait_for {
-    my ($secs, $cond) = @_;
-    for (1 .. $secs * 10) {
-        return 1 if $cond->();
-        select undef, undef, undef, 0.1;
-    }
-    return 0;
-}
-
-sub metric {
-    my ($name) = @_;
-    my (undef, undef, undef, $m) = Sbx::Test::api(GET => '/metrics');
-    return $m =~ /^\Q$name\E (\d+)$/m ? $1 : undef;
-}
 
 sub submit_json {
     my (undef, $r) = Sbx::Test::api(POST => '/submissions', {@_});
     return $r;
 }
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_WARM_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
-    location / {
-        sandbox_pass runner;
-        sandbox_read_timeout 60s;
-    }
-_EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-});
+Sbx::Test::blocks(runner => 'warm', read_timeout => '60s');
 
 run_tests();
 
@@ -68,8 +32,8 @@ __DATA__
 === TEST 1: the pool fills at start
 --- init
 $main::runner = Sbx::Test::runner_start('warm', '--warm', 'python:2,c:1');
-Test::More::ok(main::wait_for(30, sub {
-    (main::metric('sandbox_warm_ready') // 0) == 3 }), 'three are ready');
+Test::More::ok(Sbx::Test::wait_for(30, sub {
+    (Sbx::Test::metric('sandbox_warm_ready') // 0) == 3 }), 'three are ready');
 Test::More::is(Sbx::Test::containers('warm'), 3, 'three containers exist');
 --- request
 GET /metrics
@@ -85,9 +49,10 @@ my $r = main::submit_json(language => 'python',
                   source => "import os\nprint(os.getuid())");
 Test::More::is($r->{status}, 'accepted', 'the job ran');
 push @main::uids, $r->{stdout};
-Test::More::is(main::metric('sandbox_warm_hits_total'), 1, 'from the pool');
-Test::More::ok(main::wait_for(30, sub {
-    main::metric('sandbox_warm_ready') == 3
+Test::More::is(Sbx::Test::metric('sandbox_warm_hits_total'), 1,
+               'from the pool');
+Test::More::ok(Sbx::Test::wait_for(30, sub {
+    Sbx::Test::metric('sandbox_warm_ready') == 3
     && Sbx::Test::containers('warm') == 3 }), 'the pool is full again, '
     . 'the used container gone');
 --- request
@@ -129,13 +94,13 @@ compile.status: "ok"
 
 === TEST 5: a job that needs more than the defaults still fits a warm one
 --- init
-my $hits = main::metric('sandbox_warm_hits_total');
+my $hits = Sbx::Test::metric('sandbox_warm_hits_total');
 my $r = main::submit_json(language => 'python',
     source => "b = bytearray(300 << 20)\nprint(len(b) >> 20)",
     limits => { memory_kb => 524288 });
 Test::More::is($r->{status}, 'accepted', '300 MiB under a 512 MiB limit');
 Test::More::is($r->{stdout}, "300\n", 'allocated');
-Test::More::is(main::metric('sandbox_warm_hits_total'), $hits + 1,
+Test::More::is(Sbx::Test::metric('sandbox_warm_hits_total'), $hits + 1,
                'in a warm container');
 $r = main::submit_json(language => 'python',
     source => "b = bytearray(300 << 20)", limits => { memory_kb => 131072 });
@@ -148,7 +113,7 @@ GET /health
 
 === TEST 6: a dead warm container is passed over
 --- init
-main::wait_for(30, sub { main::metric('sandbox_warm_ready') == 3 });
+Sbx::Test::wait_for(30, sub { Sbx::Test::metric('sandbox_warm_ready') == 3 });
 my @ids = grep { /\S/ } split /\n/,
     `docker ps -q --filter label=org.sandbox.runner=$Sbx::Test::Tag-warm`;
 system("docker kill @ids >/dev/null 2>&1");

@@ -1,8 +1,9 @@
 # Docker goes away in the middle of a job: the job ends with an explicit
 # error, new submissions get 503 (docker_unavailable) instead of hanging,
 # /health says so, and when Docker is back the runner works again and
-# removes what it could not remove meanwhile.  This restarts dockerd, so
-# it runs last, with a runner of its own.
+# removes what it could not remove meanwhile.  This restarts dockerd (the
+# sandbox's own engine, never the host's default one: tools/dockerd.sh),
+# so it runs last, with a runner of its own.
 
 use Test::Nginx::Socket 'no_plan';
 use Sbx::Test;
@@ -10,41 +11,11 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-$ENV{TEST_NGINX_DOCK_SOCKET} = "$Sbx::Test::Dir/dock.sock";
-$Sbx::Test::Runner = 'dock';
-
 our ($runner, $id);
 
 sub docker_up { system('docker info >/dev/null 2>&1') == 0 }
 
-# Waits up to $secs for $cond->() to hold.
-sub wait_for {
-    my ($secs, $cond) = @_;
-    for (1 .. $secs * 10) {
-        return 1 if $cond->();
-        select undef, undef, undef, 0.1;
-    }
-    return 0;
-}
-
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_DOCK_SOCKET;
-    }
-_EOC_
-
-    $block->set_value(config => <<'_EOC_');
-    location / {
-        sandbox_pass runner;
-        sandbox_read_timeout 60s;
-    }
-_EOC_
-
-    $block->set_value(more_headers => "Content-Type: application/json");
-});
+Sbx::Test::blocks(runner => 'dock', keepalive => 0, read_timeout => '60s');
 
 run_tests();
 
@@ -60,15 +31,16 @@ my (undef, $r) = Sbx::Test::api(POST => '/submissions?wait=false', {
     language => 'python', source => "import time\ntime.sleep(60)",
     limits => { wall_time_ms => 20000 } });
 $main::id = $r->{id};
-Test::More::ok(main::wait_for(20, sub { Sbx::Test::containers('dock') == 1 }),
+Test::More::ok(Sbx::Test::wait_for(20, sub {
+    Sbx::Test::containers('dock') == 1 }),
                'the job runs in its container');
-system('pkill -TERM -x dockerd');
-Test::More::ok(main::wait_for(60, sub { !main::docker_up() }),
+system("$Sbx::Test::Top/tools/dockerd.sh stop");
+Test::More::ok(Sbx::Test::wait_for(60, sub { !main::docker_up() }),
                'dockerd is down');
 $r = Sbx::Test::poll("/submissions/$main::id", 60);
 Test::More::is($r->{status}, 'internal_error', 'the job ended');
 Test::More::like($r->{message}, qr/docker/i, 'blaming Docker');
-Test::More::ok(main::wait_for(15, sub {
+Test::More::ok(Sbx::Test::wait_for(15, sub {
     (Sbx::Test::api(GET => '/health'))[0] == 503 }), '/health noticed');
 --- request
 GET /health
@@ -96,9 +68,10 @@ error.code: "docker_unavailable"
 --- init
 Test::More::is(system("$Sbx::Test::Top/tools/dockerd.sh"), 0,
                'dockerd started again');
-Test::More::ok(main::wait_for(30, sub {
+Test::More::ok(Sbx::Test::wait_for(30, sub {
     (Sbx::Test::api(GET => '/health'))[0] == 200 }), 'the runner noticed');
-Test::More::ok(main::wait_for(30, sub { Sbx::Test::containers('dock') == 0 }),
+Test::More::ok(Sbx::Test::wait_for(30, sub {
+    Sbx::Test::containers('dock') == 0 }),
                "the interrupted job's container is removed");
 --- request
 POST /submissions

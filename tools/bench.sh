@@ -22,21 +22,33 @@ url=http://127.0.0.1:$port
 rm -rf "$dir"
 mkdir -p "$dir"
 
+
 N_LAT=${N_LAT:-40}
 N_DOCKER=${N_DOCKER:-15}
 N_TPUT=${N_TPUT:-200}
 N_LOAD=${N_LOAD:-1000}
 
+nginx_bin=${NGINX:-/usr/sbin/nginx}
+
+# runner_pid: the one being started, should it fail to come up
+cleanup() {
+    local pids=(${runner:-} ${warm:-} ${runner_pid:-})
+    "$nginx_bin" -p "$dir/" -c "$dir/nginx.conf" -s quit 2>/dev/null || true
+    ((${#pids[@]})) || return 0
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+}
+trap cleanup EXIT
+
 # one runner that makes a container for each job, one that keeps some warm
-build/sandbox-runner --listen "unix:$dir/runner.sock" --socket-mode 0666 \
-    --languages runner/languages.json --init build/sandbox-init \
-    --state-dir "$dir/state" --runner-id bench --log-file "$dir/runner.log" &
-runner=$!
-build/sandbox-runner --listen "unix:$dir/warm.sock" --socket-mode 0666 \
-    --languages runner/languages.json --init build/sandbox-init \
-    --state-dir "$dir/state-warm" --runner-id bench-warm --warm python:4 \
-    --uid-base 40000 --uid-count 100 --log-file "$dir/warm.log" &
-warm=$!
+. tools/runner.sh
+runner_start bench "$dir/runner.sock" "$dir/state" \
+    --log-file "$dir/runner.log"
+runner=$runner_pid
+runner_start bench-warm "$dir/warm.sock" "$dir/state-warm" \
+    --warm python:4 --uid-base 40000 --uid-count 100 \
+    --log-file "$dir/warm.log"
+warm=$runner_pid
 
 cat >"$dir/nginx.conf" <<EOC
 load_module $top/build/ngx_http_sandbox_module.so;
@@ -62,15 +74,7 @@ http {
 }
 EOC
 
-nginx_bin=${NGINX:-/usr/sbin/nginx}
 "$nginx_bin" -p "$dir/" -c "$dir/nginx.conf"
-
-cleanup() {
-    "$nginx_bin" -p "$dir/" -c "$dir/nginx.conf" -s quit 2>/dev/null || true
-    kill -TERM "$runner" "$warm" 2>/dev/null || true
-    wait "$runner" "$warm" 2>/dev/null || true
-}
-trap cleanup EXIT
 
 for _ in $(seq 1 100); do
     curl -sf "$url/health" >/dev/null && curl -sf "$url/warm/health" \

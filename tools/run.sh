@@ -16,26 +16,22 @@ if [[ ! -f build/run/big-submission.json ]]; then
       printf '"}'; } >build/run/big-submission.json
 fi
 
-if [[ -S $sock ]] && curl -s --unix-socket "$sock" http://x/ >/dev/null 2>&1
-then
+. tools/runner.sh
+
+if [[ -S $sock ]] && runner_listens "$sock"; then
     echo "run: a runner already listens on $sock; stop it first" >&2
     exit 1
 fi
-
-build/sandbox-runner \
-    --listen "unix:$sock" --socket-mode 0660 --socket-group www-data \
-    --languages runner/languages.json --init build/sandbox-init \
-    --state-dir /var/lib/sandbox-runner --runner-id run \
-    --warm python:2,javascript:1 &
-runner=$!
 
 # Ctrl-C reaches the whole foreground process group, so the runner has
 # already begun its graceful shutdown (running jobs may finish within
 # --shutdown-grace): signalling it again would mean "kill them now".
 # A second Ctrl-C still does that.
 stop() {
+    local runner=${runner_pid:-}
     trap - INT TERM EXIT
     [[ -n ${nginx:-} ]] && kill -QUIT "$nginx" 2>/dev/null || true
+    [[ -n $runner ]] || return 0
     [[ $1 == INT ]] || kill -TERM "$runner" 2>/dev/null || true
     for _ in $(seq 1 350); do
         kill -0 "$runner" 2>/dev/null || break
@@ -47,14 +43,9 @@ stop() {
 trap 'stop INT' INT
 trap 'stop TERM' TERM EXIT
 
-for _ in $(seq 1 100); do
-    [[ -S $sock ]] && break
-    if ! kill -0 "$runner" 2>/dev/null; then
-        echo "run: sandbox-runner exited" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
+runner_start run "$sock" /var/lib/sandbox-runner \
+    --socket-mode 0660 --socket-group www-data \
+    --warm python:2,javascript:1 || exit 1
 
 echo "serving on http://127.0.0.1:8080  (try: curl -s" \
      "127.0.0.1:8080/submissions -d '{\"language\":\"python\"," \

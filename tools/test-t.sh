@@ -17,6 +17,7 @@ dir=$top/build/$tag
 rm -rf "$dir"
 mkdir -p "$dir"
 
+
 pids=()
 
 # uids: each run its own thousand, each runner its own hundred, so that
@@ -24,23 +25,16 @@ pids=()
 uid_base=$((100000 + $(printf '%s' "$tag" | cksum | cut -d' ' -f1) % 500 * 1000))
 export SBX_TEST_UID_BASE=$uid_base
 
+. tools/runner.sh
+
 # start_runner NAME EXTRA-FLAGS...: a runner on $dir/NAME.sock
 start_runner() {
-    local name=$1
+    local name=$1 rc=0
     shift
-    build/sandbox-runner \
-        --listen "unix:$dir/$name.sock" --socket-mode 0666 \
-        --languages runner/languages.json --init build/sandbox-init \
-        --state-dir "$dir/state-$name" --runner-id "$tag-$name" \
-        --log-file "$dir/$name.log" --log-level debug "$@" &
-    pids+=($!)
-    for _ in $(seq 1 100); do
-        [[ -S $dir/$name.sock ]] && return 0
-        sleep 0.1
-    done
-    echo "test: runner $name did not start:" >&2
-    tail -20 "$dir/$name.log" >&2
-    return 1
+    runner_start "$tag-$name" "$dir/$name.sock" "$dir/state-$name" \
+        --log-file "$dir/$name.log" --log-level debug "$@" || rc=$?
+    pids+=("$runner_pid")
+    return "$rc"
 }
 
 stop_runners() {

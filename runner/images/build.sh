@@ -12,6 +12,14 @@
 #   3. an image whose label already carries that hash is skipped, so a
 #      second run takes seconds.
 #
+# The imported tree is kept as rootfs/NAME-<hash>.tar in the cache: the
+# up-to-date check asks the engine being filled, and an engine that lacks
+# an image whose tarball is cached (a new engine, a wiped data root) only
+# gets it imported, without debootstrap or apt.
+#
+# Images go into the engine that DOCKER_HOST names, by default the
+# sandbox's own (tools/dockerd.sh): unix:///run/sandbox-docker.sock.
+#
 # Images build in parallel.  They share one directory of downloaded .deb
 # files; downloads are serialised by a lock (they overlap with the other
 # images' unpacking) and each chroot gets hard links to the cached files,
@@ -25,6 +33,8 @@
 #   SBX_DEBIAN_SECURITY   security mirror URL, or "none"
 #                         (default: the host's, else deb.debian.org)
 #   SBX_LISTS_MAX_AGE     seconds the cached apt lists stay fresh (600)
+#   DOCKER_HOST           the engine to fill (default: unix:// and
+#                         SBX_DOCKER_SOCKET, else /run/sandbox-docker.sock)
 #
 # Needs root, debootstrap and a Docker engine.  Exits non-zero, naming the
 # image and showing the end of its log, when anything fails.
@@ -41,6 +51,7 @@ JOBS=${SBX_IMAGES_JOBS:-3}
 LISTS_MAX_AGE=${SBX_LISTS_MAX_AGE:-600}
 LANGUAGES_JSON=$repo/runner/languages.json
 CHROOT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export DOCKER_HOST=${DOCKER_HOST:-unix://${SBX_DOCKER_SOCKET:-/run/sandbox-docker.sock}}
 
 log() { printf 'images: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -337,27 +348,42 @@ build_one() {
     clean_root "$root"
     du -sh --apparent-size "$root" | awk '{ print "size " $1 }'
 
-    echo "== import (at ${SECONDS}s)"
-    local old
+    echo "== tarball (at ${SECONDS}s)"
+    tar -C "$root" --numeric-owner -cf "$dir/rootfs.tar" .
+    printf '%s\n' "$versions" >"$dir/versions"
+    # versions first: a tarball without them is never taken as complete
+    mv "$dir/versions" "$CACHE/rootfs/$name-$hash.versions"
+    mv "$dir/rootfs.tar" "$CACHE/rootfs/$name-$hash.tar"
+    local f
+    for f in "$CACHE/rootfs/$name"-*.tar "$CACHE/rootfs/$name"-*.versions; do
+        [[ ${f%.*} == "$CACHE/rootfs/$name-$hash" ]] || rm -f "$f"
+    done
+
+    import_one "$name" "$hash"
+    echo "== done (at ${SECONDS}s)"
+}
+
+# Imports the cached tree of NAME into the engine as sbx/NAME:latest.
+import_one() {
+    local name=$1 hash=$2 versions old
+    versions=$(cat "$CACHE/rootfs/$name-$hash.versions")
+    echo "== import into $DOCKER_HOST (at ${SECONDS}s)"
     old=$(docker image inspect -f '{{.Id}}' "sbx/$name:latest" 2>/dev/null ||
           true)
-    tar -C "$root" --numeric-owner -cf - . |
-        docker import \
-            --change "LABEL org.sandbox.recipe=$hash" \
-            --change "LABEL org.sandbox.image=$name" \
-            --change "LABEL org.sandbox.versions=${versions:-none}" \
-            --change 'ENV LANG=C.UTF-8' \
-            --change 'WORKDIR /work' \
-            --change 'CMD ["/bin/bash"]' \
-            - "sbx/$name:latest"
+    docker import \
+        --change "LABEL org.sandbox.recipe=$hash" \
+        --change "LABEL org.sandbox.image=$name" \
+        --change "LABEL org.sandbox.versions=${versions:-none}" \
+        --change 'ENV LANG=C.UTF-8' \
+        --change 'WORKDIR /work' \
+        --change 'CMD ["/bin/bash"]' \
+        "$CACHE/rootfs/$name-$hash.tar" "sbx/$name:latest"
     # The image this one replaces, unless a container still uses it.
     if [[ -n $old && $old != "$(docker image inspect -f '{{.Id}}' \
             "sbx/$name:latest")" ]]; then
         docker image rm "$old" >/dev/null 2>&1 || true
     fi
-    printf '%s\n' "$versions" >"$dir/versions"
-    cp "$dir/versions" "$CACHE/logs/$name.versions"
-    echo "== done (at ${SECONDS}s)"
+    cp "$CACHE/rootfs/$name-$hash.versions" "$CACHE/logs/$name.versions"
 }
 
 # Warns when languages.json names a version the image does not have.
@@ -418,7 +444,7 @@ main() {
     [[ $(id -u) -eq 0 ]] || die "must run as root (debootstrap, chroot)"
     command -v debootstrap >/dev/null || die "debootstrap is not installed"
     command -v docker >/dev/null || die "docker is not installed"
-    docker info >/dev/null 2>&1 || die "cannot reach the Docker engine"
+    docker info >/dev/null 2>&1 || die "cannot reach the Docker engine at $DOCKER_HOST"
 
     local names=() name
     for name in "$@"; do
@@ -438,7 +464,7 @@ main() {
 
     # One build.sh at a time per cache (they would share scratch space);
     # taken before the up-to-date check, which a running build changes.
-    mkdir -p "$CACHE/debs" "$CACHE/logs" "$CACHE/lists"
+    mkdir -p "$CACHE/debs" "$CACHE/logs" "$CACHE/lists" "$CACHE/rootfs"
     exec 8>"$CACHE/.build.lock"
     if ! flock -n 8; then
         log "waiting for another build.sh using $CACHE"
@@ -446,7 +472,7 @@ main() {
     fi
 
     local -A hash=()
-    local todo=() have
+    local todo=() import=() have
     for name in "${names[@]}"; do
         [[ -z ${hash[$name]:-} ]] || continue
         hash[$name]=$(recipe_hash "$name")
@@ -456,13 +482,31 @@ main() {
         if [[ $have == "${hash[$name]}" ]]; then
             printf '%-8s up to date      (sbx/%s:latest, %s)\n' \
                 "$name" "$name" "${hash[$name]}"
+        elif [[ -f $CACHE/rootfs/$name-${hash[$name]}.tar &&
+                -f $CACHE/rootfs/$name-${hash[$name]}.versions ]]; then
+            import+=("$name")
         else
             todo+=("$name")
         fi
     done
+
+    local t0=$SECONDS start
+    # Imports only: the engine writes, one at a time is as fast.
+    for name in "${import[@]}"; do
+        start=$SECONDS
+        if ! import_one "$name" "${hash[$name]}" \
+                >"$CACHE/logs/$name.import.log" 2>&1; then
+            tail -25 "$CACHE/logs/$name.import.log" | sed 's/^/  | /' >&2
+            die "$name: import into $DOCKER_HOST failed"
+        fi
+        printf '%-8s imported in %3ds  (sbx/%s:latest, %s, cached tree)\n' \
+            "$name" $((SECONDS - start)) "$name" "${hash[$name]}"
+    done
+    ((${#import[@]} == 0)) ||
+        log "${#import[@]} image(s) imported in $((SECONDS - t0))s"
     ((${#todo[@]})) || return 0
 
-    local t0=$SECONDS
+    t0=$SECONDS
     # Scratch trees of a previous run that was killed hard.
     local stale
     for stale in "$CACHE"/tmp.*; do

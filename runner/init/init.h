@@ -12,6 +12,7 @@
  *   init_payload_steps.c  its commands, limits, checker and tests
  *   init_files.c          the submitted files, written as the program's uid
  *   init_job.c            the job loop: compile, pause, tests, verdicts
+ *   init_reset.c          each test from the compiled state: files, IPC
  *   init_result.c         step objects and the one RESULT frame
  *   init_run.c            one step: spawn, watch, measure (init_step.h)
  *   init_spawn.c          the step's child: credentials, limits, exec
@@ -228,6 +229,10 @@ int sbx_init_write_files(sbx_init_job_t *job, char *err, size_t size);
 /* init_job.c */
 void sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl,
     sbx_init_out_t *out);
+
+/* init_reset.c */
+int sbx_init_reset_save(sbx_init_job_t *job, char *err, size_t size);
+int sbx_init_reset(sbx_init_job_t *job, char *err, size_t size);
 
 /* init_result.c */
 json_t *sbx_init_step_json(sbx_init_result_t *r, sbx_status_e status,

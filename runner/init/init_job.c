@@ -27,7 +27,7 @@ static sbx_status_e sbx_init_judge(sbx_init_job_t *job, sbx_init_test_t *t,
 void
 sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl, sbx_init_out_t *out)
 {
-    int                 stop;
+    int                 stop, ran;
     size_t              i;
     json_t             *o;
     const char         *limit;
@@ -103,10 +103,15 @@ sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl, sbx_init_out_t *out)
 
     sbx_init_ctl_close(ctl);
 
+    /* the state every test starts from (init_reset.c) */
+
+    (void) sbx_init_reset_save(job, out->error, sizeof(out->error));
+
     step.argv = job->run.argv;
     step.limits = &job->run.limits;
 
     stop = 0;
+    ran = 0;
 
     for (i = 0; i < job->ntests; i++) {
         t = &job->tests[i];
@@ -114,6 +119,10 @@ sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl, sbx_init_out_t *out)
         memset(&r, 0, sizeof(sbx_init_result_t));
         status = SBX_STATUS_SKIPPED;
         limit = NULL;
+
+        if (!stop && !out->error[0] && ran++) {
+            (void) sbx_init_reset(job, out->error, sizeof(out->error));
+        }
 
         /* after an init error or the first failure: skipped */
 

@@ -27,7 +27,8 @@
 
 static void sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h,
     const char *body, size_t len);
-static void sbx_api_batch(sbx_conn_t *c, const char *body, size_t len);
+static void sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h,
+    const char *body, size_t len);
 static void sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h);
 static void sbx_api_languages(sbx_conn_t *c);
 static void sbx_api_health(sbx_conn_t *c);
@@ -36,7 +37,7 @@ static int sbx_api_unavailable(sbx_conn_t *c);
 static void sbx_api_refuse(sbx_conn_t *c, int status, const char *code,
     const char *field, const char *message);
 static void sbx_api_json(sbx_conn_t *c, int status, json_t *v,
-    const char *id, const char *job_status);
+    sbx_job_t *job, const char *job_status);
 static int sbx_api_is_error_item(json_t *item);
 
 
@@ -48,7 +49,7 @@ sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         sbx_api_submit(c, h, body, len);
 
     } else if (sbx_proto_str_eq(&h->word, "BATCH")) {
-        sbx_api_batch(c, body, len);
+        sbx_api_batch(c, h, body, len);
 
     } else if (sbx_proto_str_eq(&h->word, "GET")) {
         sbx_api_get(c, h);
@@ -89,6 +90,7 @@ sbx_api_answer(sbx_conn_t *c, sbx_job_t *job)
     r.status = 200;
     r.id = job->id;
     r.job_status = sbx_status_names[status];
+    r.language = job->lang ? job->lang->id : NULL;
     r.body = s;
     r.len = len;
 
@@ -101,11 +103,13 @@ static void
 sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     size_t len)
 {
-    int                   rc, wait;
-    json_t               *sub, *v;
-    sbx_job_t            *job;
-    const sbx_proto_str_t *w;
-    sbx_error_t    err;
+    int                     rc, wait, nmax;
+    char                   *text;
+    json_t                 *sub, *v;
+    sbx_job_t              *job;
+    sbx_error_t             err;
+    sbx_limits_t            max;
+    const sbx_proto_str_t  *w;
 
     w = sbx_proto_attr(h, "wait");
     wait = (w == NULL || sbx_proto_str_eq(w, "1"));
@@ -114,9 +118,21 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         return;
     }
 
+    nmax = sbx_submit_max(h, &max, &err);
+
+    if (nmax == SBX_ERROR) {
+        sbx_server_reply_error(c, &err);
+        return;
+    }
+
     sub = sbx_schema_parse(body, len, &err);
 
-    job = sub ? sbx_submit_prepare(sub, &err) : NULL;
+    job = sub ? sbx_submit_prepare_max(sub, nmax ? &max : NULL, &err)
+              : NULL;
+
+    /* under a location's maxima, stored with the limits they resolved */
+
+    text = (job != NULL && nmax) ? json_dumps(sub, JSON_COMPACT) : NULL;
 
     json_decref(sub);
 
@@ -129,7 +145,14 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     job->sync = wait;
 
     sbx_jobs_insert(job);
-    sbx_store_accepted(job, body, len);
+
+    if (text != NULL) {
+        sbx_store_accepted(job, text, strlen(text));
+        free(text);
+
+    } else {
+        sbx_store_accepted(job, body, len);
+    }
 
     rc = sbx_queue_push(sbx_server_queue(), &job, 1);
 
@@ -162,21 +185,30 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     }
 
     v = json_pack("{s:s, s:s}", "id", job->id, "status", "queued");
-    sbx_api_json(c, 202, v, job->id, "queued");
+    sbx_api_json(c, 202, v, job, "queued");
 }
 
 
 static void
-sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
+sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
+    size_t len)
 {
-    int                  rc;
+    int                  rc, nmax;
     char                *text;
     size_t               i, n, k;
     json_t              *root, *list, *item, *out, *v;
     sbx_job_t          **jobs;
-    sbx_error_t   err;
+    sbx_limits_t         max;
+    sbx_error_t          err;
 
     if (sbx_api_unavailable(c)) {
+        return;
+    }
+
+    nmax = sbx_submit_max(h, &max, &err);
+
+    if (nmax == SBX_ERROR) {
+        sbx_server_reply_error(c, &err);
         return;
     }
 
@@ -230,7 +262,7 @@ sbx_api_batch(sbx_conn_t *c, const char *body, size_t len)
             continue;
         }
 
-        jobs[i] = sbx_submit_prepare(item, &err);
+        jobs[i] = sbx_submit_prepare_max(item, nmax ? &max : NULL, &err);
 
         if (jobs[i] == NULL) {
             v = sbx_error_json(&err);
@@ -416,7 +448,7 @@ sbx_api_refuse(sbx_conn_t *c, int status, const char *code,
 
 
 static void
-sbx_api_json(sbx_conn_t *c, int status, json_t *v, const char *id,
+sbx_api_json(sbx_conn_t *c, int status, json_t *v, sbx_job_t *job,
     const char *job_status)
 {
     char         *s;
@@ -432,7 +464,8 @@ sbx_api_json(sbx_conn_t *c, int status, json_t *v, const char *id,
 
     memset(&r, 0, sizeof(sbx_reply_t));
     r.status = status;
-    r.id = id;
+    r.id = job ? job->id : NULL;
+    r.language = job ? job->lang->id : NULL;
     r.job_status = job_status;
     r.body = s;
     r.len = strlen(s);

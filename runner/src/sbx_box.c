@@ -442,24 +442,46 @@ sbx_box_leave(sbx_box_t *box)
 
 
 /*
- * The container: sandbox-init as PID 1 from a read-only bind, the box's
- * FIFO directory read-only at /sbx/io, and logs large enough for the
- * result frame.
+ * The container: the box's own directory (sbx_handover.c) read-only at
+ * /sbx, the only host path in it, with sandbox-init's copy that runs as
+ * PID 1 and the FIFOs in /sbx/io; logs large enough for the result frame.
+ * Everything else a program can reach is the container's own: its
+ * overlay root (locks and inotify on image files stay in it), tmpfs,
+ * /dev, /dev/shm, and its own network (abstract UNIX sockets), IPC (SysV,
+ * POSIX message queues), UTS, pid and mount namespaces.
  */
 
 static json_t *
 sbx_box_spec(sbx_box_t *box)
 {
-    char          binds[2][PATH_MAX + 32], tmpfs[2][160], label[48];
+    char          bind[PATH_MAX + 32], tmpfs[2][160], label[48];
     char          logsize[32];
-    json_t       *spec;
+    json_t       *spec, *masked;
+    size_t        i;
     int64_t       mem;
     sbx_lang_t   *lang;
 
+    /*
+     * Docker's own masked paths (the list replaces them), and the pty
+     * devices: kernel.pty.max is counted across every devpts instance of
+     * the host, so a box gets none.
+     */
+    static const char  *masked_paths[] = {
+        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
+        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+        "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+        "/sys/devices/virtual/powercap", "/dev/pts", "/dev/ptmx"
+    };
+
     lang = box->lang;
 
-    snprintf(binds[0], sizeof(binds[0]), "%s:/sbx/init:ro", sbx_conf.init);
-    snprintf(binds[1], sizeof(binds[1]), "%s:/sbx/io:ro", box->dir);
+    masked = json_array();
+
+    for (i = 0; i < sbx_nelems(masked_paths); i++) {
+        json_array_append_new(masked, json_string(masked_paths[i]));
+    }
+
+    snprintf(bind, sizeof(bind), "%s:/sbx:ro", box->dir);
 
     snprintf(tmpfs[0], sizeof(tmpfs[0]),
              "rw,exec,nosuid,nodev,size=%lldk,uid=%d,gid=%d,mode=0700",
@@ -476,7 +498,7 @@ sbx_box_spec(sbx_box_t *box)
     spec = json_pack(
         "{s:s, s:[s], s:[], s:s, s:s, s:[], s:b, s:b, s:b, s:i,"
         " s:{s:s},"
-        " s:{s:[s, s], s:s, s:[s], s:[s, s, s], s:[s], s:b, s:b,"
+        " s:{s:[s], s:s, s:[s], s:[s, s, s], s:[s, s], s:o, s:b, s:b,"
         "    s:{s:s, s:s}, s:I, s:I, s:I, s:I, s:I,"
         "    s:[{s:s, s:i, s:i}, {s:s, s:i, s:i}],"
         "    s:{s:s, s:{s:s, s:s}}, s:s, s:b}}",
@@ -492,11 +514,12 @@ sbx_box_spec(sbx_box_t *box)
         "StopTimeout", 1,
         "Labels", SBX_BOX_LABEL, label,
         "HostConfig",
-        "Binds", binds[0], binds[1],
+        "Binds", bind,
         "NetworkMode", "none",
         "CapDrop", "ALL",
         "CapAdd", "SETUID", "SETGID", "KILL",
-        "SecurityOpt", "no-new-privileges",
+        "SecurityOpt", "no-new-privileges", sbx_conf.seccomp,
+        "MaskedPaths", masked,
         "ReadonlyRootfs", 1,
         "Privileged", 0,
         "Tmpfs", "/work", tmpfs[0], "/tmp", tmpfs[1],

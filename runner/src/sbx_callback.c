@@ -15,24 +15,18 @@
  *
  * A callback must not become a way into the operator's network (Judge0's
  * CVE-2024-29021 went through exactly such a door), so every address
- * curl is about to connect to is checked in the opensocket callback, after
- * DNS, for each connection: the socket is opened only for an address
- * that passed, so a name that resolves differently the next time (DNS
- * rebinding) changes nothing.  Refused, unless the operator's allow-list
- * names them: loopback, private, link-local, shared, multicast, reserved
- * and unspecified addresses; IPv6 forms that carry or reach an IPv4
- * address (IPv4-mapped, judged as that IPv4 address; IPv4-compatible,
- * IPv4-translated, NAT64, 6to4, Teredo) and site-local; and every address
- * of the host's own interfaces, read again at each check.  Redirects are
- * not followed and proxies from the environment are not used, so nothing
- * bypasses that check.
+ * curl is about to connect to is checked in the opensocket callback,
+ * after DNS, for each connection, against sbx_netpolicy.c's policy: the
+ * socket is opened only for an address that passed, so a name that
+ * resolves differently the next time (DNS rebinding) changes nothing.
+ * Redirects are not followed and proxies from the environment are not
+ * used, so nothing bypasses that check.
  *
  * Nor may a callback become a port scanner: whatever went wrong (refused
  * connection, reset, timeout, an HTTP error), the job's callback status
  * says only "delivery failed"; the detail goes to the runner's own log.
  *
- * With a secret configured, each POST is signed: X-Sandbox-Signature is
- * "sha256=" and the hex HMAC-SHA256 of "<X-Sandbox-Timestamp>.<body>".
+ * With a secret configured, each POST is signed (sbx_sign.c).
  *
  * Locking: sbx_callback.lock guards the waiting list and each delivery
  * while it is on it.  A delivery taken off it, its attempt and the
@@ -44,12 +38,10 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <ifaddrs.h>
 #include <stdio.h>
 #include <time.h>
 
 #include <curl/curl.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 
 #include "sbx.h"
@@ -58,11 +50,12 @@
 #include "sbx_job.h"
 #include "sbx_log.h"
 #include "sbx_metrics.h"
+#include "sbx_netpolicy.h"
+#include "sbx_sign.h"
 
 
 #define SBX_CALLBACK_PER_DEST    2
 #define SBX_CALLBACK_MAX_FLIGHT  64
-#define SBX_CALLBACK_MAX_NETS    32
 #define SBX_CALLBACK_MAX_DELAY   60000
 #define SBX_CALLBACK_IDLE        60000
 
@@ -90,13 +83,6 @@ struct sbx_delivery_s {
 };
 
 
-typedef struct {
-    int                 family;
-    unsigned char       addr[16];
-    unsigned            bits;
-} sbx_net_t;
-
-
 static struct {
     pthread_mutex_t     lock;
     sbx_delivery_t     *head;
@@ -104,40 +90,11 @@ static struct {
     pthread_t           thread;
     int                 running;
     int                 stop;
-    char               *secret;
-    size_t              secret_len;
-    sbx_net_t           allow[SBX_CALLBACK_MAX_NETS];
-    unsigned            nallow;
-    sbx_net_t           deny[SBX_CALLBACK_MAX_NETS];
-    unsigned            ndeny;
 
     /* the delivery thread's */
     sbx_delivery_t     *flight[SBX_CALLBACK_MAX_FLIGHT];
     unsigned            nflight;
 } sbx_callback;
-
-
-/* never reachable from a callback unless allowed */
-
-static const char  *sbx_callback_private[] = {
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
-    "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.88.99.0/24",
-    "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
-
-    /* ::/128, ::1/128 and IPv4-compatible ::a.b.c.d */
-    "::/96",
-    /* IPv4-translated (SIIT) ::ffff:0:a.b.c.d */
-    "::ffff:0:0:0/96",
-    /* NAT64, well-known and local-use prefixes: reach IPv4 via a gateway */
-    "64:ff9b::/96", "64:ff9b:1::/48",
-    /* discard-only */
-    "100::/64",
-    /* Teredo and 6to4: tunnels to an IPv4 address */
-    "2001::/32", "2002::/16",
-    /* unique local, link-local, site-local, multicast */
-    "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
-    NULL
-};
 
 
 static char *sbx_callback_dest(const char *url);
@@ -150,90 +107,21 @@ static void sbx_callback_attempted(sbx_delivery_t *d, CURLcode cc);
 static int sbx_callback_outcome(sbx_delivery_t *d, CURLcode cc,
     long *status);
 static void sbx_callback_end(sbx_delivery_t *d);
-static int sbx_callback_sign(const char *ts, const char *body, size_t len,
-    char *hex, size_t size);
 static curl_socket_t sbx_callback_open(void *data, curlsocktype purpose,
     struct curl_sockaddr *addr);
 static size_t sbx_callback_discard(char *ptr, size_t size, size_t n,
     void *data);
-static int sbx_callback_allowed(const struct sockaddr *sa,
-    const char **why);
-static int sbx_callback_own(int family, const unsigned char *addr);
-static int sbx_callback_in(const sbx_net_t *net, int family,
-    const unsigned char *addr);
-static int sbx_callback_parse_net(const char *text, sbx_net_t *net);
 
 
 int
 sbx_callback_start(void)
 {
-    int     i;
-    char   *list, *tok, *save;
-    FILE   *f;
-    size_t  n;
-
-    for (i = 0; sbx_callback_private[i]; i++) {
-        if (sbx_callback_parse_net(sbx_callback_private[i],
-                                   &sbx_callback.deny[sbx_callback.ndeny++])
-            != SBX_OK)
-        {
-            return SBX_ERROR;
-        }
+    if (sbx_netpolicy_init(sbx_conf.callback_allow) != SBX_OK) {
+        return SBX_ERROR;
     }
 
-    if (sbx_conf.callback_allow != NULL) {
-        list = strdup(sbx_conf.callback_allow);
-        if (list == NULL) {
-            return SBX_ERROR;
-        }
-
-        for (tok = strtok_r(list, ", ", &save); tok;
-             tok = strtok_r(NULL, ", ", &save))
-        {
-            if (sbx_callback.nallow == SBX_CALLBACK_MAX_NETS
-                || sbx_callback_parse_net(tok,
-                          &sbx_callback.allow[sbx_callback.nallow])
-                   != SBX_OK)
-            {
-                sbx_log_error("callback-allow: \"%s\" is not an address or "
-                              "network (or there are more than %d)", tok,
-                              SBX_CALLBACK_MAX_NETS);
-                free(list);
-                return SBX_ERROR;
-            }
-
-            sbx_callback.nallow++;
-        }
-
-        free(list);
-    }
-
-    if (sbx_conf.callback_secret_file != NULL) {
-        f = fopen(sbx_conf.callback_secret_file, "re");
-
-        if (f == NULL) {
-            sbx_log_error("callback-secret-file \"%s\": %s",
-                          sbx_conf.callback_secret_file, strerror(errno));
-            return SBX_ERROR;
-        }
-
-        sbx_callback.secret = calloc(1, 4096);
-        n = sbx_callback.secret ? fread(sbx_callback.secret, 1, 4095, f) : 0;
-        fclose(f);
-
-        while (n > 0 && (sbx_callback.secret[n - 1] == '\n'
-                         || sbx_callback.secret[n - 1] == '\r'))
-        {
-            n--;
-        }
-
-        if (n == 0) {
-            sbx_log_error("callback-secret-file \"%s\" is empty",
-                          sbx_conf.callback_secret_file);
-            return SBX_ERROR;
-        }
-
-        sbx_callback.secret_len = n;
+    if (sbx_sign_init(sbx_conf.callback_secret_file) != SBX_OK) {
+        return SBX_ERROR;
     }
 
     sbx_callback.multi = curl_multi_init();
@@ -290,7 +178,7 @@ sbx_callback_stop(void)
     }
 
     curl_multi_cleanup(sbx_callback.multi);
-    free(sbx_callback.secret);
+    sbx_sign_cleanup();
     pthread_mutex_destroy(&sbx_callback.lock);
 }
 
@@ -557,8 +445,8 @@ sbx_callback_begin(sbx_delivery_t *d)
     h = h ? curl_slist_append(h, hdr[0]) : NULL;
     h = h ? curl_slist_append(h, hdr[1]) : NULL;
 
-    if (h != NULL && sbx_callback.secret != NULL) {
-        if (sbx_callback_sign(ts, d->body, len, sig, sizeof(sig)) != SBX_OK) {
+    if (h != NULL && sbx_sign_enabled()) {
+        if (sbx_sign(ts, d->body, len, sig, sizeof(sig)) != SBX_OK) {
             curl_slist_free_all(h);
             h = NULL;
 
@@ -747,51 +635,6 @@ sbx_callback_end(sbx_delivery_t *d)
 }
 
 
-/* HMAC-SHA256 of "<ts>.<body>" in hex: a replay needs a fresh stamp. */
-
-static int
-sbx_callback_sign(const char *ts, const char *body, size_t len, char *hex,
-    size_t size)
-{
-    int             rc;
-    size_t          n, i;
-    EVP_MAC        *mac;
-    OSSL_PARAM      params[2];
-    EVP_MAC_CTX    *ctx;
-    unsigned char   md[EVP_MAX_MD_SIZE];
-
-    rc = SBX_ERROR;
-
-    mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                                 (char *) "SHA256", 0);
-    params[1] = OSSL_PARAM_construct_end();
-
-    if (ctx != NULL
-        && EVP_MAC_init(ctx, (unsigned char *) sbx_callback.secret,
-                        sbx_callback.secret_len, params)
-        && EVP_MAC_update(ctx, (unsigned char *) ts, strlen(ts))
-        && EVP_MAC_update(ctx, (unsigned char *) ".", 1)
-        && EVP_MAC_update(ctx, (unsigned char *) body, len)
-        && EVP_MAC_final(ctx, md, &n, sizeof(md))
-        && 2 * n < size)
-    {
-        for (i = 0; i < n; i++) {
-            snprintf(hex + 2 * i, 3, "%02x", md[i]);
-        }
-
-        rc = SBX_OK;
-    }
-
-    EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(mac);
-
-    return rc;
-}
-
-
 /* Called by curl for every connection, with the address DNS gave. */
 
 static curl_socket_t
@@ -811,7 +654,7 @@ sbx_callback_open(void *data, curlsocktype purpose,
         return CURL_SOCKET_BAD;
     }
 
-    if (!sbx_callback_allowed(&addr->addr, &why)) {
+    if (!sbx_netpolicy_allowed(&addr->addr, &why)) {
         a = (addr->family == AF_INET)
             ? (const void *) &((struct sockaddr_in *) &addr->addr)->sin_addr
             : (const void *) &((struct sockaddr_in6 *) &addr->addr)->sin6_addr;
@@ -834,168 +677,4 @@ static size_t
 sbx_callback_discard(char *ptr, size_t size, size_t n, void *data)
 {
     return size * n;
-}
-
-
-/*
- * Whether a callback may connect there; if not, *why is the refused
- * network it is in, or NULL for an address of this host.
- */
-
-static int
-sbx_callback_allowed(const struct sockaddr *sa, const char **why)
-{
-    int                   family;
-    unsigned              k;
-    unsigned char         addr[16];
-    static const unsigned char  mapped[12] = {
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-    };
-
-    if (sa->sa_family == AF_INET) {
-        family = AF_INET;
-        memcpy(addr, &((const struct sockaddr_in *) sa)->sin_addr, 4);
-
-    } else {
-        memcpy(addr, &((const struct sockaddr_in6 *) sa)->sin6_addr, 16);
-        family = AF_INET6;
-
-        /* ::ffff:a.b.c.d is a.b.c.d */
-
-        if (memcmp(addr, mapped, 12) == 0) {
-            memmove(addr, addr + 12, 4);
-            family = AF_INET;
-        }
-    }
-
-    for (k = 0; k < sbx_callback.nallow; k++) {
-        if (sbx_callback_in(&sbx_callback.allow[k], family, addr)) {
-            return 1;
-        }
-    }
-
-    for (k = 0; k < sbx_callback.ndeny; k++) {
-        if (sbx_callback_in(&sbx_callback.deny[k], family, addr)) {
-            /* the table's order: sbx_callback_start() parsed it */
-            *why = sbx_callback_private[k];
-            return 0;
-        }
-    }
-
-    if (sbx_callback_own(family, addr)) {
-        *why = NULL;
-        return 0;
-    }
-
-    return 1;
-}
-
-
-/*
- * Whether the address is one of this host's own, on any interface.  Read
- * at every check: interfaces and addresses come and go.  When it cannot
- * be told, the answer is yes.
- */
-
-static int
-sbx_callback_own(int family, const unsigned char *addr)
-{
-    int               own;
-    const void       *a;
-    struct ifaddrs   *ifs, *i;
-
-    if (getifaddrs(&ifs) != 0) {
-        sbx_log_error("getifaddrs: %s", strerror(errno));
-        return 1;
-    }
-
-    own = 0;
-
-    for (i = ifs; i != NULL && !own; i = i->ifa_next) {
-        if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family) {
-            continue;
-        }
-
-        a = (family == AF_INET)
-            ? (const void *) &((struct sockaddr_in *) i->ifa_addr)->sin_addr
-            : (const void *) &((struct sockaddr_in6 *) i->ifa_addr)
-                                 ->sin6_addr;
-
-        own = memcmp(a, addr, (family == AF_INET) ? 4 : 16) == 0;
-    }
-
-    freeifaddrs(ifs);
-
-    return own;
-}
-
-
-static int
-sbx_callback_in(const sbx_net_t *net, int family, const unsigned char *addr)
-{
-    unsigned  full, rest;
-
-    if (net->family != family) {
-        return 0;
-    }
-
-    full = net->bits / 8;
-    rest = net->bits % 8;
-
-    if (memcmp(net->addr, addr, full) != 0) {
-        return 0;
-    }
-
-    return rest == 0
-           || ((net->addr[full] ^ addr[full]) & (0xff << (8 - rest))) == 0;
-}
-
-
-/* "a.b.c.d", "a.b.c.d/n", "x::y" or "x::y/n". */
-
-static int
-sbx_callback_parse_net(const char *text, sbx_net_t *net)
-{
-    char         buf[64], *slash, *end;
-    long         bits;
-
-    if (strlen(text) >= sizeof(buf)) {
-        return SBX_ERROR;
-    }
-
-    strcpy(buf, text);
-    slash = strchr(buf, '/');
-
-    if (slash != NULL) {
-        *slash = '\0';
-    }
-
-    memset(net, 0, sizeof(sbx_net_t));
-
-    if (inet_pton(AF_INET, buf, net->addr) == 1) {
-        net->family = AF_INET;
-        net->bits = 32;
-
-    } else if (inet_pton(AF_INET6, buf, net->addr) == 1) {
-        net->family = AF_INET6;
-        net->bits = 128;
-
-    } else {
-        return SBX_ERROR;
-    }
-
-    if (slash != NULL) {
-        errno = 0;
-        bits = strtol(slash + 1, &end, 10);
-
-        if (errno || *end || end == slash + 1 || bits < 0
-            || bits > (long) net->bits)
-        {
-            return SBX_ERROR;
-        }
-
-        net->bits = (unsigned) bits;
-    }
-
-    return SBX_OK;
 }

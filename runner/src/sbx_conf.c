@@ -6,11 +6,15 @@
  * file (the flag's name with '_' for '-'), its type and its place in
  * sbx_conf_t, so the file and the flags cannot drift apart and --help is
  * generated from the same table.
+ *
+ * The seccomp profile is read here too, once: every container is created
+ * with it, so a runner without a valid one must not start at all.
  */
 
 
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -57,11 +61,14 @@ static const sbx_conf_opt_t  sbx_conf_opts[] = {
     { "retry-after", SBX_CONF_INT, sbx_conf_off(retry_after),
       "seconds suggested to clients when the queue is full" },
     { "docker-socket", SBX_CONF_STR, sbx_conf_off(docker_socket),
-      "the Docker Engine API socket" },
+      "the Docker Engine API socket (the sandbox's own engine)" },
     { "languages", SBX_CONF_PATH, sbx_conf_off(languages),
       "the language table (languages.json)" },
     { "init", SBX_CONF_PATH, sbx_conf_off(init),
       "the static sandbox-init binary mounted into containers" },
+    { "seccomp-profile", SBX_CONF_PATH, sbx_conf_off(seccomp_profile),
+      "seccomp profile of every container; default: seccomp.json beside "
+      "--languages" },
     { "state-dir", SBX_CONF_PATH, sbx_conf_off(state_dir),
       "runner-owned directory for per-container FIFOs and state" },
     { "runner-id", SBX_CONF_STR, sbx_conf_off(runner_id),
@@ -106,6 +113,7 @@ sbx_conf_t  sbx_conf;
 
 
 static int sbx_conf_file(const char *path);
+static int sbx_conf_seccomp(void);
 static int sbx_conf_set(const sbx_conf_opt_t *opt, const char *value,
     json_t *json);
 static void sbx_conf_help(const char *prog);
@@ -123,7 +131,7 @@ sbx_conf_load(int argc, char **argv)
     sbx_conf.workers = 0;
     sbx_conf.queue_size = 100;
     sbx_conf.retry_after = 2;
-    sbx_conf.docker_socket = strdup("/var/run/docker.sock");
+    sbx_conf.docker_socket = strdup("/run/sandbox-docker.sock");
     sbx_conf.languages = strdup("/etc/sandbox-runner/languages.json");
     sbx_conf.init = strdup("/usr/local/lib/sandbox-runner/sandbox-init");
     sbx_conf.state_dir = strdup("/var/lib/sandbox-runner");
@@ -231,7 +239,7 @@ sbx_conf_load(int argc, char **argv)
         return SBX_ERROR;
     }
 
-    return SBX_OK;
+    return sbx_conf_seccomp();
 }
 
 
@@ -239,6 +247,8 @@ void
 sbx_conf_free(void)
 {
     size_t  i;
+
+    free(sbx_conf.seccomp);
 
     for (i = 0; i < sbx_nelems(sbx_conf_opts); i++) {
         if (sbx_conf_opts[i].type == SBX_CONF_STR
@@ -305,6 +315,77 @@ sbx_conf_file(const char *path)
     }
 
     json_decref(root);
+
+    return SBX_OK;
+}
+
+
+/*
+ * Reads the seccomp profile (by default seccomp.json in the language
+ * table's directory) and keeps it as the SecurityOpt the Engine API takes:
+ * "seccomp=" and the profile's JSON itself.  Only the outline is checked
+ * here; dockerd checks the rest when the first container is created.
+ */
+
+static int
+sbx_conf_seccomp(void)
+{
+    int            n;
+    char          *dir, *text;
+    json_t        *root, *action, *calls;
+    json_error_t   jerr;
+
+    if (sbx_conf.seccomp_profile == NULL) {
+        dir = strdup(sbx_conf.languages);
+
+        if (dir == NULL) {
+            return SBX_ERROR;
+        }
+
+        n = asprintf(&sbx_conf.seccomp_profile, "%s/seccomp.json",
+                     dirname(dir));
+        free(dir);
+
+        if (n == -1) {
+            sbx_conf.seccomp_profile = NULL;
+            return SBX_ERROR;
+        }
+    }
+
+    root = json_load_file(sbx_conf.seccomp_profile, JSON_REJECT_DUPLICATES,
+                          &jerr);
+
+    if (root == NULL) {
+        fprintf(stderr, "sandbox-runner: seccomp profile %s: line %d: %s\n",
+                sbx_conf.seccomp_profile, jerr.line, jerr.text);
+        return SBX_ERROR;
+    }
+
+    action = json_object_get(root, "defaultAction");
+    calls = json_object_get(root, "syscalls");
+
+    if (!json_is_string(action) || !json_is_array(calls)) {
+        fprintf(stderr, "sandbox-runner: seccomp profile %s: not a profile "
+                "(needs \"defaultAction\" and \"syscalls\")\n",
+                sbx_conf.seccomp_profile);
+        json_decref(root);
+        return SBX_ERROR;
+    }
+
+    text = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+
+    if (text == NULL) {
+        return SBX_ERROR;
+    }
+
+    n = asprintf(&sbx_conf.seccomp, "seccomp=%s", text);
+    free(text);
+
+    if (n == -1) {
+        sbx_conf.seccomp = NULL;
+        return SBX_ERROR;
+    }
 
     return SBX_OK;
 }

@@ -23,6 +23,8 @@ struct sbx_conf_s {
     char            *docker_socket;
     char            *languages;          /* path to languages.json */
     char            *init;               /* path to sandbox-init */
+    char            *seccomp_profile;    /* path to seccomp.json */
+    char            *seccomp;            /* "seccomp=<profile JSON>" */
     char            *state_dir;
     char            *runner_id;          /* container label value */
     char            *log_file;

@@ -333,6 +333,69 @@ sbx_docker_inspect(sbx_docker_t *d, const char *id)
 
 
 json_t *
+sbx_docker_info(sbx_docker_t *d)
+{
+    int  rc;
+
+    rc = sbx_docker_request(d, "GET", "/info", NULL, 10000, 0);
+
+    if (rc != 200) {
+        if (rc > 0) {
+            sbx_docker_api_error(d, "info");
+        }
+
+        return NULL;
+    }
+
+    return json_loadb(d->body.data, d->body.len, 0, NULL);
+}
+
+
+int
+sbx_docker_userns(json_t *info, int *userns, unsigned *uid, unsigned *gid)
+{
+    char         end;
+    size_t       i;
+    json_t      *opt;
+    const char  *s, *dir;
+
+    *userns = 0;
+    *uid = 0;
+    *gid = 0;
+
+    /* "name=userns" among "name=seccomp,profile=default", … */
+
+    json_array_foreach(json_object_get(info, "SecurityOptions"), i, opt) {
+        s = json_string_value(opt);
+
+        if (s != NULL && (strcmp(s, "name=userns") == 0
+                          || strncmp(s, "name=userns,", 12) == 0))
+        {
+            *userns = 1;
+        }
+    }
+
+    if (!*userns) {
+        return SBX_OK;
+    }
+
+    dir = json_string_value(json_object_get(info, "DockerRootDir"));
+    s = dir ? strrchr(dir, '/') : NULL;
+
+    if (s == NULL
+        || sscanf(s + 1, "%u.%u%c", uid, gid, &end) != 2
+        || *uid == 0 || *gid == 0)
+    {
+        *uid = 0;
+        *gid = 0;
+        return SBX_ERROR;
+    }
+
+    return SBX_OK;
+}
+
+
+json_t *
 sbx_docker_list(sbx_docker_t *d, const char *label)
 {
     int      rc;

@@ -48,6 +48,20 @@ int sbx_docker_logs(sbx_docker_t *d, const char *id, size_t max,
     sbx_buf_t *out, sbx_buf_t *err);
 json_t *sbx_docker_inspect(sbx_docker_t *d, const char *id);
 
+/* The daemon's GET /info document, or NULL. */
+json_t *sbx_docker_info(sbx_docker_t *d);
+
+/*
+ * The host uid and gid that are root in the daemon's containers, from an
+ * /info document: 0 and 0 when the daemon runs without user namespaces;
+ * under --userns-remap, the start of the remapped range, which the daemon
+ * names in DockerRootDir (".../<uid>.<gid>").  *userns is set to 1 when
+ * the daemon remaps.  Pure, for unit tests.  SBX_ERROR when the daemon
+ * says it remaps but the ids cannot be read.
+ */
+int sbx_docker_userns(json_t *info, int *userns, unsigned *uid,
+    unsigned *gid);
+
 /*
  * Follows a container's logs as they are written, demultiplexed into out
  * and err, until done(out, data) is true: SBX_OK.  SBX_DECLINED when the

@@ -3,14 +3,30 @@
  * The runner's half of the hand-over to sandbox-init.
  *
  * The container starts with sandbox-init as PID 1, which blocks on a
- * FIFO for its payload.  The FIFOs live in a directory that only the
- * runner creates and that is bind-mounted read-only; the submitted
- * program runs as another uid and can neither open them nor plant
- * anything there.  The runner never reads, writes, chowns or deletes
- * anything the program can write (Judge0's 2024 escapes were host-side
- * writes through planted symlinks): the program's files live on tmpfs
- * mounts that vanish with the container, and the result comes back
- * through the container's logs as one frame that only init writes.
+ * FIFO for its payload.  Each box has a directory of its own, the only
+ * host directory in its container, bind-mounted read-only at /sbx:
+ *
+ *     init      the box's own copy of sandbox-init, mode 0550
+ *     io/ctl    FIFO, runner -> init
+ *     io/evt    FIFO, init -> runner (compiled languages)
+ *
+ * Nothing in it is shared with another box: a program that could reach
+ * a host file that every container maps (flock, fcntl locks, inotify,
+ * leases, atime) would have a channel to the programs running next to
+ * it.  So init is copied, not linked, into every box; the copy comes
+ * from memory (read once at start-up, about a millisecond per box).
+ * The directory is a tmpfs of its own where the runner may mount one:
+ * no disk write per box, and the container's mountinfo then shows
+ * "tmpfs /" rather than the state directory's host path.  Where mounting
+ * is refused (no CAP_SYS_ADMIN) it is a plain directory; the copy still
+ * keeps the boxes apart.  The directory is root's and container root's
+ * group's, mode 0710: the submitted program runs as another uid and can
+ * neither reach init nor open the FIFOs nor plant anything there.  The
+ * runner never reads, writes, chowns or deletes anything the program can
+ * write (Judge0's 2024 escapes were host-side writes through planted
+ * symlinks): the program's files live on tmpfs mounts that vanish with
+ * the container, and the result comes back through the container's logs
+ * as one frame that only init writes.
  *
  * The frames (common/sbx_proto.h): the runner writes RUN and its payload
  * to ctl.  For compiled languages init writes COMPILED to evt and waits
@@ -18,8 +34,23 @@
  * the run's in between (sbx_sandbox.c).  Last, init writes RESULT to its
  * stdout, which the runner follows in the logs.
  *
- * Locking: none.  The FIFO directory's path is set at start-up, before
- * any thread; a box's FIFOs belong to whoever holds the box.
+ * User namespaces.  Under an engine with --userns-remap, container root
+ * (init) is an unprivileged host uid and gid, learnt from the engine
+ * (sbx_handover_engine()).  It has no capability to override file
+ * permissions, so the box's directory, init's copy, io/ and the FIFOs are
+ * given to its group, with only the access init needs (the directories
+ * searchable, init executable, ctl readable, evt writable) and nothing
+ * for others: the program's uid is neither their owner nor in that
+ * group.  The runner changes the group of paths it has just made in its
+ * own 0700 directory and that reach the container only through a
+ * read-only mount, never of anything a program can write.  Without user
+ * namespaces the group is root's.
+ *
+ * Locking: the FIFO directory's path, init's bytes and the tmpfs choice
+ * are set at start-up, before any thread; container root's gid is
+ * written by whichever thread learns it from the engine (start-up, the
+ * monitor after Docker comes back) and read by workers, atomically; a
+ * box's directory belongs to whoever holds the box.
  */
 
 
@@ -28,6 +59,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,18 +72,29 @@
 #include "sbx_lang.h"
 #include "sbx_log.h"
 #include "sbx_proto.h"
+#include "sbx_vocab.h"
 
 
 #define SBX_HANDOVER_PATH   (PATH_MAX + 8)     /* a box's dir and a FIFO */
+#define SBX_HANDOVER_INIT_MAX  (64 * 1024 * 1024)
 
 
 static struct {
+    gid_t               root_gid;        /* container root's host gid */
     char                io[3072];        /* leaves room for names below */
+    char               *init;            /* sandbox-init's bytes */
+    size_t              init_len;
+    int                 tmpfs;           /* a tmpfs per box */
 } sbx_handover;
 
 
+static int sbx_handover_load(void);
+static int sbx_handover_mount(const char *dir);
+static int sbx_handover_copy(sbx_box_t *box, char *err, size_t size);
 static int sbx_handover_mkfifo(sbx_box_t *box, const char *name,
-    char *path, char *err, size_t size);
+    mode_t mode, char *path, char *err, size_t size);
+static int sbx_handover_give(const char *path, mode_t mode, char *err,
+    size_t size);
 static int sbx_handover_complete(sbx_buf_t *out, void *data);
 static void sbx_handover_rmdir(const char *dir);
 static int sbx_handover_write(int fd, const char *buf, size_t len,
@@ -63,6 +106,8 @@ static int sbx_handover_read_frame(int fd, const char *word,
 int
 sbx_handover_init(void)
 {
+    char  path[SBX_HANDOVER_PATH];
+
     /* the FIFO directories: runner-owned, never visible to programs */
 
     if (mkdir(sbx_conf.state_dir, 0700) == -1 && errno != EEXIST) {
@@ -84,7 +129,93 @@ sbx_handover_init(void)
         return SBX_ERROR;
     }
 
+    if (sbx_handover_load() != SBX_OK) {
+        return SBX_ERROR;
+    }
+
+    /* whether this runner may mount a tmpfs per box: try once, here */
+
+    snprintf(path, sizeof(path), "%s/probe-%s", sbx_handover.io,
+             sbx_conf.runner_id);
+
+    if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+        sbx_log_error("mkdir \"%s\": %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    sbx_handover.tmpfs = 1;
+
+    if (sbx_handover_mount(path) == SBX_OK) {
+        (void) umount2(path, MNT_DETACH);
+
+    } else {
+        sbx_handover.tmpfs = 0;
+        sbx_log_warn("cannot mount a tmpfs per container (%s): their "
+                     "FIFO directories stay on \"%s\", whose path the "
+                     "programs can read in their mountinfo",
+                     strerror(errno), sbx_conf.state_dir);
+    }
+
+    (void) rmdir(path);
+
     return SBX_OK;
+}
+
+
+/*
+ * What the engine says about user namespaces: container root's host gid
+ * for the FIFOs, and a warning when container root is host root.  Called
+ * at start-up and whenever Docker becomes reachable again (it may have
+ * been restarted with another configuration).
+ */
+
+int
+sbx_handover_engine(sbx_docker_t *d)
+{
+    int        userns;
+    json_t    *info;
+    unsigned   uid, gid;
+
+    info = sbx_docker_info(d);
+
+    if (info == NULL) {
+        sbx_log_error("docker info: %s", sbx_docker_error(d));
+        return SBX_ERROR;
+    }
+
+    if (sbx_docker_userns(info, &userns, &uid, &gid) != SBX_OK) {
+        sbx_log_error("docker at %s remaps users, but its DockerRootDir "
+                      "\"%s\" does not say to which ids",
+                      sbx_conf.docker_socket,
+                      json_string_value(json_object_get(info,
+                                                        "DockerRootDir")));
+        json_decref(info);
+        return SBX_ERROR;
+    }
+
+    json_decref(info);
+
+    if (userns) {
+        sbx_log_info("docker: user namespaces: container root is host "
+                     "uid %u gid %u", uid, gid);
+
+    } else {
+        sbx_log_warn("docker at %s runs without user namespaces "
+                     "(--userns-remap): container root is host root",
+                     sbx_conf.docker_socket);
+    }
+
+    __atomic_store_n(&sbx_handover.root_gid, (gid_t) gid, __ATOMIC_RELAXED);
+
+    return SBX_OK;
+}
+
+
+void
+sbx_handover_cleanup(void)
+{
+    free(sbx_handover.init);
+    sbx_handover.init = NULL;
 }
 
 
@@ -102,12 +233,41 @@ sbx_handover_prepare(sbx_box_t *box, char *err, size_t size)
         return SBX_ERROR;
     }
 
-    if (sbx_handover_mkfifo(box, "ctl", path, err, size) != SBX_OK) {
+    if (sbx_handover.tmpfs && sbx_handover_mount(box->dir) != SBX_OK) {
+        snprintf(err, size, "mounting a tmpfs on %s: %s", box->dir,
+                 strerror(errno));
+        return SBX_ERROR;
+    }
+
+    /* container root may search it, not list it */
+
+    if (sbx_handover_give(box->dir, 0710, err, size) != SBX_OK) {
+        return SBX_ERROR;
+    }
+
+    if (sbx_handover_copy(box, err, size) != SBX_OK) {
+        return SBX_ERROR;
+    }
+
+    snprintf(path, sizeof(path), "%s/io", box->dir);
+
+    if (mkdir(path, 0700) == -1) {
+        snprintf(err, size, "mkdir %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    if (sbx_handover_give(path, 0710, err, size) != SBX_OK) {
+        return SBX_ERROR;
+    }
+
+    if (sbx_handover_mkfifo(box, "ctl", 0640, path, err, size) != SBX_OK) {
         return SBX_ERROR;
     }
 
     if (box->lang->compile != NULL) {
-        if (sbx_handover_mkfifo(box, "evt", path, err, size) != SBX_OK) {
+        if (sbx_handover_mkfifo(box, "evt", 0620, path, err, size)
+            != SBX_OK)
+        {
             return SBX_ERROR;
         }
 
@@ -184,7 +344,7 @@ sbx_handover_open(sbx_box_t *box, sbx_msec_t patience)
     char        path[SBX_HANDOVER_PATH];
     sbx_msec_t  deadline;
 
-    snprintf(path, sizeof(path), "%s/ctl", box->dir);
+    snprintf(path, sizeof(path), "%s/io/ctl", box->dir);
 
     deadline = sbx_monotonic_msec() + patience;
 
@@ -428,16 +588,165 @@ sbx_handover_complete(sbx_buf_t *out, void *data)
 }
 
 
-/* Makes the FIFO name in the box's directory; path gets its path. */
+/*
+ * Reads sandbox-init once: every box gets a copy of these bytes, the
+ * same program for the runner's whole life even if the file is replaced.
+ */
 
 static int
-sbx_handover_mkfifo(sbx_box_t *box, const char *name, char *path, char *err,
-    size_t size)
+sbx_handover_load(void)
 {
-    snprintf(path, SBX_HANDOVER_PATH, "%s/%s", box->dir, name);
+    int          fd;
+    ssize_t      n;
+    struct stat  st;
+
+    fd = open(sbx_conf.init, O_RDONLY | O_CLOEXEC);
+
+    if (fd == -1) {
+        sbx_log_error("sandbox-init \"%s\": %s", sbx_conf.init,
+                      strerror(errno));
+        return SBX_ERROR;
+    }
+
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)
+        || st.st_size == 0 || st.st_size > SBX_HANDOVER_INIT_MAX)
+    {
+        sbx_log_error("sandbox-init \"%s\": not a regular file of at "
+                      "most %d MiB", sbx_conf.init,
+                      SBX_HANDOVER_INIT_MAX >> 20);
+        close(fd);
+        return SBX_ERROR;
+    }
+
+    sbx_handover.init = malloc(st.st_size);
+
+    if (sbx_handover.init == NULL) {
+        close(fd);
+        return SBX_ERROR;
+    }
+
+    sbx_handover.init_len = 0;
+
+    while (sbx_handover.init_len < (size_t) st.st_size) {
+        n = read(fd, sbx_handover.init + sbx_handover.init_len,
+                 st.st_size - sbx_handover.init_len);
+
+        if (n == -1 && errno == EINTR) {
+            continue;
+        }
+
+        if (n <= 0) {
+            sbx_log_error("reading sandbox-init \"%s\": %s", sbx_conf.init,
+                          n == 0 ? "file shrank" : strerror(errno));
+            close(fd);
+            return SBX_ERROR;
+        }
+
+        sbx_handover.init_len += n;
+    }
+
+    close(fd);
+
+    return SBX_OK;
+}
+
+
+/*
+ * A box's own tmpfs: room for init and two FIFOs, root's and 0700 like
+ * the directory under it; exec, since init runs from it.
+ */
+
+static int
+sbx_handover_mount(const char *dir)
+{
+    char  opts[96];
+
+    snprintf(opts, sizeof(opts), "mode=0700,size=%zu,nr_inodes=16",
+             sbx_handover.init_len + 65536);
+
+    return mount("sbx", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) == 0
+           ? SBX_OK : SBX_ERROR;
+}
+
+
+/* The box's own sandbox-init: a new file, never a link to a shared one. */
+
+static int
+sbx_handover_copy(sbx_box_t *box, char *err, size_t size)
+{
+    int   fd;
+    char  path[SBX_HANDOVER_PATH];
+
+    snprintf(path, sizeof(path), "%s/init", box->dir);
+
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              0500);
+
+    if (fd == -1) {
+        snprintf(err, size, "creating %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    if (sbx_write_all(fd, sbx_handover.init, sbx_handover.init_len) == -1) {
+        snprintf(err, size, "writing %s: %s", path, strerror(errno));
+        (void) close(fd);
+        return SBX_ERROR;
+    }
+
+    if (close(fd) == -1) {
+        snprintf(err, size, "writing %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    /* container root executes it; nobody else reaches it */
+
+    return sbx_handover_give(path, 0550, err, size);
+}
+
+
+/*
+ * Makes the FIFO name in the box's io/, given to container root's group
+ * with mode; path gets its path.
+ */
+
+static int
+sbx_handover_mkfifo(sbx_box_t *box, const char *name, mode_t mode,
+    char *path, char *err, size_t size)
+{
+    snprintf(path, SBX_HANDOVER_PATH, "%s/io/%s", box->dir, name);
 
     if (mkfifo(path, 0600) == -1) {
         snprintf(err, size, "mkfifo %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    return sbx_handover_give(path, mode, err, size);
+}
+
+
+/*
+ * Gives a path the runner has just made to container root's group, with
+ * mode.  Never follows a link (there is none: the directory is the
+ * runner's alone), and sets the mode after the group, so the group never
+ * has access to a path it was not meant to reach.
+ */
+
+static int
+sbx_handover_give(const char *path, mode_t mode, char *err, size_t size)
+{
+    gid_t  gid;
+
+    gid = __atomic_load_n(&sbx_handover.root_gid, __ATOMIC_RELAXED);
+
+    if (fchownat(AT_FDCWD, path, (uid_t) -1, gid, AT_SYMLINK_NOFOLLOW)
+        == -1)
+    {
+        snprintf(err, size, "chown %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    if (fchmodat(AT_FDCWD, path, mode, 0) == -1) {
+        snprintf(err, size, "chmod %s: %s", path, strerror(errno));
         return SBX_ERROR;
     }
 
@@ -445,16 +754,25 @@ sbx_handover_mkfifo(sbx_box_t *box, const char *name, char *path, char *err,
 }
 
 
-/* Removes a FIFO directory: only the two names the runner made. */
+/*
+ * Removes a box's directory: its tmpfs if there is one (the container,
+ * removed before, holds it no more), then the names the runner made.
+ */
 
 static void
 sbx_handover_rmdir(const char *dir)
 {
     char  path[SBX_HANDOVER_PATH];
 
-    snprintf(path, sizeof(path), "%s/ctl", dir);
+    (void) umount2(dir, MNT_DETACH);
+
+    snprintf(path, sizeof(path), "%s/io/ctl", dir);
     (void) unlink(path);
-    snprintf(path, sizeof(path), "%s/evt", dir);
+    snprintf(path, sizeof(path), "%s/io/evt", dir);
+    (void) unlink(path);
+    snprintf(path, sizeof(path), "%s/io", dir);
+    (void) rmdir(path);
+    snprintf(path, sizeof(path), "%s/init", dir);
     (void) unlink(path);
 
     if (rmdir(dir) == -1) {

@@ -18,13 +18,20 @@
 #define SBX_HANDOVER_STEP_SLACK 5000     /* a step's wall time and this */
 
 
-/* Makes the directory the boxes' FIFO directories live in. */
+/*
+ * Makes the directory the boxes' directories live in, reads sandbox-init
+ * and finds out whether a tmpfs per box can be mounted.
+ */
 int sbx_handover_init(void);
 
+/* Frees sandbox-init's bytes. */
+void sbx_handover_cleanup(void);
+
 /*
- * A box's FIFO directory, named after the box: ctl, and evt for compiled
- * languages, whose read end is opened now.  On failure what was made is
- * left for sbx_handover_close().
+ * A box's directory, named after the box: its own tmpfs where possible,
+ * its own copy of init, io/ctl, and io/evt for compiled languages, whose
+ * read end is opened now.  On failure what was made is left for
+ * sbx_handover_close().
  */
 int sbx_handover_prepare(sbx_box_t *box, char *err, size_t size);
 
@@ -33,6 +40,12 @@ void sbx_handover_close(sbx_box_t *box);
 
 /* Removes the FIFO directories of this runner id (start-up). */
 void sbx_handover_sweep(void);
+
+/*
+ * Asks the engine whether it remaps users and to which ids (for the FIFOs
+ * init opens), warning when container root is host root.
+ */
+int sbx_handover_engine(sbx_docker_t *d);
 
 /*
  * Opens the ctl FIFO for writing, trying for patience ms.  That succeeds

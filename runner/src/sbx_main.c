@@ -22,6 +22,7 @@
 #include "sbx_docker.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
+#include "sbx_handover.h"
 #include "sbx_log.h"
 #include "sbx_monitor.h"
 #include "sbx_pool.h"
@@ -142,6 +143,10 @@ sbx_main_docker(int startup)
     }
 
     rc = sbx_docker_negotiate(d);
+
+    if (rc == SBX_OK && startup) {
+        rc = sbx_handover_engine(d);
+    }
 
     if (rc == SBX_OK) {
         rc = sbx_sandbox_sweep(d, startup);

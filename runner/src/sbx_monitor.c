@@ -23,6 +23,7 @@
 #include "sbx_conf.h"
 #include "sbx_docker.h"
 #include "sbx_job.h"
+#include "sbx_handover.h"
 #include "sbx_log.h"
 #include "sbx_monitor.h"
 #include "sbx_sandbox.h"
@@ -126,6 +127,17 @@ sbx_monitor_loop(void *data)
 
         if (d != NULL && now >= next_ping) {
             up = (sbx_docker_ping(d) == SBX_OK);
+
+            /*
+             * Docker is back: maybe restarted with another configuration.
+             * Until the runner knows to which ids it maps container root,
+             * no box could be prepared for it.
+             */
+
+            if (up && !was_up && sbx_handover_engine(d) != SBX_OK) {
+                up = 0;
+            }
+
             __atomic_store_n(&sbx_monitor.docker_up, up, __ATOMIC_RELAXED);
 
             if (up != was_up) {

@@ -65,6 +65,12 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
         return NULL;
     }
 
+    /* the limits the run had: requested, or defaults clamped to maxima */
+
+    if (job->lang != NULL) {
+        json_object_set_new(res, "limits", sbx_limits_json(&job->run));
+    }
+
     st = "internal_error";
     message = error;
 

@@ -86,6 +86,7 @@ void
 sbx_sandbox_cleanup(void)
 {
     sbx_box_cleanup();
+    sbx_handover_cleanup();
 }
 
 

@@ -240,7 +240,7 @@ sbx_server_reply(sbx_conn_t *c, const sbx_reply_t *r)
     int                n;
     char               status[8], retry[16], head[SBX_PROTO_MAX_HEADER];
     unsigned           na;
-    sbx_proto_attr_t   attrs[3];
+    sbx_proto_attr_t   attrs[4];
 
     snprintf(status, sizeof(status), "%03d", r->status);
 
@@ -257,6 +257,7 @@ sbx_server_reply(sbx_conn_t *c, const sbx_reply_t *r)
 
     sbx_server_attr("id", r->id);
     sbx_server_attr("status", r->job_status);
+    sbx_server_attr("language", r->language);
 
     if (r->retry_after > 0) {
         snprintf(retry, sizeof(retry), "%d", r->retry_after);

@@ -25,6 +25,7 @@ typedef struct {
     int              status;
     const char      *id;
     const char      *job_status;
+    const char      *language;           /* the id resolved, for logs */
     int              retry_after;        /* 0: none */
     const char      *body;
     size_t           len;

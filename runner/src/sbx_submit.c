@@ -6,7 +6,9 @@
  * limits) whatever the module did, and turns it into the payload that
  * sandbox-init will run: files base64-encoded, argv templates expanded
  * into plain arrays, limits resolved from the request, the language's
- * defaults and its maxima.  Nothing from the request ever reaches a shell.
+ * defaults and its maxima, and the maxima of the nginx location the
+ * request came through (which the defaults never exceed either).
+ * Nothing from the request ever reaches a shell.
  */
 
 
@@ -34,7 +36,7 @@ static const char  *sbx_submit_env[] = {
 static int sbx_submit_version(const char *want, const char *have);
 static int sbx_submit_patterns(json_t *sub, sbx_error_t *err);
 static int sbx_submit_limits(sbx_lang_t *lang, json_t *req,
-    sbx_limits_t *limits, sbx_error_t *err);
+    const sbx_limits_t *max, sbx_limits_t *limits, sbx_error_t *err);
 static json_t *sbx_submit_files(sbx_lang_t *lang, json_t *sub,
     const char **main);
 static json_t *sbx_submit_tests(json_t *sub);
@@ -43,6 +45,14 @@ static json_t *sbx_submit_b64(const char *data, size_t len);
 
 sbx_job_t *
 sbx_submit_prepare(json_t *sub, sbx_error_t *err)
+{
+    return sbx_submit_prepare_max(sub, NULL, err);
+}
+
+
+sbx_job_t *
+sbx_submit_prepare_max(json_t *sub, const sbx_limits_t *max,
+    sbx_error_t *err)
 {
     size_t          i;
     json_t         *files, *sources, *f, *env, *payload, *v, *checker;
@@ -77,11 +87,18 @@ sbx_submit_prepare(json_t *sub, sbx_error_t *err)
         return NULL;
     }
 
-    if (sbx_submit_limits(lang, json_object_get(sub, "limits"), &run, err)
+    if (sbx_submit_limits(lang, json_object_get(sub, "limits"), max, &run,
+                          err)
         != SBX_OK
         || sbx_submit_patterns(sub, err) != SBX_OK)
     {
         return NULL;
+    }
+
+    if (max != NULL
+        && json_object_set_new(sub, "limits", sbx_limits_json(&run)) != 0)
+    {
+        goto nomem;
     }
 
     files = sbx_submit_files(lang, sub, &main);
@@ -285,8 +302,8 @@ sbx_submit_patterns(json_t *sub, sbx_error_t *err)
 
 
 static int
-sbx_submit_limits(sbx_lang_t *lang, json_t *req, sbx_limits_t *limits,
-    sbx_error_t *err)
+sbx_submit_limits(sbx_lang_t *lang, json_t *req, const sbx_limits_t *max,
+    sbx_limits_t *limits, sbx_error_t *err)
 {
     int       i;
     char      field[48];
@@ -298,16 +315,28 @@ sbx_submit_limits(sbx_lang_t *lang, json_t *req, sbx_limits_t *limits,
 
         if (v == NULL) {
             limits->v[i] = lang->defaults.v[i];
+
+            if (max != NULL) {
+                limits->v[i] = sbx_min(limits->v[i], max->v[i]);
+            }
+
             continue;
         }
 
         n = json_integer_value(v);
+        snprintf(field, sizeof(field), "limits.%s", sbx_limit_names[i]);
 
         if (n > lang->max.v[i]) {
-            snprintf(field, sizeof(field), "limits.%s", sbx_limit_names[i]);
             sbx_error_set(err, 422, "limit_exceeded", field,
                           "must be between 1 and %lld for %s",
                           (long long) lang->max.v[i], lang->id);
+            return SBX_ERROR;
+        }
+
+        if (max != NULL && n > max->v[i]) {
+            sbx_error_set(err, 422, "limit_exceeded", field,
+                          "must be at most %lld in this location",
+                          (long long) max->v[i]);
             return SBX_ERROR;
         }
 
@@ -315,6 +344,57 @@ sbx_submit_limits(sbx_lang_t *lang, json_t *req, sbx_limits_t *limits,
     }
 
     return SBX_OK;
+}
+
+
+int
+sbx_submit_max(const sbx_proto_header_t *h, sbx_limits_t *max,
+    sbx_error_t *err)
+{
+    int                     i, found;
+    char                    key[48], num[24], *end;
+    long long               n;
+    const sbx_proto_str_t  *v;
+
+    found = 0;
+
+    for (i = 0; i < SBX_LIMIT_N; i++) {
+        max->v[i] = INT64_MAX;
+
+        snprintf(key, sizeof(key), "max-%s", sbx_limit_names[i]);
+        v = sbx_proto_attr(h, key);
+
+        if (v == NULL) {
+            continue;
+        }
+
+        if (v->len == 0 || v->len >= sizeof(num)) {
+            goto invalid;
+        }
+
+        memcpy(num, v->data, v->len);
+        num[v->len] = '\0';
+
+        errno = 0;
+        n = strtoll(num, &end, 10);
+
+        if (num[0] < '0' || num[0] > '9' || *end != '\0' || errno != 0
+            || n < 1)
+        {
+            goto invalid;
+        }
+
+        max->v[i] = n;
+        found++;
+    }
+
+    return found;
+
+invalid:
+
+    sbx_error_set(err, 400, "bad_frame", "", "invalid %s attribute", key);
+
+    return SBX_ERROR;
 }
 
 

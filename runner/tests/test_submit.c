@@ -333,6 +333,78 @@ test_base64(void **state)
 }
 
 
+/*
+ * A location's maxima (the frame's max-* attributes): a default above
+ * one is clamped to it and written back into the submission; a request
+ * above one is refused, whatever the module let through.
+ */
+
+static void
+test_location_max(void **state)
+{
+    json_t               *sub, *l;
+    sbx_job_t            *job;
+    sbx_limits_t          max;
+    sbx_error_t           err;
+    sbx_proto_header_t    h;
+    static const char     frame[] =
+        "SBX/1 SUBMIT 0 wait=1 max-cpu_time_ms=1000 max-memory_kb=65536"
+        " max-processes=64\r\n";
+    static const char     bad[] = "SBX/1 SUBMIT 0 max-memory_kb=-5\r\n";
+    static const char     none[] = "SBX/1 SUBMIT 0 wait=1\r\n";
+    static const char     text[] =
+        "{\"language\":\"py\",\"source\":\"x\","
+        "\"limits\":{\"wall_time_ms\":3000}}";
+    static const char     over[] =
+        "{\"language\":\"py\",\"source\":\"x\","
+        "\"limits\":{\"memory_kb\":65537}}";
+
+    assert_int_equal(sbx_proto_parse_header(none, sizeof(none) - 1, 0, &h),
+                     SBX_PROTO_OK);
+    assert_int_equal(sbx_submit_max(&h, &max, &err), 0);
+    assert_true(max.v[SBX_LIMIT_MEMORY] == INT64_MAX);
+
+    assert_int_equal(sbx_proto_parse_header(bad, sizeof(bad) - 1, 0, &h),
+                     SBX_PROTO_OK);
+    assert_int_equal(sbx_submit_max(&h, &max, &err), SBX_ERROR);
+    assert_int_equal(err.status, 400);
+
+    assert_int_equal(sbx_proto_parse_header(frame, sizeof(frame) - 1, 0,
+                                            &h),
+                     SBX_PROTO_OK);
+    assert_int_equal(sbx_submit_max(&h, &max, &err), 3);
+
+    sub = sbx_schema_parse(text, sizeof(text) - 1, &err);
+    assert_non_null(sub);
+
+    job = sbx_submit_prepare_max(sub, &max, &err);
+    assert_non_null(job);
+
+    /* defaults 2000 ms, 128 MiB, 32 processes; asked 3000 ms wall */
+    assert_int_equal(job->run.v[SBX_LIMIT_CPU], 1000);
+    assert_int_equal(job->run.v[SBX_LIMIT_MEMORY], 65536);
+    assert_int_equal(job->run.v[SBX_LIMIT_PROCESSES], 32);
+    assert_int_equal(job->run.v[SBX_LIMIT_WALL], 3000);
+
+    l = json_object_get(sub, "limits");
+    assert_int_equal(json_integer_value(json_object_get(l, "memory_kb")),
+                     65536);
+    assert_int_equal(json_integer_value(json_object_get(l, "cpu_time_ms")),
+                     1000);
+
+    sbx_job_unref(job);
+    json_decref(sub);
+
+    sub = sbx_schema_parse(over, sizeof(over) - 1, &err);
+    assert_non_null(sub);
+    assert_null(sbx_submit_prepare_max(sub, &max, &err));
+    assert_int_equal(err.status, 422);
+    assert_string_equal(err.code, "limit_exceeded");
+    assert_string_equal(err.field, "limits.memory_kb");
+    json_decref(sub);
+}
+
+
 int
 main(void)
 {
@@ -342,6 +414,7 @@ main(void)
         cmocka_unit_test(test_java_files),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_base64),
+        cmocka_unit_test(test_location_max),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

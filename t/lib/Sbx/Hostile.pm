@@ -2,7 +2,9 @@ package Sbx::Hostile;
 
 # What the hostile-program suites (t/013-hostile-*.t) share: every hostile
 # run is followed by an ordinary program in the same language, which must
-# run normally; a block sends the pair and checks both answers.
+# run normally; a block sends the pair and checks both answers.  After
+# each answer, no container of the runner and no process under a sandbox
+# uid may be left: Sbx::Hostile::blocks() checks that in every block.
 #
 #   --- request eval
 #   main::then_normal(language => "c", source => $bomb, limits => { … })
@@ -42,6 +44,16 @@ status: "accepted"
 stdout: "next run ok\n"
 stderr: ""
 _J_
+
+# The usual blocks (Sbx::Test::blocks), each a pair of requests answered
+# 200 and followed by the checks that the host is clean.
+sub blocks {
+    Sbx::Test::blocks(timeout => 90, sections => {
+        error_code      => [200, 200],
+        containers_left => 0,
+        host_clean      => 1,
+    });
+}
 
 # The hostile submission, then the ordinary one in the same language.
 sub then_normal {

@@ -32,8 +32,8 @@ package Sbx::Test;
 #   --- host_clean                no process runs as one of this run's
 #                                 sandbox uids (soon)
 #
-# Blocks: Sbx::Test::main_runner_blocks() sets up nginx in front of the
-# suite's main runner for every block that does not set its own config;
+# Blocks: Sbx::Test::blocks(…) sets up nginx in front of the suite's
+# runners for every block that does not set its own config;
 # Sbx::Test::submit(language => …, source => …) builds a request.
 #
 # Requests from Perl (in --- init or --- json_ok code), to the test nginx:
@@ -41,6 +41,7 @@ package Sbx::Test;
 #   my ($status, $doc, $headers, $body) =
 #       Sbx::Test::api(POST => '/submissions', { language => … });
 #   my $r = Sbx::Test::poll('/submissions/' . $id);   # until it is done
+#   Sbx::Test::wait_for(30, sub { Sbx::Test::metric('sandbox_warm_ready') });
 
 use strict;
 use warnings;
@@ -65,6 +66,10 @@ our $Runner = 'main';
 # hundreds, runners of a suite's own the next ones
 our $UidBase = $ENV{SBX_TEST_UID_BASE} || 20000;
 our $NextUid = $UidBase + 200;
+
+# the engine (tools/test-t.sh exports it; docker commands read DOCKER_HOST)
+our $DockerSocket = $ENV{SBX_DOCKER_SOCKET} || '/run/sandbox-docker.sock';
+$ENV{DOCKER_HOST} ||= "unix://$DockerSocket";
 
 my $json = JSON::PP->new->utf8->allow_nonref->canonical;
 
@@ -172,9 +177,29 @@ sub check_host {
     }
 }
 
-# Processes on the host that run as one of this run's sandbox uids.
+# The host uid and gid that are root in the engine's containers: (0, 0)
+# without user namespaces, else the start of the remapped range, which
+# the engine names in its root directory (".../<uid>.<gid>").
+my @remap;
+
+sub remap_root {
+    return @remap if @remap;
+
+    my $format = '{{json .SecurityOptions}} {{.DockerRootDir}}';
+    my $info = `docker info --format '$format' 2>/dev/null`;
+
+    return (0, 0) unless $info =~ /\S/;       # no engine: ask again later
+    @remap = $info =~ /name=userns/ && $info =~ m{/(\d+)\.(\d+)\s*$}
+           ? ($1, $2) : (0, 0);
+    return @remap;
+}
+
+# Processes on the host that run as one of this run's sandbox uids (as
+# the host sees them: shifted by the remapped range, if any).
 sub sandbox_processes {
-    return grep { /^\s*(\d+)\s/ && $1 >= $UidBase && $1 < $UidBase + 1000 }
+    my $base = $UidBase + (remap_root())[0];
+
+    return grep { /^\s*(\d+)\s/ && $1 >= $base && $1 < $base + 1000 }
            split /\n/, `ps -eo uid=,pid=,args=`;
 }
 
@@ -199,34 +224,76 @@ sub walk {
 
 # ---- the usual blocks -----------------------------------------------------
 
-# Every block that sets none of its own: nginx in front of the suite's main
-# runner at "location /", JSON requests, room for slow compiles.
-sub main_runner_blocks {
+# blocks(OPTION => VALUE, …): nginx in front of runners for every block,
+# each section set only where the block does not set its own.  A block
+# with a --- reuse_nginx section gets none: it keeps the running nginx.
+#
+#   runner => NAME            the runner of this suite (default "main"):
+#                             its socket backs upstream "runner", and
+#                             --- containers_left counts its containers
+#   upstreams => {UP => NAME} upstreams and the runners behind them
+#                             (default { runner => <runner> })
+#   keepalive => N            per upstream (default 4; 0 for none)
+#   http_config => TEXT       after the upstreams, in http {}
+#   read_timeout => TIME      of the default "location /" (default 120s;
+#                             undef for nginx's own)
+#   config => TEXT            server {} lines instead of "location /"
+#                             passing to upstream "runner"
+#   more_headers => TEXT      default a JSON Content-Type; undef for none
+#   timeout => SECS           the client's (default the harness's; 90
+#                             where programs compile: Kotlin, TypeScript
+#                             or Java on a busy host take a while)
+#   sections => {NAME => V}   any other sections, e.g. checks that every
+#                             block of a suite makes
+sub blocks {
+    my %o = (runner => 'main', keepalive => 4, read_timeout => '120s',
+             more_headers => 'Content-Type: application/json', @_);
+
+    $Runner = $o{runner};
+
+    my $ups = $o{upstreams} || { runner => $o{runner} };
+    my $http = join '', map {
+        "    upstream $_ {\n"
+        . "        server unix:" . sock($ups->{$_}) . ";\n"
+        . ($o{keepalive} ? "        keepalive $o{keepalive};\n" : '')
+        . "    }\n"
+    } sort keys %$ups;
+    $http .= $o{http_config} // '';
+
+    my $config = $o{config} // "    location / {\n"
+        . "        sandbox_pass runner;\n"
+        . (defined $o{read_timeout}
+           ? "        sandbox_read_timeout $o{read_timeout};\n" : '')
+        . "    }\n";
+
+    my %sections = (%{ $o{sections} || {} },
+                    http_config => $http, config => $config,
+                    more_headers => $o{more_headers},
+                    timeout => $o{timeout});
+
     Test::Nginx::Socket::add_block_preprocessor(sub {
         my $block = shift;
 
-        $block->set_value(http_config => <<'_EOC_')
-    upstream runner {
-        server unix:$TEST_NGINX_SANDBOX_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-            unless defined $block->http_config;
+        return if defined $block->reuse_nginx;
 
-        $block->set_value(config => <<'_EOC_')
-    location / {
-        sandbox_pass runner;
-        sandbox_read_timeout 120s;
-    }
-_EOC_
-            unless defined $block->config;
-
-        $block->set_value(more_headers => 'Content-Type: application/json')
-            unless defined $block->more_headers;
-
-        # compiling Kotlin, TypeScript or Java on a busy host takes a while
-        $block->set_value(timeout => 90) unless defined $block->timeout;
+        for my $name (sort keys %sections) {
+            next unless defined $sections{$name};
+            $block->set_value($name => $sections{$name})
+                unless defined $block->$name;
+        }
     });
+}
+
+# The socket of this run's runner NAME: tools/test-t.sh starts "main" and
+# "small" (and says where), runner_start() the others.
+my %sock_env = (main  => 'TEST_NGINX_SANDBOX_SOCKET',
+                small => 'TEST_NGINX_SANDBOX_SMALL_SOCKET');
+
+sub sock {
+    my $name = shift;
+    my $env = $sock_env{$name};
+
+    return $env && $ENV{$env} ? $ENV{$env} : "$Dir/$name.sock";
 }
 
 # A "--- request eval" value: POST /submissions with this submission.
@@ -268,46 +335,34 @@ sub poll {
     return $doc;
 }
 
-# ---- runners of a test's own ----------------------------------------------
+# Waits up to $secs for $cond->() to hold; returns whether it did.
+sub wait_for {
+    my ($secs, $cond) = @_;
 
-sub runner_start {
-    my ($name, @flags) = @_;
-
-    my $dir = $Dir;
-    my $sock = "$dir/$name.sock";
-    my $log = "$dir/$name.log";
-    my $uid = $NextUid;
-
-    $NextUid += 100;
-
-    my $pid = fork // die "fork: $!";
-
-    if ($pid == 0) {
-        open STDOUT, '>>', $log or POSIX::_exit(1);
-        open STDERR, '>&', \*STDOUT or POSIX::_exit(1);
-        no warnings "exec";
-        exec "$Top/build/sandbox-runner",
-             '--listen', "unix:$sock", '--socket-mode', '0666',
-             '--languages', "$Top/runner/languages.json",
-             '--init', "$Top/build/sandbox-init",
-             '--state-dir', "$dir/state-$name",
-             '--runner-id', "$Tag-$name", '--log-level', 'debug',
-             '--uid-base', $uid, '--uid-count', 100, @flags;
-        POSIX::_exit(127);
-    }
-
-    # the socket file may be a stale one: wait until it answers
-    my $up;
-
-    for (1 .. 100) {
-        $up = IO::Socket::UNIX->new(Peer => $sock) and last;
+    for (1 .. $secs * 10) {
+        return 1 if $cond->();
         Time::HiRes::sleep(0.1);
     }
 
-    die "runner $name did not start (see $log)\n" unless $up;
-    close $up;
+    return 0;
+}
 
-    return { name => $name, pid => $pid, sock => $sock, log => $log };
+# The value of an unlabelled metric of the runner behind $prefix (default
+# the one at "/"), or undef.
+sub metric {
+    my ($name, $prefix) = @_;
+    my (undef, undef, undef, $m) = api(GET => ($prefix // '') . '/metrics');
+    return $m =~ /^\Q$name\E (\d+)$/m ? $1 : undef;
+}
+
+# ---- runners of a test's own ----------------------------------------------
+
+# Starts runner NAME (tools/runner.sh) with these flags on sock(NAME), its
+# output in $Dir/NAME.log, and waits until the socket answers.
+sub runner_start {
+    my ($name, @flags) = @_;
+
+    return runner_start_wrapped($name, [], @flags);
 }
 
 # Sends SIGTERM (or the given signal) and waits up to $timeout seconds.
@@ -335,12 +390,11 @@ sub runner_stop {
 sub runner_start_wrapped {
     my ($name, $wrap, @flags) = @_;
 
-    my $sock = "$Dir/$name.sock";
+    my $sock = sock($name);
     my $log = "$Dir/$name.log";
     my $uid = $NextUid;
 
     $NextUid += 100;
-    unlink $sock;
 
     my $pid = fork // die "fork: $!";
 
@@ -348,16 +402,13 @@ sub runner_start_wrapped {
         open STDOUT, '>>', $log or POSIX::_exit(1);
         open STDERR, '>&', \*STDOUT or POSIX::_exit(1);
         no warnings "exec";
-        exec @$wrap, "$Top/build/sandbox-runner",
-             '--listen', "unix:$sock", '--socket-mode', '0666',
-             '--languages', "$Top/runner/languages.json",
-             '--init', "$Top/build/sandbox-init",
-             '--state-dir', "$Dir/state-$name",
-             '--runner-id', "$Tag-$name", '--log-level', 'debug',
+        exec @$wrap, "$Top/tools/runner.sh", "$Tag-$name", $sock,
+             "$Dir/state-$name", '--log-level', 'debug',
              '--uid-base', $uid, '--uid-count', 100, @flags;
         POSIX::_exit(127);
     }
 
+    # the socket file may be a stale one: wait until it answers
     my $up;
 
     for (1 .. 100) {
