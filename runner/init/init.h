@@ -233,6 +233,7 @@ void sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl,
 /* init_reset.c */
 int sbx_init_reset_save(sbx_init_job_t *job, char *err, size_t size);
 int sbx_init_reset(sbx_init_job_t *job, char *err, size_t size);
+uint64_t sbx_init_reset_bytes(void);
 
 /* init_result.c */
 json_t *sbx_init_step_json(sbx_init_result_t *r, sbx_status_e status,

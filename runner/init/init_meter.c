@@ -23,8 +23,8 @@
  * it would make a program's figure depend on what was cached before.
  * Not kernel memory (page tables, pipe and socket buffers): the cgroup's
  * limit bounds that.  init's own share is its resident anonymous memory
- * (/proc/self/statm), which the counter includes and init_measure.c
- * takes off.
+ * (/proc/self/statm) and the saved state's image (init_reset.c), which
+ * the counter includes and init_measure.c takes off.
  *
  * The files are kept open and read with pread at offset 0, which makes
  * the kernel regenerate their contents: one syscall per sample.
@@ -205,8 +205,9 @@ sbx_init_meter_mem(uint64_t *bytes)
 
 
 /*
- * init's own resident anonymous memory, in bytes: statm's resident
- * pages less its shared ones (file and shmem pages; init maps no shmem).
+ * init's own memory, in bytes: its resident anonymous memory, statm's
+ * resident pages less its shared ones (file and shmem pages: init maps
+ * the image only while no program runs), and the image's pages.
  */
 
 int
@@ -224,7 +225,8 @@ sbx_init_meter_mine(uint64_t *bytes)
     }
 
     *bytes = (uint64_t) (resident > shared ? resident - shared : 0)
-             * (uint64_t) sysconf(_SC_PAGESIZE);
+             * (uint64_t) sysconf(_SC_PAGESIZE)
+             + sbx_init_reset_bytes();
 
     return SBX_INIT_OK;
 }
