@@ -19,7 +19,12 @@ use JSON::PP ();
 no_shuffle();
 no_root_location();
 
-Sbx::Test::main_runner_blocks();
+# every block: 200, and no container or process of the run left after it
+Sbx::Test::blocks(timeout => 90, sections => {
+    error_code      => 200,
+    containers_left => 0,
+    host_clean      => 1,
+});
 
 # over the limit, and memory_kb says it
 sub over {
@@ -82,14 +87,11 @@ main(void)
     return 0;
 }
 _C_
---- error_code: 200
 --- response_json
 status: "memory_limit_exceeded"
 stdout: ""
 --- json_ok eval
 sub { main::over($_[0]) && $_[0]{wall_time_ms} < 4000 }
---- containers_left: 0
---- host_clean
 
 
 === TEST 2: memfds (C): 200 of 1000 KB written, never mapped
@@ -125,13 +127,10 @@ main(void)
     return 0;
 }
 _C_
---- error_code: 200
 --- response_json
 status: "memory_limit_exceeded"
 --- json_ok eval
 sub { main::over($_[0]) }
---- containers_left: 0
---- host_clean
 
 
 === TEST 3: System V shm (C++): twelve 8 MiB segments, each detached once touched
@@ -173,13 +172,10 @@ main()
     return 0;
 }
 _CPP_
---- error_code: 200
 --- response_json
 status: "memory_limit_exceeded"
 --- json_ok eval
 sub { main::over($_[0]) }
---- containers_left: 0
---- host_clean
 
 
 === TEST 4: POSIX shm (Python): 15 MiB written through the descriptor, and 48 MiB of bytes
@@ -199,13 +195,10 @@ hoard = b'\1' * (48 << 20)
 print('held', len(hoard), flush=True)
 time.sleep(3)
 _PY_
---- error_code: 200
 --- response_json
 status: "memory_limit_exceeded"
 --- json_ok eval
 sub { main::over($_[0]) }
---- containers_left: 0
---- host_clean
 
 
 === TEST 5: files in /tmp (Python): 4 of 10 MiB, and 30 MiB of bytes
@@ -225,13 +218,10 @@ hoard = b'\1' * (30 << 20)
 print('held', len(hoard), flush=True)
 time.sleep(3)
 _PY_
---- error_code: 200
 --- response_json
 status: "memory_limit_exceeded"
 --- json_ok eval
 sub { main::over($_[0]) }
---- containers_left: 0
---- host_clean
 
 
 === TEST 6: files in the work directory (Go): 4 of 10 MiB, and 30 MiB of heap
@@ -276,13 +266,10 @@ func main() {
 	time.Sleep(3 * time.Second)
 }
 _GO_
---- error_code: 200
 --- response_json
 status: "memory_limit_exceeded"
 --- json_ok eval
 sub { main::over($_[0]) }
---- containers_left: 0
---- host_clean
 
 
 === TEST 7: files in /dev/shm (Go): 15 MiB, and 55 MiB of heap
@@ -325,13 +312,10 @@ func main() {
 	time.Sleep(3 * time.Second)
 }
 _GO_
---- error_code: 200
 --- response_json
 status: "memory_limit_exceeded"
 --- json_ok eval
 sub { main::over($_[0]) }
---- containers_left: 0
---- host_clean
 
 
 === TEST 8: 40 MiB of heap and a 10 MiB file in /tmp (C): accepted, about 50 MiB
@@ -371,7 +355,6 @@ main(void)
     return 0;
 }
 _C_
---- error_code: 200
 --- response_json
 status: "accepted"
 stdout: "1\n"
@@ -382,8 +365,6 @@ sub {
     Test::More::diag("memory_kb $kb, not 50 MiB and a little");
     return 0;
 }
---- containers_left: 0
---- host_clean
 
 
 === TEST 9: the container's own limits, read at run time after compiling (C)
@@ -449,7 +430,6 @@ main(void)
     return 0;
 }
 _C_
---- error_code: 200
 --- response_json
 status: "accepted"
 --- json_ok eval
@@ -458,8 +438,6 @@ sub {
     $w->{memory} >= 65536 + 16384 && $w->{memory} < 65536 + 16384 + 1024
     && $w->{pids} == 16 + 8 && $w->{tasks} == 1 + 11
 }
---- containers_left: 0
---- host_clean
 
 
 === TEST 10: the container's own limits, read at run time (Python, no compile)
@@ -475,7 +453,6 @@ def num(path):
 print('memory', num('/sys/fs/cgroup/memory/memory.limit_in_bytes') // 1024)
 print('pids', num('/sys/fs/cgroup/pids/pids.max'))
 _PY_
---- error_code: 200
 --- response_json
 status: "accepted"
 --- json_ok eval
@@ -484,5 +461,3 @@ sub {
     $w->{memory} >= 98304 + 16384 && $w->{memory} < 98304 + 16384 + 1024
     && $w->{pids} == 20 + 8
 }
---- containers_left: 0
---- host_clean
