@@ -233,6 +233,7 @@ void sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl,
 /* init_reset.c */
 int sbx_init_reset_save(sbx_init_job_t *job, char *err, size_t size);
 int sbx_init_reset(sbx_init_job_t *job, char *err, size_t size);
+uint64_t sbx_init_reset_bytes(void);
 
 /* init_result.c */
 json_t *sbx_init_step_json(sbx_init_result_t *r, sbx_status_e status,
@@ -254,7 +255,9 @@ int sbx_init_watch_setup(void);
 void sbx_init_meter_init(void);
 int sbx_init_meter_cpu(uint64_t *ns);
 int sbx_init_meter_oom(uint64_t *count);
-int sbx_init_meter_anon(uint64_t *bytes);
+int sbx_init_meter_mem(uint64_t *bytes);
+int sbx_init_meter_mine(uint64_t *bytes);
+int sbx_init_meter_wall(uint64_t *bytes);
 uint64_t sbx_init_meter_self(void);
 uint64_t sbx_init_meter_now(void);
 

@@ -8,9 +8,18 @@
  * CPU is the cgroup's counter since the fork minus what init itself
  * spent meanwhile, which includes every process of the step; without a
  * cgroup, the main process's CPU clock while it runs and rusage once it
- * is reaped, plus the reaped orphans.  Memory is the larger of the peak
- * RSS of any one process and the sampled anonymous memory of them all;
- * an OOM kill in the cgroup is a memory verdict of its own.
+ * is reaped, plus the reaped orphans.
+ *
+ * Memory is the larger of the peak RSS of any one process and the peak
+ * of the samples of everything the container holds (init_meter.c:
+ * anonymous and shared memory, tmpfs files included) less init's own
+ * resident memory.  Samples are taken every tick, when the main process
+ * has exited (before the rest are killed) and once the step is over
+ * (tmpfs files outlive their writers).  What lives between two ticks
+ * and is never mapped may be missed by the samples; the cgroup's limit
+ * is the wall behind them, and an OOM kill in the cgroup is a memory
+ * verdict of its own: the step then held what the wall left it, which
+ * is what memory_kb says when it is more than the samples saw.
  */
 
 
@@ -30,12 +39,6 @@ sbx_init_measure_start(sbx_init_proc_t *p)
 
     if (sbx_init_meter_oom(&p->oom0) != SBX_INIT_OK) {
         p->oom0 = UINT64_MAX;
-    }
-
-    /* init's own anonymous memory; the rest is the program's */
-
-    if (sbx_init_meter_anon(&p->anon0) != SBX_INIT_OK) {
-        p->anon0 = UINT64_MAX;
     }
 
     p->self0 = sbx_init_meter_self();
@@ -80,17 +83,21 @@ sbx_init_measure_cpu(sbx_init_proc_t *p)
 }
 
 
-/* The program's anonymous memory at its highest so far, in bytes. */
+/*
+ * The program's memory at its highest so far, in bytes: what the
+ * container holds now less init's own share, when that is more.
+ */
 
 uint64_t
 sbx_init_measure_peak(sbx_init_proc_t *p)
 {
-    uint64_t  anon;
+    uint64_t  all, mine;
 
-    if (p->anon0 != UINT64_MAX && sbx_init_meter_anon(&anon) == SBX_INIT_OK
-        && anon > p->anon0 && anon - p->anon0 > p->peak)
+    if (sbx_init_meter_mem(&all) == SBX_INIT_OK
+        && sbx_init_meter_mine(&mine) == SBX_INIT_OK
+        && all > mine && all - mine > p->peak)
     {
-        p->peak = anon - p->anon0;
+        p->peak = all - mine;
     }
 
     return p->peak;
@@ -112,7 +119,7 @@ void
 sbx_init_measure(sbx_init_step_t *step, sbx_init_result_t *res,
     sbx_init_proc_t *p)
 {
-    uint64_t  cpu, cg1, self, oom1, hard;
+    uint64_t  cpu, cg1, self, oom1, hard, wall, mine;
 
     if (p->cg && sbx_init_meter_cpu(&cg1) == SBX_INIT_OK) {
         cpu = cg1 - p->cg0;
@@ -132,6 +139,10 @@ sbx_init_measure(sbx_init_step_t *step, sbx_init_result_t *res,
     res->wall_time_ms = (p->end - p->t0) / 1000000;
     res->memory_kb = p->main_ru.ru_maxrss > p->other_maxrss
                      ? p->main_ru.ru_maxrss : p->other_maxrss;
+
+    /* what the step left in tmpfs counts too: the last sample */
+
+    sbx_init_measure_peak(p);
 
     /* the sampled sum over processes, when it says more */
 
@@ -175,6 +186,15 @@ sbx_init_measure(sbx_init_step_t *step, sbx_init_result_t *res,
         && oom1 > p->oom0)
     {
         res->memory_limit = 1;
+
+        /* the program filled what the wall left it, faster than a tick */
+
+        if (sbx_init_meter_wall(&wall) == SBX_INIT_OK
+            && sbx_init_meter_mine(&mine) == SBX_INIT_OK
+            && wall > mine && (wall - mine) / 1024 > res->memory_kb)
+        {
+            res->memory_kb = (wall - mine) / 1024;
+        }
     }
 
     if (res->memory_kb > step->limits->memory_kb) {

@@ -14,10 +14,17 @@
  * and to rusage afterwards (init_measure.c), and memory verdicts rest on
  * the peak RSS alone.
  *
- * Memory of the whole program is the cgroup's anonymous memory (v1
- * total_rss, v2 anon): every process's heap and stacks, not the page
- * cache, so files written to tmpfs are not counted as the program's
- * memory (they are bounded by the tmpfs size instead).
+ * Memory held in the container is the cgroup's anonymous memory plus
+ * its shared memory (v1 total_rss + total_shmem, v2 anon + shmem):
+ * every process's heap and stacks, and every page of a tmpfs or shmem
+ * object whether mapped or not (MAP_SHARED|MAP_ANONYMOUS, memfd, System
+ * V and POSIX shm, files in /dev/shm, /tmp and /work).  Not the page
+ * cache of files read from the image: it can be reclaimed, and counting
+ * it would make a program's figure depend on what was cached before.
+ * Not kernel memory (page tables, pipe and socket buffers): the cgroup's
+ * limit bounds that.  init's own share is its resident anonymous memory
+ * (/proc/self/statm) and the saved state's image (init_reset.c), which
+ * the counter includes and init_measure.c takes off.
  *
  * The files are kept open and read with pread at offset 0, which makes
  * the kernel regenerate their contents: one syscall per sample.
@@ -45,11 +52,15 @@ static int sbx_meter_cgroup_path(const char *controller, char *path,
     size_t size);
 static int sbx_meter_read(int fd, char *buf, size_t size);
 static int sbx_meter_field(int fd, const char *key, uint64_t *value);
+static int sbx_meter_find(const char *buf, const char *key,
+    uint64_t *value);
 
 
 static int  sbx_meter_cpu_fd = -1;
 static int  sbx_meter_oom_fd = -1;
 static int  sbx_meter_mem_fd = -1;
+static int  sbx_meter_wall_fd = -1;
+static int  sbx_meter_statm_fd = -1;
 static int  sbx_meter_v2;
 
 
@@ -75,6 +86,8 @@ sbx_init_meter_init(void)
                                           "memory.events");
         sbx_meter_mem_fd = sbx_meter_open(SBX_METER_ROOT, path,
                                           "memory.stat");
+        sbx_meter_wall_fd = sbx_meter_open(SBX_METER_ROOT, path,
+                                           "memory.max");
 
     } else {
         if (sbx_meter_cgroup_path("cpuacct", path, sizeof(path))
@@ -98,13 +111,19 @@ sbx_init_meter_init(void)
                                           "memory.oom_control");
         sbx_meter_mem_fd = sbx_meter_open(SBX_METER_ROOT "/memory", path,
                                           "memory.stat");
+        sbx_meter_wall_fd = sbx_meter_open(SBX_METER_ROOT "/memory", path,
+                                           "memory.limit_in_bytes");
     }
+
+    sbx_meter_statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
 
     if (sbx_meter_cpu_fd == -1) {
         sbx_init_log("no cgroup CPU counter; falling back to rusage");
     }
 
-    if (sbx_meter_oom_fd == -1 || sbx_meter_mem_fd == -1) {
+    if (sbx_meter_oom_fd == -1 || sbx_meter_mem_fd == -1
+        || sbx_meter_statm_fd == -1)
+    {
         sbx_init_log("no cgroup memory counters; memory verdicts use peak "
                      "RSS");
     }
@@ -157,17 +176,85 @@ sbx_init_meter_oom(uint64_t *count)
 }
 
 
-/* The cgroup's anonymous memory now, in bytes. */
+/*
+ * The memory held in the container now, in bytes: anonymous plus shared
+ * (see above), init's own included.
+ */
 
 int
-sbx_init_meter_anon(uint64_t *bytes)
+sbx_init_meter_mem(uint64_t *bytes)
 {
-    if (sbx_meter_mem_fd == -1) {
+    char       buf[4096];
+    uint64_t   anon, shmem;
+
+    if (sbx_meter_mem_fd == -1
+        || sbx_meter_read(sbx_meter_mem_fd, buf, sizeof(buf)) != SBX_INIT_OK
+        || sbx_meter_find(buf, sbx_meter_v2 ? "anon" : "total_rss", &anon)
+           != SBX_INIT_OK
+        || sbx_meter_find(buf, sbx_meter_v2 ? "shmem" : "total_shmem",
+                          &shmem)
+           != SBX_INIT_OK)
+    {
         return SBX_INIT_ERROR;
     }
 
-    return sbx_meter_field(sbx_meter_mem_fd,
-                           sbx_meter_v2 ? "anon" : "total_rss", bytes);
+    *bytes = anon + shmem;
+
+    return SBX_INIT_OK;
+}
+
+
+/*
+ * init's own memory, in bytes: its resident anonymous memory, statm's
+ * resident pages less its shared ones (file and shmem pages: init maps
+ * the image only while no program runs), and the image's pages.
+ */
+
+int
+sbx_init_meter_mine(uint64_t *bytes)
+{
+    char                buf[256];
+    unsigned long long  size, resident, shared;
+
+    if (sbx_meter_statm_fd == -1
+        || sbx_meter_read(sbx_meter_statm_fd, buf, sizeof(buf))
+           != SBX_INIT_OK
+        || sscanf(buf, "%llu %llu %llu", &size, &resident, &shared) != 3)
+    {
+        return SBX_INIT_ERROR;
+    }
+
+    *bytes = (uint64_t) (resident > shared ? resident - shared : 0)
+             * (uint64_t) sysconf(_SC_PAGESIZE)
+             + sbx_init_reset_bytes();
+
+    return SBX_INIT_OK;
+}
+
+
+/* The cgroup's memory limit now, in bytes; an error when there is none. */
+
+int
+sbx_init_meter_wall(uint64_t *bytes)
+{
+    char  buf[64], *end;
+
+    if (sbx_meter_wall_fd == -1
+        || sbx_meter_read(sbx_meter_wall_fd, buf, sizeof(buf))
+           != SBX_INIT_OK)
+    {
+        return SBX_INIT_ERROR;
+    }
+
+    /* v2 says "max" when unlimited, v1 a huge number */
+
+    *bytes = strtoull(buf, &end, 10);
+
+    if (end == buf || *bytes >= (UINT64_C(1) << 62)) {
+        return SBX_INIT_ERROR;
+    }
+
+    return SBX_INIT_OK;
 }
 
 
@@ -385,12 +472,23 @@ sbx_meter_read(int fd, char *buf, size_t size)
 static int
 sbx_meter_field(int fd, const char *key, uint64_t *value)
 {
-    char    buf[4096], *p;
-    size_t  n;
+    char  buf[4096];
 
     if (sbx_meter_read(fd, buf, sizeof(buf)) != SBX_INIT_OK) {
         return SBX_INIT_ERROR;
     }
+
+    return sbx_meter_find(buf, key, value);
+}
+
+
+/* The same in text already read. */
+
+static int
+sbx_meter_find(const char *buf, const char *key, uint64_t *value)
+{
+    size_t       n;
+    const char  *p;
 
     n = strlen(key);
 

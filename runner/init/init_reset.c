@@ -171,6 +171,24 @@ sbx_init_reset_save(sbx_init_job_t *job, char *err, size_t size)
 }
 
 
+/*
+ * The bytes the image holds in the container's memory: init's, not the
+ * program's (init_meter.c takes them off the program's memory).
+ */
+
+uint64_t
+sbx_init_reset_bytes(void)
+{
+    struct stat  st;
+
+    if (sbx_reset_fd == -1 || fstat(sbx_reset_fd, &st) == -1) {
+        return 0;
+    }
+
+    return (uint64_t) st.st_blocks * 512;
+}
+
+
 /* Before a test after the first: no process left, then the saved state. */
 
 int

@@ -37,9 +37,8 @@ typedef struct {
     uint64_t           cg0;
     uint64_t           self0;
     uint64_t           oom0;
-    uint64_t           anon0;
     uint64_t           t0;
-    uint64_t           peak;                /* sampled anon memory */
+    uint64_t           peak;                /* sampled, init's taken off */
     clockid_t          clk;
     clockid_t         *pclk;                /* the main process's clock */
 } sbx_init_proc_t;

@@ -136,6 +136,8 @@ sbx_init_watch(sbx_init_step_t *step, sbx_init_result_t *res,
         sbx_watch_reap(p);
 
         if (p->main_done) {
+            /* what its other processes hold goes with them: sample it */
+            (void) sbx_init_measure_peak(p);
             break;
         }
 

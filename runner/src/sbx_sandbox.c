@@ -16,7 +16,10 @@
  * compiled languages init pauses after compiling; the runner then lowers
  * the container's memory and pids to the run limits and lets it go on, so
  * the program never runs under the compiler's allowance.  The cgroup is
- * the hard wall; init measures and gives the verdict.
+ * the hard wall; init measures and gives the verdict.  The wall is the
+ * limit plus init's allowance only: tmpfs files and shared memory are
+ * the program's and count inside its limit (init_meter.c), so the wall
+ * leaves them no room of their own.
  *
  * Locking: none of its own.  What boxes share is guarded in sbx_box.c;
  * a box taken here belongs to this worker until it is released.
@@ -38,8 +41,14 @@
 #include "sbx_warm.h"
 
 
-#define SBX_SANDBOX_SLACK_KB    (16 * 1024)   /* init itself */
-#define SBX_SANDBOX_PIDS_SLACK  8
+/*
+ * init's allowance in the container's cgroup, on top of the program's
+ * limits (README, "Security"): memory for init itself, plus the tests'
+ * data and the result it holds (sbx_sandbox_memory_kb); pids for init
+ * and the step's child between fork and exec.
+ */
+#define SBX_SANDBOX_INIT_KB     (16 * 1024)
+#define SBX_SANDBOX_INIT_PIDS   8
 
 
 static sbx_box_t *sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job,
@@ -221,9 +230,11 @@ sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
 
 
 /*
- * Grows a warm box's limits when the job needs more than the language's
- * defaults it was made with (never shrinks them: init enforces the job's
- * own limits, the container's are the hard wall around them).
+ * Sets a warm box's limits to what the job needs when that differs from
+ * the language's defaults it was made with: larger, so that the job
+ * fits, and smaller too, so that the wall stays close to the job's own
+ * limits (a warm box is idle: lowering its limits cannot fail for lack
+ * of memory).
  */
 
 static int
@@ -233,12 +244,11 @@ sbx_sandbox_fit(sbx_box_t *box, char *err, size_t size)
 
     sbx_sandbox_need(box->job, box->log_cap, &mem, &pids);
 
-    if (mem <= box->memory_kb && pids <= box->pids) {
+    if (mem == box->memory_kb && pids == box->pids) {
         return SBX_OK;
     }
 
-    return sbx_box_resize(box, sbx_max(mem, box->memory_kb),
-                          sbx_max(pids, box->pids), err, size);
+    return sbx_box_resize(box, mem, pids, err, size);
 }
 
 
@@ -287,9 +297,9 @@ sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size)
 
 /*
  * The container's memory: the larger of the compile and run limits
- * (compile NULL: the run's alone), and what else its cgroup is charged
- * with: tmpfs pages, and init, which holds the tests' data and builds a
- * result of up to cap bytes.
+ * (compile NULL: the run's alone), which cover the program's tmpfs
+ * files and shared memory too, and init's allowance: init itself, the
+ * tests' data it holds and a result of up to cap bytes.
  */
 
 static int64_t
@@ -304,9 +314,7 @@ sbx_sandbox_memory_kb(sbx_lang_t *lang, const sbx_limits_t *run,
         mem = sbx_max(mem, compile->v[SBX_LIMIT_MEMORY]);
     }
 
-    return mem + lang->tmpfs_work_kb + lang->tmpfs_tmp_kb
-           + SBX_BOX_SHM / 1024 + SBX_SANDBOX_SLACK_KB
-           + (int64_t) ((data_bytes + cap) / 1024);
+    return mem + SBX_SANDBOX_INIT_KB + (int64_t) ((data_bytes + cap) / 1024);
 }
 
 
@@ -324,7 +332,7 @@ sbx_sandbox_pids(sbx_lang_t *lang, const sbx_limits_t *run,
         pids = sbx_max(pids, compile->v[SBX_LIMIT_PROCESSES]);
     }
 
-    return pids + SBX_SANDBOX_PIDS_SLACK;
+    return pids + SBX_SANDBOX_INIT_PIDS;
 }
 
 
