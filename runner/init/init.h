@@ -245,8 +245,12 @@ int sbx_init_run_step(sbx_init_step_t *step, sbx_init_result_t *res);
 void sbx_init_result_free(sbx_init_result_t *res);
 
 /* init_spawn.c */
+typedef int (*sbx_init_as_pt)(sbx_init_job_t *job, char *err, size_t size);
+
 int sbx_init_drop(uid_t uid, gid_t gid);
 const char *sbx_init_stage(int stage);
+int sbx_init_as_program(sbx_init_job_t *job, sbx_init_as_pt fn,
+    const char *what, char *err, size_t size);
 
 /* init_watch.c */
 int sbx_init_watch_setup(void);

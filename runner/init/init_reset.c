@@ -97,11 +97,6 @@ typedef struct {
 } sbx_reset_out_t;
 
 
-typedef int (*sbx_reset_pt)(sbx_init_job_t *job, char *err, size_t size);
-
-
-static int sbx_reset_child(sbx_init_job_t *job, sbx_reset_pt fn,
-    const char *what, char *err, size_t size);
 static int sbx_reset_procs(char *err, size_t size);
 static int sbx_reset_save_all(sbx_init_job_t *job, char *err, size_t size);
 static int sbx_reset_save_dir(sbx_reset_out_t *o, int dfd, int depth,
@@ -154,7 +149,8 @@ sbx_init_reset_save(sbx_init_job_t *job, char *err, size_t size)
         return SBX_INIT_ERROR;
     }
 
-    if (sbx_reset_child(job, sbx_reset_save_all, "save", err, size)
+    if (sbx_init_as_program(job, sbx_reset_save_all, "reset: save", err,
+                            size)
         != SBX_INIT_OK)
     {
         return SBX_INIT_ERROR;
@@ -203,84 +199,8 @@ sbx_init_reset(sbx_init_job_t *job, char *err, size_t size)
         return SBX_INIT_ERROR;
     }
 
-    return sbx_reset_child(job, sbx_reset_restore_all, "restore", err,
-                           size);
-}
-
-
-/*
- * Runs fn in a child with the program's credentials and waits for it;
- * the child's error text comes back through a pipe.
- */
-
-static int
-sbx_reset_child(sbx_init_job_t *job, sbx_reset_pt fn, const char *what,
-    char *err, size_t size)
-{
-    int       p[2], status, stage;
-    char      msg[256];
-    pid_t     pid;
-    ssize_t   n;
-
-    if (pipe2(p, O_CLOEXEC) == -1) {
-        snprintf(err, size, "reset: pipe: %s", strerror(errno));
-        return SBX_INIT_ERROR;
-    }
-
-    pid = fork();
-
-    if (pid == -1) {
-        snprintf(err, size, "reset: fork: %s", strerror(errno));
-        close(p[0]);
-        close(p[1]);
-        return SBX_INIT_ERROR;
-    }
-
-    if (pid == 0) {
-        close(p[0]);
-
-        stage = sbx_init_drop(job->uid, job->gid);
-
-        if (stage != 0) {
-            sbx_reset_fail(msg, sizeof(msg), "%s: %s", sbx_init_stage(stage),
-                           strerror(errno));
-
-        } else if (fn(job, msg, sizeof(msg)) == SBX_INIT_OK) {
-            _exit(0);
-        }
-
-        (void) sbx_write_all(p[1], msg, strlen(msg));
-        _exit(1);
-    }
-
-    close(p[1]);
-
-    do {
-        n = read(p[0], msg, sizeof(msg) - 1);
-    } while (n == -1 && errno == EINTR);
-
-    close(p[0]);
-
-    while (waitpid(pid, &status, __WALL) == -1) {
-        if (errno != EINTR) {
-            snprintf(err, size, "reset: waitpid: %s", strerror(errno));
-            return SBX_INIT_ERROR;
-        }
-    }
-
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        return SBX_INIT_OK;
-    }
-
-    if (n > 0) {
-        msg[n] = '\0';
-        snprintf(err, size, "reset: %s: %s", what, msg);
-
-    } else {
-        snprintf(err, size, "reset: %s: died (status %d)", what, status);
-    }
-
-    return SBX_INIT_ERROR;
+    return sbx_init_as_program(job, sbx_reset_restore_all, "reset: restore",
+                               err, size);
 }
 
 

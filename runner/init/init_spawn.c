@@ -29,6 +29,7 @@
 #include <sys/fsuid.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "init_step.h"
 
@@ -231,6 +232,84 @@ sbx_init_stage(int stage)
     }
 
     return sbx_spawn_stages[stage];
+}
+
+
+/*
+ * Runs fn in a child with the program's credentials and waits for it,
+ * for work init must not do as root in trees the program can change
+ * (init_files.c, init_reset.c).  The child's error text comes back
+ * through a pipe; err gets "what: " and it.
+ */
+
+int
+sbx_init_as_program(sbx_init_job_t *job, sbx_init_as_pt fn,
+    const char *what, char *err, size_t size)
+{
+    int       p[2], status, stage;
+    char      msg[256];
+    pid_t     pid;
+    ssize_t   n;
+
+    if (pipe2(p, O_CLOEXEC) == -1) {
+        snprintf(err, size, "%s: pipe: %s", what, strerror(errno));
+        return SBX_INIT_ERROR;
+    }
+
+    pid = fork();
+
+    if (pid == -1) {
+        snprintf(err, size, "%s: fork: %s", what, strerror(errno));
+        close(p[0]);
+        close(p[1]);
+        return SBX_INIT_ERROR;
+    }
+
+    if (pid == 0) {
+        close(p[0]);
+
+        stage = sbx_init_drop(job->uid, job->gid);
+
+        if (stage != 0) {
+            snprintf(msg, sizeof(msg), "%s: %s", sbx_init_stage(stage),
+                     strerror(errno));
+
+        } else if (fn(job, msg, sizeof(msg)) == SBX_INIT_OK) {
+            _exit(0);
+        }
+
+        (void) sbx_write_all(p[1], msg, strlen(msg));
+        _exit(1);
+    }
+
+    close(p[1]);
+
+    do {
+        n = read(p[0], msg, sizeof(msg) - 1);
+    } while (n == -1 && errno == EINTR);
+
+    close(p[0]);
+
+    while (waitpid(pid, &status, __WALL) == -1) {
+        if (errno != EINTR) {
+            snprintf(err, size, "%s: waitpid: %s", what, strerror(errno));
+            return SBX_INIT_ERROR;
+        }
+    }
+
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        return SBX_INIT_OK;
+    }
+
+    if (n > 0) {
+        msg[n] = '\0';
+        snprintf(err, size, "%s: %s", what, msg);
+
+    } else {
+        snprintf(err, size, "%s: died (status %d)", what, status);
+    }
+
+    return SBX_INIT_ERROR;
 }
 
 

@@ -89,6 +89,10 @@ void sbx_rfc3339(char *buf, size_t size, sbx_msec_t ms);
 void sbx_uuid(char *buf);                /* SBX_ID_LEN + 1 bytes */
 int sbx_valid_id(const char *s, size_t len);
 
+int sbx_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg,
+    const char *name);
+void sbx_cond_init(pthread_cond_t *cond);
+
 json_t *sbx_limits_json(const sbx_limits_t *limits);
 
 /* The API's error object for err, stamped with the time now. */

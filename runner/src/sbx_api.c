@@ -33,6 +33,8 @@ static void sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h);
 static void sbx_api_languages(sbx_conn_t *c);
 static void sbx_api_health(sbx_conn_t *c);
 static void sbx_api_metrics(sbx_conn_t *c);
+static int sbx_api_admit(sbx_conn_t *c, sbx_proto_header_t *h,
+    sbx_limits_t *max);
 static int sbx_api_unavailable(sbx_conn_t *c);
 static void sbx_api_refuse(sbx_conn_t *c, int status, const char *code,
     const char *field, const char *message);
@@ -114,14 +116,9 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     w = sbx_proto_attr(h, "wait");
     wait = (w == NULL || sbx_proto_str_eq(w, "1"));
 
-    if (sbx_api_unavailable(c)) {
-        return;
-    }
-
-    nmax = sbx_submit_max(h, &max, &err);
+    nmax = sbx_api_admit(c, h, &max);
 
     if (nmax == SBX_ERROR) {
-        sbx_server_reply_error(c, &err);
         return;
     }
 
@@ -201,14 +198,9 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     sbx_limits_t         max;
     sbx_error_t          err;
 
-    if (sbx_api_unavailable(c)) {
-        return;
-    }
-
-    nmax = sbx_submit_max(h, &max, &err);
+    nmax = sbx_api_admit(c, h, &max);
 
     if (nmax == SBX_ERROR) {
-        sbx_server_reply_error(c, &err);
         return;
     }
 
@@ -410,6 +402,32 @@ sbx_api_metrics(sbx_conn_t *c)
 
     sbx_server_reply(c, &r);
     free(text);
+}
+
+
+/*
+ * What a SUBMIT and a BATCH check before their body: that jobs can run
+ * now, and the location's maxima the frame carries.  The number of
+ * maxima, or SBX_ERROR once the refusal is answered.
+ */
+
+static int
+sbx_api_admit(sbx_conn_t *c, sbx_proto_header_t *h, sbx_limits_t *max)
+{
+    int          n;
+    sbx_error_t  err;
+
+    if (sbx_api_unavailable(c)) {
+        return SBX_ERROR;
+    }
+
+    n = sbx_submit_max(h, max, &err);
+
+    if (n == SBX_ERROR) {
+        sbx_server_reply_error(c, &err);
+    }
+
+    return n;
 }
 
 

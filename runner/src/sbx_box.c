@@ -101,8 +101,9 @@ sbx_box_init(void)
         return SBX_ERROR;
     }
 
-    if (pthread_create(&sbx_box.reaper, NULL, sbx_box_reap, NULL) != 0) {
-        sbx_log_error("pthread_create: %s", strerror(errno));
+    if (sbx_thread_start(&sbx_box.reaper, sbx_box_reap, NULL, "reaper")
+        != SBX_OK)
+    {
         return SBX_ERROR;
     }
 

@@ -133,10 +133,10 @@ sbx_callback_start(void)
 
     pthread_mutex_init(&sbx_callback.lock, NULL);
 
-    if (pthread_create(&sbx_callback.thread, NULL, sbx_callback_loop, NULL)
-        != 0)
+    if (sbx_thread_start(&sbx_callback.thread, sbx_callback_loop, NULL,
+                         "callback")
+        != SBX_OK)
     {
-        sbx_log_error("pthread_create: %s", strerror(errno));
         return SBX_ERROR;
     }
 

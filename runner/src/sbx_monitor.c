@@ -50,20 +50,15 @@ static void *sbx_monitor_loop(void *data);
 int
 sbx_monitor_start(int docker_up)
 {
-    pthread_condattr_t  attr;
-
     __atomic_store_n(&sbx_monitor.docker_up, docker_up, __ATOMIC_RELAXED);
 
     pthread_mutex_init(&sbx_monitor.lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&sbx_monitor.cond, &attr);
-    pthread_condattr_destroy(&attr);
+    sbx_cond_init(&sbx_monitor.cond);
 
-    if (pthread_create(&sbx_monitor.thread, NULL, sbx_monitor_loop, NULL)
-        != 0)
+    if (sbx_thread_start(&sbx_monitor.thread, sbx_monitor_loop, NULL,
+                         "monitor")
+        != SBX_OK)
     {
-        sbx_log_error("pthread_create: %s", strerror(errno));
         return SBX_ERROR;
     }
 

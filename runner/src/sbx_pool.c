@@ -57,12 +57,11 @@ sbx_pool_start(sbx_queue_t *queue, sbx_done_t *done, int n)
     for (i = 0; i < n; i++) {
         __atomic_add_fetch(&sbx_pool.running, 1, __ATOMIC_SEQ_CST);
 
-        if (pthread_create(&sbx_pool.threads[i], NULL, sbx_pool_worker,
-                           (void *) (intptr_t) i)
-            != 0)
+        if (sbx_thread_start(&sbx_pool.threads[i], sbx_pool_worker,
+                             (void *) (intptr_t) i, "worker")
+            != SBX_OK)
         {
             __atomic_sub_fetch(&sbx_pool.running, 1, __ATOMIC_SEQ_CST);
-            sbx_log_error("pthread_create: %s", strerror(errno));
             return SBX_ERROR;
         }
 

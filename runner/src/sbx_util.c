@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "sbx.h"
+#include "sbx_log.h"
 
 
 int
@@ -188,4 +189,40 @@ sbx_limits_json(const sbx_limits_t *limits)
     }
 
     return o;
+}
+
+
+/*
+ * Starts a thread of the runner (sbx.h lists them); on failure logs
+ * which one could not start.
+ */
+
+int
+sbx_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg,
+    const char *name)
+{
+    int  rc;
+
+    rc = pthread_create(thread, NULL, fn, arg);
+
+    if (rc != 0) {
+        sbx_log_error("starting the %s thread: %s", name, strerror(rc));
+        return SBX_ERROR;
+    }
+
+    return SBX_OK;
+}
+
+
+/* A condition variable whose timed waits run on the monotonic clock. */
+
+void
+sbx_cond_init(pthread_cond_t *cond)
+{
+    pthread_condattr_t  attr;
+
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
 }

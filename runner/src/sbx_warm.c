@@ -70,8 +70,6 @@ static sbx_warm_pool_t *sbx_warm_pool(sbx_lang_t *lang);
 int
 sbx_warm_start(void)
 {
-    pthread_condattr_t  attr;
-
     if (sbx_conf.warm == NULL || sbx_conf.warm[0] == '\0') {
         return SBX_OK;
     }
@@ -81,13 +79,12 @@ sbx_warm_start(void)
     }
 
     pthread_mutex_init(&sbx_warm.lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&sbx_warm.cond, &attr);
-    pthread_condattr_destroy(&attr);
+    sbx_cond_init(&sbx_warm.cond);
 
-    if (pthread_create(&sbx_warm.thread, NULL, sbx_warm_fill, NULL) != 0) {
-        sbx_log_error("pthread_create: %s", strerror(errno));
+    if (sbx_thread_start(&sbx_warm.thread, sbx_warm_fill, NULL,
+                         "warm filler")
+        != SBX_OK)
+    {
         return SBX_ERROR;
     }
 
