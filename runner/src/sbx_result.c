@@ -598,8 +598,18 @@ sbx_result_message(json_t *step, sbx_job_t *job, int compile, char *buf,
                  "%lld KiB", what, (long long) l->v[SBX_LIMIT_MEMORY]);
 
     } else if (strcmp(st, "output_limit_exceeded") == 0) {
-        snprintf(buf, size, "the %s wrote more than %lld KiB to stdout or "
-                 "stderr", what, (long long) l->v[SBX_LIMIT_OUTPUT]);
+        limit = json_string_value(json_object_get(step, "limit"));
+
+        if (limit != NULL && strcmp(limit, "job_output") == 0) {
+            snprintf(buf, size, "the job's output (every test, both "
+                     "streams) went over its budget of %zu KiB; the tests "
+                     "after this one were not run",
+                     job->output_budget / 1024);
+
+        } else {
+            snprintf(buf, size, "the %s wrote more than %lld KiB to stdout "
+                     "or stderr", what, (long long) l->v[SBX_LIMIT_OUTPUT]);
+        }
 
     } else if (strcmp(st, "runtime_error") == 0
                || strcmp(st, "compilation_error") == 0)

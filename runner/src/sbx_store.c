@@ -114,11 +114,12 @@ sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len)
 {
     json_t  *h;
 
-    h = json_pack("{s:s, s:I, s:i, s:b}",
+    h = json_pack("{s:s, s:I, s:i, s:b, s:I}",
                   "state", "accepted",
                   "created", (json_int_t) job->created,
                   "attempts", job->attempts,
-                  "sync", job->sync);
+                  "sync", job->sync,
+                  "output_budget", (json_int_t) job->output_budget);
 
     if (h == NULL || sbx_store_write(job->id, h, sub, len) != SBX_OK) {
         sbx_log_error("job %s: cannot be saved; it will not survive a "
@@ -372,6 +373,7 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
     json_t              *sub;
     unsigned             attempts;
     sbx_job_t           *job;
+    json_int_t           budget;
     sbx_error_t          err;
     sbx_store_ended_t   *e;
 
@@ -400,6 +402,15 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
         job->created = json_integer_value(json_object_get(header, "created"));
         job->sync = json_is_true(json_object_get(header, "sync"));
         job->attempts = attempts + 1;
+
+        /* a location's output budget, lower than the runner's, holds */
+
+        budget = json_integer_value(json_object_get(header,
+                                                    "output_budget"));
+
+        if (budget > 0 && (size_t) budget < job->output_budget) {
+            job->output_budget = (size_t) budget;
+        }
 
         sbx_store_accepted(job, body, len);
         sbx_jobs_insert(job);
