@@ -129,6 +129,11 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
         sbx_result_memory_error(job->lang, t);
         json_array_append_new(ctests, sbx_result_step(t, job, 0));
 
+        /* init's copy of the outputs is of no use any more */
+
+        json_object_del(t, "stdout");
+        json_object_del(t, "stderr");
+
         tst = json_string_value(json_object_get(t, "status"));
 
         if (tst == NULL || strcmp(tst, "skipped") == 0) {
@@ -191,8 +196,18 @@ decided:
         return NULL;
     }
 
-    *status = sbx_result_status(st);
     *len = strlen(s);
+
+    if (*len > SBX_RESULT_MAX) {
+        free(s);
+
+        snprintf(msg, sizeof(msg), "the result (%zu bytes) is larger than "
+                 "the %d bytes a result may take", *len, SBX_RESULT_MAX);
+
+        return sbx_result_build(job, NULL, msg, status, len);
+    }
+
+    *status = sbx_result_status(st);
 
     return s;
 }
