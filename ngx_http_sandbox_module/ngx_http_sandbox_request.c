@@ -30,7 +30,7 @@ static ngx_int_t ngx_http_sandbox_budget(ngx_http_sandbox_loc_conf_t *slcf,
     json_t *sub, sbx_error_t *err);
 static json_int_t ngx_http_sandbox_applied(ngx_http_sandbox_loc_conf_t *slcf,
     json_t *sub, const char *key);
-static ngx_uint_t ngx_http_sandbox_max_attrs(
+static ngx_uint_t ngx_http_sandbox_max_attrs(ngx_http_request_t *r,
     ngx_http_sandbox_loc_conf_t *slcf, sbx_proto_attr_t *attrs);
 static void ngx_http_sandbox_free(void *data);
 
@@ -326,7 +326,7 @@ ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
 {
     json_t                       *sub;
     ngx_uint_t                    n;
-    sbx_proto_attr_t              attrs[1 + SBX_LIMIT_N];
+    sbx_proto_attr_t              attrs[3 + SBX_LIMIT_N];
     ngx_http_sandbox_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
@@ -354,7 +354,7 @@ ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
     attrs[0].value.data = ctx->wait ? "1" : "0";
     attrs[0].value.len = 1;
 
-    n = 1 + ngx_http_sandbox_max_attrs(slcf, &attrs[1]);
+    n = 1 + ngx_http_sandbox_max_attrs(r, slcf, &attrs[1]);
 
     /* the bytes the client sent go on unchanged */
 
@@ -372,7 +372,7 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
     ngx_str_t                     frame;
     const char                   *key;
     sbx_error_t                   item_err;
-    sbx_proto_attr_t              attrs[SBX_LIMIT_N];
+    sbx_proto_attr_t              attrs[2 + SBX_LIMIT_N];
     ngx_http_sandbox_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
@@ -468,7 +468,7 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    n = ngx_http_sandbox_max_attrs(slcf, attrs);
+    n = ngx_http_sandbox_max_attrs(r, slcf, attrs);
 
     return ngx_http_sandbox_frame(r, ctx, "BATCH", attrs, n, &frame);
 
@@ -664,30 +664,59 @@ ngx_http_sandbox_applied(ngx_http_sandbox_loc_conf_t *slcf, json_t *sub,
 /*
  * The location's maxima travel with the frame as "max-<limit>=n"
  * attributes (docs/protocol.md); the runner clamps the language's
- * defaults to them and refuses a requested limit above them again.
+ * defaults to them and refuses a requested limit above them again.  Its
+ * job budget travels as "budget-wall_ms=n" and "budget-output_kb=n":
+ * the runner refuses a job over the wall budget again, and keeps no more
+ * output than the output budget.  attrs has room for SBX_LIMIT_N + 2.
  */
 
 static ngx_uint_t
-ngx_http_sandbox_max_attrs(ngx_http_sandbox_loc_conf_t *slcf,
-    sbx_proto_attr_t *attrs)
+ngx_http_sandbox_max_attrs(ngx_http_request_t *r,
+    ngx_http_sandbox_loc_conf_t *slcf, sbx_proto_attr_t *attrs)
 {
-    ngx_uint_t                 i;
+    u_char                    *p;
+    ngx_uint_t                 i, n;
     ngx_http_sandbox_limit_t  *limit;
 
-    if (slcf->limits == NULL) {
-        return 0;
+    n = 0;
+
+    if (slcf->limits != NULL) {
+        limit = slcf->limits->elts;
+
+        for (i = 0; i < slcf->limits->nelts; i++) {
+            attrs[n].key.data = (const char *) limit[i].attr.data;
+            attrs[n].key.len = limit[i].attr.len;
+            attrs[n].value.data = (const char *) limit[i].value.data;
+            attrs[n].value.len = limit[i].value.len;
+            n++;
+        }
     }
 
-    limit = slcf->limits->elts;
-
-    for (i = 0; i < slcf->limits->nelts; i++) {
-        attrs[i].key.data = (const char *) limit[i].attr.data;
-        attrs[i].key.len = limit[i].attr.len;
-        attrs[i].value.data = (const char *) limit[i].value.data;
-        attrs[i].value.len = limit[i].value.len;
+    if (slcf->job_wall_ms == 0) {
+        return n;
     }
 
-    return slcf->limits->nelts;
+    p = ngx_pnalloc(r->pool, 2 * NGX_INT_T_LEN);
+
+    if (p == NULL) {
+        return n;
+    }
+
+    attrs[n].key.data = "budget-wall_ms";
+    attrs[n].key.len = sizeof("budget-wall_ms") - 1;
+    attrs[n].value.data = (const char *) p;
+    p = ngx_sprintf(p, "%i", slcf->job_wall_ms);
+    attrs[n].value.len = p - (u_char *) attrs[n].value.data;
+    n++;
+
+    attrs[n].key.data = "budget-output_kb";
+    attrs[n].key.len = sizeof("budget-output_kb") - 1;
+    attrs[n].value.data = (const char *) p;
+    p = ngx_sprintf(p, "%i", slcf->job_output_kb);
+    attrs[n].value.len = p - (u_char *) attrs[n].value.data;
+    n++;
+
+    return n;
 }
 
 

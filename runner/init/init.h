@@ -51,6 +51,7 @@
 #define SBX_INIT_MAX_ENV      256
 #define SBX_INIT_MAX_STRING   65536        /* one argv or env entry */
 #define SBX_INIT_MAX_PATH     255
+#define SBX_INIT_MAX_BUDGET_KB  (1024 * 1024)  /* a job's output budget */
 
 #define SBX_INIT_TICK_MS      5            /* limit checks while polling */
 #define SBX_INIT_NOFILE       256
@@ -128,6 +129,9 @@ typedef struct {
     unsigned           has_compile:1;
     unsigned           regex_pattern:1;    /* checker.pattern given */
 
+    /* output kept of every step, both streams, in all; 0: no budget */
+    uint64_t           output_budget;
+
     sbx_init_test_t   *tests;
     size_t             ntests;
     sbx_init_buf_t     store;               /* decoded stdin + expected */
@@ -146,6 +150,7 @@ typedef struct {
     sbx_init_limits_t *limits;
     const u_char      *stdin_data;          /* NULL: /dev/null */
     size_t             stdin_len;
+    uint64_t          *output_left;         /* the job's; NULL: no budget */
 } sbx_init_step_t;
 
 
@@ -159,6 +164,7 @@ typedef struct {
     unsigned           memory_limit:1;
     unsigned           out_truncated:1;
     unsigned           err_truncated:1;
+    unsigned           budget_limit:1;      /* the job's output budget */
 
     int                exit_code;
     int                signo;

@@ -7,8 +7,14 @@
  *
  * Order of the verdicts: internal error > output limit > time limit >
  * memory limit > runtime (or compilation) error > the checker.  After an
- * error of init's own, and after the first failure when the job says
- * stop_on_failure, the remaining tests are skipped.
+ * error of init's own, after the first failure when the job says
+ * stop_on_failure, and after the test that crossed the job's output
+ * budget (which the compile and every test draw from), the remaining
+ * tests are skipped.
+ *
+ * A verdict comes from what init measured (init_measure.c), never from
+ * how the program ended alone: a program that sends itself SIGXCPU or
+ * SIGKILL under its limits had a runtime error, with that signal.
  */
 
 
@@ -29,6 +35,7 @@ sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl, sbx_init_out_t *out)
 {
     int                 stop, ran;
     size_t              i;
+    uint64_t            left;
     json_t             *o;
     const char         *limit;
     sbx_status_e        status;
@@ -63,6 +70,9 @@ sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl, sbx_init_out_t *out)
     step.workdir = job->workdir;
     step.uid = job->uid;
     step.gid = job->gid;
+
+    left = job->output_budget;
+    step.output_left = job->output_budget ? &left : NULL;
 
     if (job->has_compile) {
         step.argv = job->compile.argv;
@@ -150,6 +160,15 @@ sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl, sbx_init_out_t *out)
             if (job->stop_on_failure && status != SBX_STATUS_ACCEPTED) {
                 stop = 1;
             }
+
+            if (r.budget_limit) {
+                stop = 2;
+            }
+
+        } else if (stop == 2) {
+            snprintf(r.message, sizeof(r.message), "not run: the job's "
+                     "output budget of %llu KiB is spent",
+                     (unsigned long long) job->output_budget / 1024);
         }
 
         o = sbx_init_step_json(&r, status, 0, limit);
@@ -180,6 +199,7 @@ sbx_init_verdict(sbx_init_result_t *r, int compile, const char **limit)
     }
 
     if (r->output_limit) {
+        *limit = r->budget_limit ? "job_output" : NULL;
         return SBX_STATUS_OUTPUT_LIMIT;
     }
 

@@ -119,7 +119,7 @@ void
 sbx_init_measure(sbx_init_step_t *step, sbx_init_result_t *res,
     sbx_init_proc_t *p)
 {
-    uint64_t  cpu, cg1, self, oom1, hard, wall, mine;
+    uint64_t  cpu, cg1, self, oom1, wall, mine;
 
     if (p->cg && sbx_init_meter_cpu(&cg1) == SBX_INIT_OK) {
         cpu = cg1 - p->cg0;
@@ -164,17 +164,13 @@ sbx_init_measure(sbx_init_step_t *step, sbx_init_result_t *res,
     /*
      * The verdict follows the numbers, so a step that ends a little
      * after its limit between two ticks is judged like one that was
-     * stopped.  SIGXCPU, and a SIGKILL past the RLIMIT_CPU hard limit,
-     * are the kernel's own CPU verdicts.
+     * stopped.  Only the numbers: a SIGXCPU or SIGKILL the program sent
+     * itself is no CPU verdict.  When RLIMIT_CPU's own signals come (at
+     * ceil(limit) + 1 s and a second later) the counter is past the limit
+     * anyway, as it counts every process of the step.
      */
 
-    hard = (step->limits->cpu_time_ms + 999) / 1000 + 2;
-
-    if (cpu > step->limits->cpu_time_ms * 1000000
-        || res->signo == SIGXCPU
-        || (res->signo == SIGKILL && !p->killed
-            && sbx_init_measure_ru_ns(&p->main_ru) >= hard * 1000000000))
-    {
+    if (cpu > step->limits->cpu_time_ms * 1000000) {
         res->cpu_limit = 1;
     }
 

@@ -37,7 +37,7 @@ static void sbx_payload_free_strings(char **v);
 static const char  *sbx_payload_fields[] = {
     "uid", "gid", "workdir", "env", "files", "compile",
     "pause_after_compile", "run", "tests", "checker", "stop_on_failure",
-    NULL
+    "output_budget_kb", NULL
 };
 
 
@@ -133,6 +133,21 @@ sbx_init_payload(sbx_init_job_t *job, const char *buf, size_t len,
            != SBX_INIT_OK)
     {
         return SBX_INIT_ERROR;
+    }
+
+    /* the job's output budget, every step and stream together */
+
+    v = json_object_get(root, "output_budget_kb");
+
+    if (v != NULL && !json_is_null(v)) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1
+            || json_integer_value(v) > SBX_INIT_MAX_BUDGET_KB)
+        {
+            sbx_payload_fail("output_budget_kb: must be an integer from 1 "
+                             "to %d", SBX_INIT_MAX_BUDGET_KB);
+        }
+
+        job->output_budget = (uint64_t) json_integer_value(v) * 1024;
     }
 
     if (sbx_payload_checker(job, json_object_get(root, "checker"), err,

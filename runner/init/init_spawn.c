@@ -92,6 +92,12 @@ sbx_init_spawn_prepare(sbx_init_step_t *step, sbx_init_result_t *res,
 
     cap = step->limits->output_kb * 1024;
 
+    /* no stream keeps more than what is left of the job's budget */
+
+    if (step->output_left != NULL && *step->output_left < cap) {
+        cap = *step->output_left;
+    }
+
     p->in = sbx_spawn_stdin(step);
 
     if (p->in == -1) {

@@ -3,6 +3,8 @@
  * Watching a step while it runs.  init polls the step's stdout and
  * stderr pipes, a signalfd for SIGCHLD and a 5 ms tick: output is
  * captured up to the limit (one byte more means "over": stop, kill),
+ * and within what is left of the job's output budget, which every step
+ * and both streams draw from (one byte more crosses it: stop, kill),
  * wall time is checked on the monotonic clock, CPU time and the
  * program's memory on the counters of init_measure.c.  When the main
  * process exits, or on any limit, every other process in the container
@@ -33,16 +35,18 @@
 
 #define SBX_WATCH_AGAIN    0
 #define SBX_WATCH_EOF      1
-#define SBX_WATCH_OVER     2
+#define SBX_WATCH_OVER     2             /* the stream's limit */
+#define SBX_WATCH_BUDGET   3             /* the job's output budget */
 
 
 static void sbx_watch_stop(sbx_init_proc_t *p, uint64_t now);
 static void sbx_watch_output(struct pollfd *pfd, sbx_init_result_t *res,
-    size_t cap, int all);
+    size_t cap, uint64_t *left, int all);
 static int sbx_watch_reap(sbx_init_proc_t *p);
 static int sbx_watch_kill_all(sbx_init_proc_t *p);
-static int sbx_watch_read(int *fd, sbx_init_buf_t *b, size_t cap);
-static void sbx_watch_over(sbx_init_result_t *res, int stream);
+static int sbx_watch_read(int *fd, sbx_init_buf_t *b, size_t cap,
+    uint64_t *left);
+static void sbx_watch_over(sbx_init_result_t *res, int stream, int rc);
 
 
 static int       sbx_watch_sigfd = -1;
@@ -126,7 +130,7 @@ sbx_init_watch(sbx_init_step_t *step, sbx_init_result_t *res,
             sbx_init_watch_drain();
         }
 
-        sbx_watch_output(pfd, res, cap, 0);
+        sbx_watch_output(pfd, res, cap, step->output_left, 0);
 
         if (res->output_limit) {
             sbx_watch_stop(p, sbx_init_meter_now());
@@ -170,7 +174,7 @@ sbx_init_watch(sbx_init_step_t *step, sbx_init_result_t *res,
 
     /* every writer is gone: what is still in the pipes is the rest */
 
-    sbx_watch_output(pfd, res, cap, 1);
+    sbx_watch_output(pfd, res, cap, step->output_left, 1);
 
     p->out[0] = -1;
     p->err[0] = -1;
@@ -205,17 +209,18 @@ sbx_watch_stop(sbx_init_proc_t *p, uint64_t now)
 
 static void
 sbx_watch_output(struct pollfd *pfd, sbx_init_result_t *res, size_t cap,
-    int all)
+    uint64_t *left, int all)
 {
-    int  i;
+    int  i, rc;
 
     for (i = 1; i < 3; i++) {
-        if (pfd[i].fd != -1 && (all || pfd[i].revents)
-            && sbx_watch_read(&pfd[i].fd, i == 1 ? &res->out : &res->err,
-                              cap)
-               == SBX_WATCH_OVER)
-        {
-            sbx_watch_over(res, i);
+        if (pfd[i].fd != -1 && (all || pfd[i].revents)) {
+            rc = sbx_watch_read(&pfd[i].fd, i == 1 ? &res->out : &res->err,
+                                cap, left);
+
+            if (rc == SBX_WATCH_OVER || rc == SBX_WATCH_BUDGET) {
+                sbx_watch_over(res, i, rc);
+            }
         }
 
         if (all && pfd[i].fd != -1) {
@@ -313,30 +318,60 @@ sbx_watch_kill_all(sbx_init_proc_t *p)
 
 
 /*
- * Reads what is available into b, keeping at most cap bytes; one byte
- * more means the stream went over its limit, and the descriptor is
- * closed either way when that happens or at EOF.
+ * Reads what is available into b, keeping at most cap bytes, and no more
+ * than *left, what remains of the job's output budget (left NULL: none),
+ * which it lowers by what it keeps.  One byte more than either means the
+ * stream went over its limit or crossed the budget.  The buffer holds
+ * min(cap, *left at the step's start) + 1 bytes (init_spawn.c): all this
+ * stream may have taken from the budget plus what is left of it.
  */
 
 static int
-sbx_watch_read(int *fd, sbx_init_buf_t *b, size_t cap)
+sbx_watch_read(int *fd, sbx_init_buf_t *b, size_t cap, uint64_t *left)
 {
+    int      rc;
+    size_t   want, keep;
     ssize_t  n;
 
     for ( ;; ) {
-        n = read(*fd, b->data + b->len, cap + 1 - b->len);
+        want = cap + 1 - b->len;
+
+        if (left != NULL && *left + 1 < want) {
+            want = *left + 1;
+        }
+
+        n = read(*fd, b->data + b->len, want);
 
         if (n > 0) {
-            b->len += n;
+            keep = n;
+            rc = SBX_WATCH_AGAIN;
 
-            if (b->len > cap) {
+            if (b->len + keep > cap) {
+                keep = cap - b->len;
+                rc = SBX_WATCH_OVER;
+            }
+
+            if (left != NULL && (uint64_t) n > *left) {
+                if (keep > *left) {
+                    keep = *left;
+                }
+
+                rc = SBX_WATCH_BUDGET;
+            }
+
+            b->len += keep;
+
+            if (left != NULL) {
+                *left -= keep;
+            }
+
+            if (rc != SBX_WATCH_AGAIN) {
                 /*
-                 * Over the limit: stop reading, but keep the pipe open
-                 * until the program is dead, or it would see EPIPE and
-                 * get to write about it on the other stream.
+                 * Over: stop reading, but keep the pipe open until the
+                 * program is dead, or it would see EPIPE and get to
+                 * write about it on the other stream.
                  */
-                b->len = cap;
-                return SBX_WATCH_OVER;
+                return rc;
             }
 
             continue;
@@ -361,9 +396,13 @@ sbx_watch_read(int *fd, sbx_init_buf_t *b, size_t cap)
 /* stream 1 is stdout, 2 stderr, as in pfd[] */
 
 static void
-sbx_watch_over(sbx_init_result_t *res, int stream)
+sbx_watch_over(sbx_init_result_t *res, int stream, int rc)
 {
     res->output_limit = 1;
+
+    if (rc == SBX_WATCH_BUDGET) {
+        res->budget_limit = 1;
+    }
 
     if (stream == 1) {
         res->out_truncated = 1;

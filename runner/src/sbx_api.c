@@ -127,6 +127,11 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     job = sub ? sbx_submit_prepare_max(sub, nmax ? &max : NULL, &err)
               : NULL;
 
+    if (job != NULL && sbx_submit_budget(job, h, &err) != SBX_OK) {
+        sbx_job_unref(job);
+        job = NULL;
+    }
+
     /* under a location's maxima, stored with the limits they resolved */
 
     text = (job != NULL && nmax) ? json_dumps(sub, JSON_COMPACT) : NULL;
@@ -255,6 +260,12 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         }
 
         jobs[i] = sbx_submit_prepare_max(item, nmax ? &max : NULL, &err);
+
+        if (jobs[i] != NULL && sbx_submit_budget(jobs[i], h, &err) != SBX_OK)
+        {
+            sbx_job_unref(jobs[i]);
+            jobs[i] = NULL;
+        }
 
         if (jobs[i] == NULL) {
             v = sbx_error_json(&err);

@@ -85,6 +85,10 @@ static const sbx_conf_opt_t  sbx_conf_opts[] = {
       "KiB of the largest request accepted" },
     { "max-batch", SBX_CONF_INT, sbx_conf_off(max_batch),
       "largest batch accepted" },
+    { "job-wall-budget", SBX_CONF_SEC, sbx_conf_off(job_wall_budget),
+      "seconds a job's tests may take in all (tests x wall time)" },
+    { "job-output-budget", SBX_CONF_KB, sbx_conf_off(job_output_budget),
+      "KiB of output a job keeps in all (every test, both streams)" },
     { "uid-base", SBX_CONF_INT, sbx_conf_off(uid_base),
       "first uid given to submitted programs" },
     { "uid-count", SBX_CONF_INT, sbx_conf_off(uid_count),
@@ -142,6 +146,8 @@ sbx_conf_load(int argc, char **argv)
     sbx_conf.result_memory = (size_t) 256 << 20;
     sbx_conf.max_frame = (size_t) 16 << 20;
     sbx_conf.max_batch = 20;
+    sbx_conf.job_wall_budget = 300 * 1000;
+    sbx_conf.job_output_budget = (size_t) 4 << 20;
     sbx_conf.uid_base = 20000;
     sbx_conf.uid_count = 10000;
     sbx_conf.container_cpus_milli = 1000;
@@ -230,6 +236,17 @@ sbx_conf_load(int argc, char **argv)
         fprintf(stderr, "sandbox-runner: workers, queue-size, uid-count, "
                 "max-batch, container-cpus, callback-attempts and "
                 "callback-timeout must be >= 1, uid-base >= 1000\n");
+        return SBX_ERROR;
+    }
+
+    /* a result must stay within what the store reads back */
+
+    if (sbx_conf.job_wall_budget < 1000 || sbx_conf.job_output_budget < 1024
+        || sbx_conf.job_output_budget > SBX_CONF_MAX_OUTPUT_BUDGET)
+    {
+        fprintf(stderr, "sandbox-runner: job-wall-budget must be >= 1, "
+                "job-output-budget between 1 and %d\n",
+                SBX_CONF_MAX_OUTPUT_BUDGET / 1024);
         return SBX_ERROR;
     }
 

@@ -13,6 +13,15 @@
 #include "sbx.h"
 
 
+/*
+ * The largest job output budget: what a job keeps of its programs'
+ * output grows up to sixfold in its result (a control byte is "\u0001";
+ * an invalid one U+FFFD and base64), and must fit in SBX_RESULT_MAX
+ * (sbx_result.h).
+ */
+#define SBX_CONF_MAX_OUTPUT_BUDGET  (8 * 1024 * 1024)
+
+
 struct sbx_conf_s {
     char            *listen;             /* unix:/path or host:port */
     int              socket_mode;
@@ -33,6 +42,8 @@ struct sbx_conf_s {
     size_t           result_memory;
     size_t           max_frame;          /* largest request body */
     int              max_batch;
+    sbx_msec_t       job_wall_budget;    /* tests x wall_time_ms, at most */
+    size_t           job_output_budget;  /* bytes of output a job keeps */
     int              uid_base;
     int              uid_count;
     int              container_cpus_milli;

@@ -32,6 +32,7 @@ typedef struct {
     sbx_buf_t               *out;
     sbx_buf_t               *err;
     size_t                   used;        /* of d->body, demultiplexed */
+    size_t                   total;       /* bytes received in all */
     sbx_docker_complete_pt   done;
     void                    *data;
     unsigned                 complete:1;
@@ -655,8 +656,9 @@ sbx_docker_write(char *ptr, size_t size, size_t n, void *data)
     const unsigned char  *p;
 
     size *= n;
+    f = d->follow;
 
-    if (d->body.len + size > d->max) {
+    if ((f ? f->total : d->body.len) + size > d->max) {
         snprintf(d->error, sizeof(d->error),
                  "response larger than %zu bytes", d->max);
         return 0;                         /* aborts the transfer */
@@ -666,11 +668,11 @@ sbx_docker_write(char *ptr, size_t size, size_t n, void *data)
         return 0;
     }
 
-    f = d->follow;
-
     if (f == NULL) {
         return size;
     }
+
+    f->total += size;
 
     /* demultiplex the frames that are complete, then ask if it is enough */
 
@@ -693,6 +695,17 @@ sbx_docker_write(char *ptr, size_t size, size_t n, void *data)
         }
 
         f->used += frame;
+    }
+
+    /*
+     * What is demultiplexed is in out and err now: keep only the start
+     * of the next frame, so that the logs are held once, not twice.
+     */
+
+    if (f->used > 0) {
+        memmove(d->body.data, d->body.data + f->used, d->body.len - f->used);
+        d->body.len -= f->used;
+        f->used = 0;
     }
 
     if (f->done(f->out, f->data)) {

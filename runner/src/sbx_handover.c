@@ -382,6 +382,12 @@ sbx_handover_send(sbx_box_t *box, char *err, size_t size)
     json_object_set_new(payload, "pause_after_compile",
                         json_boolean(box->evt != -1));
 
+    if (box->job->output_budget >= 1024) {
+        json_object_set_new(payload, "output_budget_kb",
+                            json_integer((json_int_t)
+                                         (box->job->output_budget / 1024)));
+    }
+
     body = json_dumps(payload, JSON_COMPACT);
     if (body == NULL) {
         snprintf(err, size, "out of memory");

@@ -15,6 +15,12 @@
  * handing back.  GET serves a finished job's stored text as it is; how
  * its callback went is appended, not merged by parsing it again.
  *
+ * A result that cannot be kept (over SBX_RESULT_MAX, out of memory, the
+ * disk refusing it) ends the job as internal_error saying so, never as a
+ * file that cannot be read back.  Results over SBX_JOBS_INLINE live on
+ * disk only, and the heap is trimmed after them, so that a few large
+ * outputs do not keep the runner's memory high.
+ *
  * Locking: sbx_jobs.lock guards the table, the finished list, and each
  * job's state, refs, status, result and timestamps.  It is never held
  * while calling out of this file.  A job is freed when its last
@@ -24,6 +30,7 @@
 
 
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <stdio.h>
 
 #include "sbx.h"
@@ -36,6 +43,7 @@
 
 
 #define SBX_JOBS_BUCKETS  4096
+#define SBX_JOBS_INLINE   (1024 * 1024)   /* larger results: disk only */
 
 
 static struct {
@@ -58,6 +66,7 @@ static void sbx_jobs_link(sbx_job_t *job);
 static void sbx_jobs_unlink(sbx_job_t *job);
 static void sbx_jobs_finished(sbx_job_t *job);
 static char *sbx_job_add_callback(char *result, size_t *len, json_t *cb);
+static char *sbx_job_failed(sbx_job_t *job, const char *why, size_t *len);
 static void sbx_job_free(sbx_job_t *job);
 
 
@@ -229,22 +238,33 @@ sbx_job_finish(sbx_job_t *job, json_t *init, const char *error,
     sbx_done_t *done)
 {
     int            ran;
-    char          *result;
+    char          *result, why[256];
     size_t         len;
     sbx_status_e   status;
 
     result = sbx_result_build(job, init, error, &status, &len);
 
     if (result == NULL) {
-        result = strdup("{\"status\":\"internal_error\","
-                        "\"message\":\"out of memory\"}");
-        len = result ? strlen(result) : 0;
+        result = sbx_job_failed(job, "out of memory for the result", &len);
         status = SBX_STATUS_INTERNAL_ERROR;
     }
 
     /* on disk before anyone sees it: what GET showed survives a restart */
 
-    sbx_store_finished(job, status, result, len);
+    if (sbx_store_finished(job, status, result, len) != SBX_OK) {
+        snprintf(why, sizeof(why), "the result (%zu bytes) could not be "
+                 "stored: %s", len, strerror(errno));
+
+        free(result);
+        result = sbx_job_failed(job, why, &len);
+        status = SBX_STATUS_INTERNAL_ERROR;
+
+        /* nothing is left that would be run again or read back wrong */
+
+        if (sbx_store_finished(job, status, result, len) != SBX_OK) {
+            sbx_store_forget(job->id);
+        }
+    }
 
     pthread_mutex_lock(&sbx_jobs.lock);
 
@@ -276,7 +296,47 @@ sbx_job_finish(sbx_job_t *job, json_t *init, const char *error,
     sbx_log_info("job %s: %s %s", job->id, job->lang ? job->lang->id : "-",
                  sbx_status_names[status]);
 
+    /*
+     * The frame, the trees and the copies of a large result are freed by
+     * now: give their pages back rather than keep the peak resident.
+     */
+
+    if (len > SBX_JOBS_INLINE) {
+        (void) malloc_trim(0);
+    }
+
     sbx_done_push(done, job);
+}
+
+
+/*
+ * A small internal_error result saying why; built without jansson when
+ * even that is out of memory.  NULL only when nothing can be allocated.
+ */
+
+static char *
+sbx_job_failed(sbx_job_t *job, const char *why, size_t *len)
+{
+    char          *s;
+    sbx_status_e   status;
+
+    s = sbx_result_build(job, NULL, why, &status, len);
+
+    if (s != NULL) {
+        return s;
+    }
+
+    s = malloc(256);
+
+    if (s != NULL) {
+        *len = snprintf(s, 256, "{\"id\":\"%s\",\"status\":"
+                        "\"internal_error\",\"message\":"
+                        "\"out of memory for the result\"}", job->id);
+    } else {
+        *len = 0;
+    }
+
+    return s;
 }
 
 
@@ -323,6 +383,17 @@ sbx_jobs_finished(sbx_job_t *job)
 
     if (sbx_jobs.spill == NULL) {
         sbx_jobs.spill = job;
+    }
+
+    /* a large result is read from its file when asked for */
+
+    if (job->result != NULL && job->persisted
+        && job->result_len > SBX_JOBS_INLINE)
+    {
+        sbx_jobs.bytes -= job->result_len;
+        free(job->result);
+        job->result = NULL;
+        job->spilled = 1;
     }
 
     while (sbx_jobs.bytes > sbx_jobs.memory && sbx_jobs.spill != NULL) {

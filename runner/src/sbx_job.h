@@ -44,6 +44,7 @@ struct sbx_job_s {
     sbx_limits_t        compile;
     size_t              ntests;
     size_t              data_bytes;      /* tests' stdin and expected */
+    size_t              output_budget;   /* bytes kept of all its output */
     sbx_msec_t          created;         /* realtime, ms */
     unsigned            sync:1;          /* a connection waits for it */
     unsigned            attempts;        /* earlier runs cut by restarts */

@@ -7,10 +7,17 @@
  * so every thread inherits the mask and they arrive only on the
  * signalfd; leftovers of an earlier run are removed before the socket
  * opens.
+ *
+ * Memory: every allocation of SBX_MAIN_MMAP bytes or more is a mapping
+ * of its own, returned to the system when freed.  glibc would otherwise
+ * raise that threshold after the first large free and serve the next
+ * large results from arenas that never shrink, so a few big outputs
+ * would keep the runner's peak resident for good.
  */
 
 
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -33,6 +40,9 @@
 #include "sbx_warm.h"
 
 
+#define SBX_MAIN_MMAP  (256 * 1024)
+
+
 static int sbx_main_docker(int startup);
 
 
@@ -44,6 +54,8 @@ main(int argc, char **argv)
     sigset_t      set;
     sbx_done_t    done;
     sbx_queue_t   queue;
+
+    (void) mallopt(M_MMAP_THRESHOLD, SBX_MAIN_MMAP);
 
     rc = sbx_conf_load(argc, argv);
 

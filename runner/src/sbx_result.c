@@ -129,6 +129,11 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
         sbx_result_memory_error(job->lang, t);
         json_array_append_new(ctests, sbx_result_step(t, job, 0));
 
+        /* init's copy of the outputs is of no use any more */
+
+        json_object_del(t, "stdout");
+        json_object_del(t, "stderr");
+
         tst = json_string_value(json_object_get(t, "status"));
 
         if (tst == NULL || strcmp(tst, "skipped") == 0) {
@@ -191,8 +196,18 @@ decided:
         return NULL;
     }
 
-    *status = sbx_result_status(st);
     *len = strlen(s);
+
+    if (*len > SBX_RESULT_MAX) {
+        free(s);
+
+        snprintf(msg, sizeof(msg), "the result (%zu bytes) is larger than "
+                 "the %d bytes a result may take", *len, SBX_RESULT_MAX);
+
+        return sbx_result_build(job, NULL, msg, status, len);
+    }
+
+    *status = sbx_result_status(st);
 
     return s;
 }
@@ -598,8 +613,18 @@ sbx_result_message(json_t *step, sbx_job_t *job, int compile, char *buf,
                  "%lld KiB", what, (long long) l->v[SBX_LIMIT_MEMORY]);
 
     } else if (strcmp(st, "output_limit_exceeded") == 0) {
-        snprintf(buf, size, "the %s wrote more than %lld KiB to stdout or "
-                 "stderr", what, (long long) l->v[SBX_LIMIT_OUTPUT]);
+        limit = json_string_value(json_object_get(step, "limit"));
+
+        if (limit != NULL && strcmp(limit, "job_output") == 0) {
+            snprintf(buf, size, "the job's output (every test, both "
+                     "streams) went over its budget of %zu KiB; the tests "
+                     "after this one were not run",
+                     job->output_budget / 1024);
+
+        } else {
+            snprintf(buf, size, "the %s wrote more than %lld KiB to stdout "
+                     "or stderr", what, (long long) l->v[SBX_LIMIT_OUTPUT]);
+        }
 
     } else if (strcmp(st, "runtime_error") == 0
                || strcmp(st, "compilation_error") == 0)

@@ -12,9 +12,19 @@
 
 
 /*
+ * The largest result kept: one over it ends as internal_error instead.
+ * The job output budget's maximum (sbx_conf.h) keeps every result within
+ * it (each byte of output is at most 6 bytes of JSON: "\u0001"), and the
+ * store reads back anything this size (sbx_store.c).
+ */
+#define SBX_RESULT_MAX  (56 * 1024 * 1024)
+
+
+/*
  * Serializes the result of job: from init's report, or, when init is
  * NULL, an internal_error carrying error.  Sets *status to the final
- * status.  NULL when out of memory.
+ * status.  A result over SBX_RESULT_MAX becomes an internal_error
+ * saying so.  NULL when out of memory.
  */
 char *sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
     sbx_status_e *status, size_t *len);

@@ -154,17 +154,24 @@ sbx_sandbox_aborting(void)
 
 
 size_t
-sbx_sandbox_cap(sbx_lang_t *lang, int64_t output_kb, size_t ntests)
+sbx_sandbox_cap(sbx_lang_t *lang, int64_t output_kb, size_t ntests,
+    size_t budget)
 {
     size_t  out;
 
-    /* the most bytes init's result can take: base64 outputs, framing */
+    /*
+     * The most bytes init's result can take: base64 outputs, framing.
+     * init keeps no more output than the job's budget, the compiler's
+     * included, whatever the tests' own limits would allow.
+     */
 
     out = 2 * (size_t) output_kb * 1024 * ntests;
 
     if (lang->compile != NULL) {
         out += 2 * (size_t) lang->compile_limits.v[SBX_LIMIT_OUTPUT] * 1024;
     }
+
+    out = sbx_min(out, budget);
 
     return sbx_base64_encoded_len(out) + 1024 * (ntests + 64);
 }
@@ -198,7 +205,7 @@ sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
     sbx_box_t  *box;
 
     cap = sbx_sandbox_cap(job->lang, job->run.v[SBX_LIMIT_OUTPUT],
-                          job->ntests);
+                          job->ntests, job->output_budget);
 
     while ((box = sbx_warm_take(job->lang, cap)) != NULL) {
         box->warm = 1;

@@ -27,8 +27,12 @@ void sbx_sandbox_cleanup(void);
 json_t *sbx_sandbox_run(sbx_docker_t *d, sbx_job_t *job, char *err,
     size_t size);
 
-/* What a result can take with these output limits and tests. */
-size_t sbx_sandbox_cap(sbx_lang_t *lang, int64_t output_kb, size_t ntests);
+/*
+ * What a result can take with these output limits and tests, and a job
+ * output budget of budget bytes (init keeps no more in all).
+ */
+size_t sbx_sandbox_cap(sbx_lang_t *lang, int64_t output_kb, size_t ntests,
+    size_t budget);
 
 /* Container limits for a language's default job, with room for cap. */
 int64_t sbx_sandbox_default_memory_kb(sbx_lang_t *lang, size_t cap);

@@ -47,6 +47,7 @@
 
 
 #define SBX_SERVER_EVENTS  64
+#define SBX_SERVER_KEEP    (64 * 1024)   /* a reply buffer kept for reuse */
 
 
 struct sbx_conn_s {
@@ -518,6 +519,12 @@ sbx_server_write(sbx_conn_t *c)
 
     c->out.len = 0;
     c->sent = 0;
+
+    /* a keepalive connection does not hold a large reply's buffer on */
+
+    if (c->out.size > SBX_SERVER_KEEP) {
+        sbx_buf_free(&c->out);
+    }
 
     if (c->writing) {
         c->writing = 0;

@@ -47,7 +47,9 @@
 
 
 #define SBX_STORE_MAX_ATTEMPTS  2
-#define SBX_STORE_MAX_FILE      (64 * 1024 * 1024)
+
+/* any result (sbx_result.c caps them) and its header line */
+#define SBX_STORE_MAX_FILE      (SBX_RESULT_MAX + 64 * 1024)
 
 /* the file format's word for a finished job, kept for existing files */
 #define SBX_STORE_FINISHED      "done"
@@ -114,11 +116,12 @@ sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len)
 {
     json_t  *h;
 
-    h = json_pack("{s:s, s:I, s:i, s:b}",
+    h = json_pack("{s:s, s:I, s:i, s:b, s:I}",
                   "state", "accepted",
                   "created", (json_int_t) job->created,
                   "attempts", job->attempts,
-                  "sync", job->sync);
+                  "sync", job->sync,
+                  "output_budget", (json_int_t) job->output_budget);
 
     if (h == NULL || sbx_store_write(job->id, h, sub, len) != SBX_OK) {
         sbx_log_error("job %s: cannot be saved; it will not survive a "
@@ -129,10 +132,11 @@ sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len)
 }
 
 
-void
+int
 sbx_store_finished(sbx_job_t *job, sbx_status_e status, const char *result,
     size_t len)
 {
+    int      rc, e;
     json_t  *h;
 
     h = json_pack("{s:s, s:I, s:I, s:s}",
@@ -141,15 +145,25 @@ sbx_store_finished(sbx_job_t *job, sbx_status_e status, const char *result,
                   "finished", (json_int_t) sbx_realtime_msec(),
                   "status", sbx_status_names[status]);
 
-    if (h != NULL && sbx_store_write(job->id, h, result, len) == SBX_OK) {
-        job->persisted = 1;
-
-    } else {
-        sbx_log_error("job %s: its result cannot be saved; it will not "
-                      "survive a restart", job->id);
+    if (h == NULL) {
+        errno = ENOMEM;
+        return SBX_ERROR;
     }
 
+    rc = sbx_store_write(job->id, h, result, len);
+    e = errno;
+
     json_decref(h);
+
+    if (rc != SBX_OK) {
+        sbx_log_error("job %s: its result cannot be saved", job->id);
+        errno = e;
+        return SBX_ERROR;
+    }
+
+    job->persisted = 1;
+
+    return SBX_OK;
 }
 
 
@@ -372,6 +386,7 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
     json_t              *sub;
     unsigned             attempts;
     sbx_job_t           *job;
+    json_int_t           budget;
     sbx_error_t          err;
     sbx_store_ended_t   *e;
 
@@ -400,6 +415,15 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
         job->created = json_integer_value(json_object_get(header, "created"));
         job->sync = json_is_true(json_object_get(header, "sync"));
         job->attempts = attempts + 1;
+
+        /* a location's output budget, lower than the runner's, holds */
+
+        budget = json_integer_value(json_object_get(header,
+                                                    "output_budget"));
+
+        if (budget > 0 && (size_t) budget < job->output_budget) {
+            job->output_budget = (size_t) budget;
+        }
 
         sbx_store_accepted(job, body, len);
         sbx_jobs_insert(job);
@@ -442,11 +466,12 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
 static int
 sbx_store_write(const char *id, json_t *header, const char *body, size_t len)
 {
-    int    fd, rc;
+    int    fd, rc, e;
     char   path[sizeof(sbx_store_dir) + 64], tmp[sizeof(path)], *h;
 
     h = json_dumps(header, JSON_COMPACT);
     if (h == NULL) {
+        errno = ENOMEM;
         return SBX_ERROR;
     }
 
@@ -457,8 +482,10 @@ sbx_store_write(const char *id, json_t *header, const char *body, size_t len)
               0600);
 
     if (fd == -1) {
-        sbx_log_error("open \"%s\": %s", tmp, strerror(errno));
+        e = errno;
+        sbx_log_error("open \"%s\": %s", tmp, strerror(e));
         free(h);
+        errno = e;
         return SBX_ERROR;
     }
 
@@ -473,7 +500,7 @@ sbx_store_write(const char *id, json_t *header, const char *body, size_t len)
         rc = sbx_write_all(fd, body, len) < 0 ? SBX_ERROR : SBX_OK;
     }
 
-    if (close(fd) == -1) {
+    if (close(fd) == -1 && rc == SBX_OK) {
         rc = SBX_ERROR;
     }
 
@@ -482,8 +509,10 @@ sbx_store_write(const char *id, json_t *header, const char *body, size_t len)
     }
 
     if (rc != SBX_OK) {
-        sbx_log_error("writing \"%s\": %s", path, strerror(errno));
+        e = errno;
+        sbx_log_error("writing \"%s\": %s", path, strerror(e));
         (void) unlink(tmp);
+        errno = e;
     }
 
     return rc;
@@ -497,7 +526,7 @@ static char *
 sbx_store_read(const char *id, json_t **header, size_t *len)
 {
     int           fd;
-    char          path[sizeof(sbx_store_dir) + 64], *buf, *nl, *body;
+    char          path[sizeof(sbx_store_dir) + 64], *buf, *nl;
     size_t        got;
     ssize_t       n;
     struct stat   st;
@@ -547,22 +576,12 @@ sbx_store_read(const char *id, json_t **header, size_t *len)
         return NULL;
     }
 
+    /* the body moves to the front: one buffer, not a second copy */
+
     *len = got - (nl + 1 - buf);
+    memmove(buf, nl + 1, *len + 1);
 
-    body = malloc(*len + 1);
-
-    if (body != NULL) {
-        memcpy(body, nl + 1, *len);
-        body[*len] = '\0';
-    }
-
-    free(buf);
-
-    if (body == NULL) {
-        json_decref(*header);
-    }
-
-    return body;
+    return buf;
 }
 
 

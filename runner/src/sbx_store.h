@@ -18,8 +18,11 @@ int sbx_store_init(void);
 /* Before the job is queued: its submission, for a run after a restart. */
 void sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len);
 
-/* Before the job is published as finished; sets job->persisted. */
-void sbx_store_finished(sbx_job_t *job, sbx_status_e status,
+/*
+ * Before the job is published as finished; sets job->persisted.  On
+ * SBX_ERROR, errno says why and the file holds the previous version.
+ */
+int sbx_store_finished(sbx_job_t *job, sbx_status_e status,
     const char *result, size_t len);
 
 /* A finished job's result from disk, or NULL; the caller frees it. */

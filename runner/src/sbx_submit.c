@@ -9,6 +9,13 @@
  * defaults and its maxima, and the maxima of the nginx location the
  * request came through (which the defaults never exceed either).
  * Nothing from the request ever reaches a shell.
+ *
+ * A job's budget: its tests may take tests x wall_time_ms in all, within
+ * the runner's --job-wall-budget and the location's budget when the
+ * frame carries one (never trusting that nginx checked it); beyond it the
+ * submission is refused.  Output is bounded rather than refused: the
+ * job's output budget (the smaller of the runner's and the location's)
+ * goes to sandbox-init, which ends the test that crosses it.
  */
 
 
@@ -18,6 +25,7 @@
 #include "sbx.h"
 #include "sbx_base64.h"
 #include "sbx_check.h"
+#include "sbx_conf.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_schema.h"
@@ -41,6 +49,10 @@ static json_t *sbx_submit_files(sbx_lang_t *lang, json_t *sub,
     const char **main);
 static json_t *sbx_submit_tests(json_t *sub);
 static json_t *sbx_submit_b64(const char *data, size_t len);
+static int sbx_submit_wall(size_t ntests, int64_t wall, int64_t budget,
+    const char *where, sbx_error_t *err);
+static int sbx_submit_attr(const sbx_proto_header_t *h, const char *key,
+    int64_t *n, sbx_error_t *err);
 
 
 sbx_job_t *
@@ -91,6 +103,15 @@ sbx_submit_prepare_max(json_t *sub, const sbx_limits_t *max,
                           err)
         != SBX_OK
         || sbx_submit_patterns(sub, err) != SBX_OK)
+    {
+        return NULL;
+    }
+
+    v = json_object_get(sub, "tests");
+
+    if (sbx_submit_wall(v ? json_array_size(v) : 1, run.v[SBX_LIMIT_WALL],
+                        sbx_conf.job_wall_budget, "the runner's", err)
+        != SBX_OK)
     {
         return NULL;
     }
@@ -187,6 +208,7 @@ sbx_submit_prepare_max(json_t *sub, const sbx_limits_t *max,
     job->run = run;
     job->compile = lang->compile_limits;
     job->payload = payload;
+    job->output_budget = sbx_conf.job_output_budget;
 
     json_array_foreach(json_object_get(payload, "tests"), i, v) {
         job->ntests++;
@@ -397,6 +419,100 @@ invalid:
     return SBX_ERROR;
 }
 
+
+int
+sbx_submit_budget(sbx_job_t *job, const sbx_proto_header_t *h,
+    sbx_error_t *err)
+{
+    int64_t  wall, output;
+
+    if (sbx_submit_attr(h, "budget-wall_ms", &wall, err) != SBX_OK
+        || sbx_submit_attr(h, "budget-output_kb", &output, err) != SBX_OK)
+    {
+        return SBX_ERROR;
+    }
+
+    if (wall != 0
+        && sbx_submit_wall(job->ntests, job->run.v[SBX_LIMIT_WALL], wall,
+                           "this location's", err)
+           != SBX_OK)
+    {
+        return SBX_ERROR;
+    }
+
+    if (output != 0
+        && (job->output_budget == 0
+            || (uint64_t) output < job->output_budget / 1024))
+    {
+        job->output_budget = (size_t) output * 1024;
+    }
+
+    return SBX_OK;
+}
+
+
+/* ntests x wall within budget, or 422 budget_exceeded naming it. */
+
+static int
+sbx_submit_wall(size_t ntests, int64_t wall, int64_t budget,
+    const char *where, sbx_error_t *err)
+{
+    if (ntests == 0 || budget == 0 || wall <= budget / (int64_t) ntests) {
+        return SBX_OK;
+    }
+
+    sbx_error_set(err, 422, "budget_exceeded", "limits.wall_time_ms",
+                  "%s job wall time budget is %lld ms: %zu tests x "
+                  "%lld ms is over it", where, (long long) budget, ntests,
+                  (long long) wall);
+
+    return SBX_ERROR;
+}
+
+
+/* A budget attribute: a positive integer, or 0 when there is none. */
+
+static int
+sbx_submit_attr(const sbx_proto_header_t *h, const char *key, int64_t *n,
+    sbx_error_t *err)
+{
+    char                    num[24], *end;
+    long long               v;
+    const sbx_proto_str_t  *s;
+
+    *n = 0;
+    s = sbx_proto_attr(h, key);
+
+    if (s == NULL) {
+        return SBX_OK;
+    }
+
+    if (s->len == 0 || s->len >= sizeof(num)) {
+        goto invalid;
+    }
+
+    memcpy(num, s->data, s->len);
+    num[s->len] = '\0';
+
+    errno = 0;
+    v = strtoll(num, &end, 10);
+
+    if (num[0] < '0' || num[0] > '9' || *end != '\0' || errno != 0
+        || v < 1)
+    {
+        goto invalid;
+    }
+
+    *n = v;
+
+    return SBX_OK;
+
+invalid:
+
+    sbx_error_set(err, 400, "bad_frame", "", "invalid %s attribute", key);
+
+    return SBX_ERROR;
+}
 
 static json_t *
 sbx_submit_files(sbx_lang_t *lang, json_t *sub, const char **main)

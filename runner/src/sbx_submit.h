@@ -36,5 +36,15 @@ sbx_job_t *sbx_submit_prepare_max(json_t *sub, const sbx_limits_t *max,
 int sbx_submit_max(const sbx_proto_header_t *h, sbx_limits_t *max,
     sbx_error_t *err);
 
+/*
+ * A location's job budget, from the frame's "budget-wall_ms=n" and
+ * "budget-output_kb=n" attributes: a job whose tests x wall time is over
+ * the location's wall budget is refused (422 budget_exceeded), and its
+ * output budget is lowered to the location's.  SBX_OK when there is
+ * none; SBX_ERROR with err filled in.
+ */
+int sbx_submit_budget(sbx_job_t *job, const sbx_proto_header_t *h,
+    sbx_error_t *err);
+
 
 #endif /* _SBX_SUBMIT_H_INCLUDED_ */

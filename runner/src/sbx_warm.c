@@ -326,11 +326,12 @@ sbx_warm_parse(const char *spec)
         sbx_warm.pools[sbx_warm.npools].target = n;
         sbx_warm.pools[sbx_warm.npools].cap =
             sbx_sandbox_cap(lang, lang->max.v[SBX_LIMIT_OUTPUT],
-                            SBX_WARM_TESTS);
+                            SBX_WARM_TESTS, sbx_conf.job_output_budget);
         sbx_warm.pools[sbx_warm.npools].memory_kb =
             sbx_sandbox_default_memory_kb(lang,
                 sbx_sandbox_cap(lang, lang->defaults.v[SBX_LIMIT_OUTPUT],
-                                SBX_WARM_TYPICAL));
+                                SBX_WARM_TYPICAL,
+                                sbx_conf.job_output_budget));
         sbx_warm.pools[sbx_warm.npools].pids =
             sbx_sandbox_default_pids(lang);
         sbx_warm.npools++;

@@ -15,6 +15,7 @@
 
 #include "sbx.h"
 #include "sbx_base64.h"
+#include "sbx_conf.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_schema.h"
@@ -405,6 +406,94 @@ test_location_max(void **state)
 }
 
 
+/*
+ * A job's budget: tests x wall time over the runner's budget, or over a
+ * location's (the frame's budget-* attributes), is refused whatever the
+ * module did; the output budget is the smaller of the two.
+ */
+
+static void
+test_budget(void **state)
+{
+    char                  text[8192];
+    size_t                i, n;
+    json_t               *sub;
+    sbx_job_t            *job;
+    sbx_error_t           err;
+    sbx_proto_header_t    h;
+    static const char     frame[] =
+        "SBX/1 SUBMIT 0 budget-wall_ms=20000 budget-output_kb=512\r\n";
+    static const char     bad[] = "SBX/1 SUBMIT 0 budget-wall_ms=x\r\n";
+
+    sbx_conf.job_wall_budget = 60000;
+    sbx_conf.job_output_budget = 1024 * 1024;
+
+    /* 4 tests x 20000 ms: over the runner's 60 s */
+
+    n = snprintf(text, sizeof(text), "{\"language\":\"py\",\"source\":"
+                 "\"x\",\"limits\":{\"wall_time_ms\":20000},\"tests\":[");
+
+    for (i = 0; i < 4; i++) {
+        n += snprintf(text + n, sizeof(text) - n, "%s{}", i ? "," : "");
+    }
+
+    n += snprintf(text + n, sizeof(text) - n, "]}");
+
+    sub = sbx_schema_parse(text, n, &err);
+    assert_non_null(sub);
+    assert_null(sbx_submit_prepare(sub, &err));
+    assert_int_equal(err.status, 422);
+    assert_string_equal(err.code, "budget_exceeded");
+    assert_string_equal(err.field, "limits.wall_time_ms");
+    assert_non_null(strstr(err.message, "60000 ms"));
+    json_decref(sub);
+
+    /* 3 tests fit the runner's budget, not the location's 20 s */
+
+    text[n - 5] = ']';
+    text[n - 4] = '}';
+
+    sub = sbx_schema_parse(text, n - 3, &err);
+    assert_non_null(sub);
+    job = sbx_submit_prepare(sub, &err);
+    assert_non_null(job);
+    assert_int_equal(job->ntests, 3);
+    assert_int_equal(job->output_budget, 1024 * 1024);
+
+    assert_int_equal(sbx_proto_parse_header(bad, sizeof(bad) - 1, 0, &h),
+                     SBX_PROTO_OK);
+    assert_int_equal(sbx_submit_budget(job, &h, &err), SBX_ERROR);
+    assert_int_equal(err.status, 400);
+
+    assert_int_equal(sbx_proto_parse_header(frame, sizeof(frame) - 1, 0,
+                                            &h),
+                     SBX_PROTO_OK);
+    assert_int_equal(sbx_submit_budget(job, &h, &err), SBX_ERROR);
+    assert_int_equal(err.status, 422);
+    assert_string_equal(err.code, "budget_exceeded");
+    assert_non_null(strstr(err.message, "this location's"));
+
+    sbx_job_unref(job);
+    json_decref(sub);
+
+    /* one test fits both; the output budget is the location's */
+
+    sub = sbx_schema_parse(text, n - 3, &err);
+    json_array_clear(json_object_get(sub, "tests"));
+    json_array_append_new(json_object_get(sub, "tests"), json_object());
+    job = sbx_submit_prepare(sub, &err);
+    assert_non_null(job);
+    assert_int_equal(sbx_submit_budget(job, &h, &err), SBX_OK);
+    assert_int_equal(job->output_budget, 512 * 1024);
+
+    sbx_job_unref(job);
+    json_decref(sub);
+
+    sbx_conf.job_wall_budget = 0;
+    sbx_conf.job_output_budget = 0;
+}
+
+
 int
 main(void)
 {
@@ -415,6 +504,7 @@ main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_location_max),
+        cmocka_unit_test(test_budget),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
