@@ -16,8 +16,6 @@ use Time::HiRes ();
 no_shuffle();
 no_root_location();
 
-$ENV{TEST_NGINX_BUDGET_SOCKET} = "$Sbx::Test::Dir/budget.sock";
-$Sbx::Test::Runner = 'budget';
 
 our ($runner, $baseline);
 
@@ -30,18 +28,8 @@ our $ff = join "\n",
     "sys.stderr.buffer.write(b'\\xff' * 1048576)",
     '';
 
-add_block_preprocessor(sub {
-    my $block = shift;
-
-    $block->set_value(http_config => <<'_EOC_');
-    upstream runner {
-        server unix:$TEST_NGINX_BUDGET_SOCKET;
-        keepalive 4;
-    }
-_EOC_
-
-    # the edge's budget is off here: what is tested is the runner's
-    $block->set_value(config => <<'_EOC_') unless defined $block->config;
+# the edge's budget is off here: what is tested is the runner's
+Sbx::Test::blocks(runner => 'budget', timeout => 300, config => <<'_EOC_');
     location / {
         sandbox_pass runner;
         sandbox_read_timeout 300s;
@@ -54,10 +42,6 @@ _EOC_
         sandbox_job_budget wall_ms=300000 output_kb=256;
     }
 _EOC_
-
-    $block->set_value(more_headers => 'Content-Type: application/json');
-    $block->set_value(timeout => 300) unless defined $block->timeout;
-});
 
 # The runner's resident memory, in KiB.
 sub rss {
