@@ -34,6 +34,7 @@ static size_t sbx_result_utf8_len(const unsigned char *p, size_t len);
 static const char *sbx_result_message(json_t *step, sbx_job_t *job,
     int compile, char *buf, size_t size);
 static int sbx_result_test_status(const char *status);
+static int sbx_result_is(const char *status, sbx_status_e s);
 
 
 char *
@@ -99,7 +100,7 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
         cst = json_string_value(json_object_get(compile, "status"));
 
         if (cst == NULL || strcmp(cst, "ok") != 0) {
-            st = (cst != NULL && strcmp(cst, "internal_error") == 0)
+            st = (cst != NULL && sbx_result_is(cst, SBX_STATUS_INTERNAL_ERROR))
                  ? "internal_error" : "compilation_error";
 
             json_object_set_new(res, "message",
@@ -136,7 +137,7 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
 
         tst = json_string_value(json_object_get(t, "status"));
 
-        if (tst == NULL || strcmp(tst, "skipped") == 0) {
+        if (tst == NULL || sbx_result_is(tst, SBX_STATUS_SKIPPED)) {
             continue;
         }
 
@@ -145,7 +146,7 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
         max_mem = sbx_max(max_mem,
                       json_integer_value(json_object_get(t, "memory_kb")));
 
-        if (decider == NULL && strcmp(tst, "accepted") != 0) {
+        if (decider == NULL && !sbx_result_is(tst, SBX_STATUS_ACCEPTED)) {
             decider = t;
         }
     }
@@ -157,7 +158,7 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
     st = json_string_value(json_object_get(decider, "status"));
 
     if (st == NULL || !sbx_result_test_status(st)
-        || strcmp(st, "skipped") == 0)
+        || sbx_result_is(st, SBX_STATUS_SKIPPED))
     {
         st = "internal_error";
     }
@@ -178,7 +179,7 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
     json_object_del(res, "expected_output");
     json_object_set_new(res, "tests", ctests);
 
-    if (strcmp(st, "accepted") != 0) {
+    if (!sbx_result_is(st, SBX_STATUS_ACCEPTED)) {
         json_object_set_new(res, "message",
                             json_string(sbx_result_message(decider, job, 0,
                                                            msg,
@@ -308,8 +309,9 @@ sbx_result_memory_error(sbx_lang_t *lang, json_t *test)
     st = json_string_value(json_object_get(test, "status"));
     err = json_object_get(test, "stderr");
 
-    if (lang->memory_error == NULL || st == NULL
-        || strcmp(st, "runtime_error") != 0 || json_string_length(err) == 0)
+    if (lang->memory_error == NULL
+        || !sbx_result_is(st, SBX_STATUS_RUNTIME_ERROR)
+        || json_string_length(err) == 0)
     {
         return;
     }
@@ -338,7 +340,7 @@ sbx_result_memory_error(sbx_lang_t *lang, json_t *test)
 
         if (rc >= 0) {
             json_object_set_new(test, "status",
-                                json_string("memory_limit_exceeded"));
+                json_string(sbx_status_names[SBX_STATUS_MEMORY_LIMIT]));
         }
     }
 
@@ -595,7 +597,7 @@ sbx_result_message(json_t *step, sbx_job_t *job, int compile, char *buf,
         return "sandbox-init gave no status";
     }
 
-    if (strcmp(st, "time_limit_exceeded") == 0) {
+    if (sbx_result_is(st, SBX_STATUS_TIME_LIMIT)) {
         limit = json_string_value(json_object_get(step, "limit"));
 
         if (limit != NULL && strcmp(limit, "wall") == 0) {
@@ -608,11 +610,11 @@ sbx_result_message(json_t *step, sbx_job_t *job, int compile, char *buf,
                      "of %lld ms", what, (long long) l->v[SBX_LIMIT_CPU]);
         }
 
-    } else if (strcmp(st, "memory_limit_exceeded") == 0) {
+    } else if (sbx_result_is(st, SBX_STATUS_MEMORY_LIMIT)) {
         snprintf(buf, size, "the %s used more than the memory limit of "
                  "%lld KiB", what, (long long) l->v[SBX_LIMIT_MEMORY]);
 
-    } else if (strcmp(st, "output_limit_exceeded") == 0) {
+    } else if (sbx_result_is(st, SBX_STATUS_OUTPUT_LIMIT)) {
         limit = json_string_value(json_object_get(step, "limit"));
 
         if (limit != NULL && strcmp(limit, "job_output") == 0) {
@@ -626,8 +628,8 @@ sbx_result_message(json_t *step, sbx_job_t *job, int compile, char *buf,
                      "or stderr", what, (long long) l->v[SBX_LIMIT_OUTPUT]);
         }
 
-    } else if (strcmp(st, "runtime_error") == 0
-               || strcmp(st, "compilation_error") == 0)
+    } else if (sbx_result_is(st, SBX_STATUS_RUNTIME_ERROR)
+               || sbx_result_is(st, SBX_STATUS_COMPILATION_ERROR))
     {
         sig = json_string_value(json_object_get(step, "signal"));
         v = json_object_get(step, "exit_code");
@@ -640,7 +642,7 @@ sbx_result_message(json_t *step, sbx_job_t *job, int compile, char *buf,
                      (long long) json_integer_value(v));
         }
 
-    } else if (strcmp(st, "wrong_answer") == 0) {
+    } else if (sbx_result_is(st, SBX_STATUS_WRONG_ANSWER)) {
         snprintf(buf, size, "the output differs from the expected output");
 
     } else {
@@ -663,4 +665,13 @@ sbx_result_test_status(const char *status)
     i = sbx_vocab_find(sbx_status_names, status, strlen(status));
 
     return i >= SBX_STATUS_FIRST_FINAL && i != SBX_STATUS_COMPILATION_ERROR;
+}
+
+
+/* Whether init's status text names s (common/sbx_vocab.h). */
+
+static int
+sbx_result_is(const char *status, sbx_status_e s)
+{
+    return status != NULL && strcmp(status, sbx_status_names[s]) == 0;
 }
