@@ -2,6 +2,7 @@
 #
 #   make run     set up everything, then serve on 127.0.0.1:8080
 #   make test    set up everything, then run the whole suite
+#   make soak    a long run under load; the report in build/soak/
 #
 # Set-up (deps, dockerd, images) is idempotent and cached; see tools/.
 #
@@ -43,7 +44,7 @@ RUNNER      := $(BUILD)/sandbox-runner
 INIT        := $(BUILD)/sandbox-init
 MODULE      := $(BUILD)/ngx_http_sandbox_module.so
 
-.PHONY: all build deps docker images run test unit t bench lint clean
+.PHONY: all build deps docker images run test unit t bench soak lint clean
 
 all: build
 
@@ -134,6 +135,10 @@ run: deps docker images build
 
 bench: deps docker images build
 	@tools/bench.sh
+
+# not part of test: SOAK_MINUTES (default 30) of load; see tools/soak.sh
+soak: deps docker images build
+	@tools/soak.sh
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
