@@ -41,6 +41,7 @@ static void sbx_api_refuse(sbx_conn_t *c, int status, const char *code,
 static void sbx_api_json(sbx_conn_t *c, int status, json_t *v,
     sbx_job_t *job, const char *job_status);
 static int sbx_api_is_error_item(json_t *item);
+static void sbx_api_unsaved(sbx_conn_t *c);
 
 
 void
@@ -146,15 +147,20 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     job->sync = wait;
 
-    sbx_jobs_insert(job);
+    /* on disk before it is accepted: a restart must not lose it */
 
-    if (text != NULL) {
-        sbx_store_accepted(job, text, strlen(text));
-        free(text);
+    rc = (text != NULL) ? sbx_store_accepted(job, text, strlen(text))
+                        : sbx_store_accepted(job, body, len);
 
-    } else {
-        sbx_store_accepted(job, body, len);
+    free(text);
+
+    if (rc != SBX_OK) {
+        sbx_job_unref(job);
+        sbx_api_unsaved(c);
+        return;
     }
+
+    sbx_jobs_insert(job);
 
     rc = sbx_queue_push(sbx_server_queue(), &job, 1);
 
@@ -275,9 +281,26 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
         text = json_dumps(item, JSON_COMPACT);
 
-        if (text != NULL) {
-            sbx_store_accepted(jobs[i], text, strlen(text));
-            free(text);
+        rc = (text != NULL) ? sbx_store_accepted(jobs[i], text, strlen(text))
+                            : SBX_ERROR;
+
+        free(text);
+
+        if (rc != SBX_OK) {
+            /* none of the batch is accepted: forget the ones saved */
+
+            for (k = 0; k <= i; k++) {
+                if (jobs[k] != NULL) {
+                    sbx_store_forget(jobs[k]->id);
+                    sbx_job_unref(jobs[k]);
+                }
+            }
+
+            free(jobs);
+            json_decref(out);
+            json_decref(root);
+            sbx_api_unsaved(c);
+            return;
         }
 
         json_array_append_new(out, json_pack("{s:s, s:s}",
@@ -473,6 +496,16 @@ sbx_api_refuse(sbx_conn_t *c, int status, const char *code,
 
     sbx_error_set(&err, status, code, field, "%s", message);
     sbx_server_reply_error(c, &err);
+}
+
+
+/* The job could not be saved (its state directory is full or failing). */
+
+static void
+sbx_api_unsaved(sbx_conn_t *c)
+{
+    sbx_api_refuse(c, 503, "storage_unavailable", "",
+                   "the runner cannot save the job; retry later");
 }
 
 

@@ -97,6 +97,8 @@ static const sbx_conf_opt_t  sbx_conf_opts[] = {
       "CPU share of a container, in thousandths of a core" },
     { "shutdown-grace", SBX_CONF_SEC, sbx_conf_off(shutdown_grace),
       "seconds running jobs get to end on SIGTERM" },
+    { "read-timeout", SBX_CONF_SEC, sbx_conf_off(read_timeout),
+      "seconds a peer may take to send one whole frame" },
     { "callback-allow", SBX_CONF_STR, sbx_conf_off(callback_allow),
       "private addresses or networks callbacks may reach, comma-separated" },
     { "callback-secret-file", SBX_CONF_PATH,
@@ -152,6 +154,7 @@ sbx_conf_load(int argc, char **argv)
     sbx_conf.uid_count = 10000;
     sbx_conf.container_cpus_milli = 1000;
     sbx_conf.shutdown_grace = 30 * 1000;
+    sbx_conf.read_timeout = 30 * 1000;
     sbx_conf.callback_attempts = 5;
     sbx_conf.callback_backoff_ms = 1000;
     sbx_conf.callback_timeout = 10 * 1000;
@@ -247,6 +250,11 @@ sbx_conf_load(int argc, char **argv)
         fprintf(stderr, "sandbox-runner: job-wall-budget must be >= 1, "
                 "job-output-budget between 1 and %d\n",
                 SBX_CONF_MAX_OUTPUT_BUDGET / 1024);
+        return SBX_ERROR;
+    }
+
+    if (sbx_conf.read_timeout < 1) {
+        fprintf(stderr, "sandbox-runner: read-timeout must be >= 1\n");
         return SBX_ERROR;
     }
 

@@ -48,6 +48,7 @@ struct sbx_conf_s {
     int              uid_count;
     int              container_cpus_milli;
     sbx_msec_t       shutdown_grace;
+    sbx_msec_t       read_timeout;       /* from a frame's first byte */
     char            *callback_allow;     /* addresses/networks, or NULL */
     char            *callback_secret_file;
     int              callback_attempts;

@@ -12,7 +12,14 @@
  *
  * The runner must survive any byte sequence on its socket: a malformed
  * header is answered 400 and the connection closed, an oversized frame
- * 413; input is never buffered beyond one frame.
+ * 413; input is never buffered beyond one frame.  A frame must arrive
+ * whole within --read-timeout of its first byte, or the connection is
+ * closed: a peer that trickles bytes holds no descriptor for long.
+ *
+ * When the process runs out of descriptors (EMFILE, ENFILE), accept(2)
+ * fails while the listening socket stays readable: the listener leaves
+ * epoll for SBX_SERVER_ACCEPT_PAUSE ms (as nginx does), or until a
+ * connection closes, instead of waking the loop over and over.
  *
  * Shutdown (SIGTERM, SIGINT): the listener closes, new submissions get
  * 503, queued jobs end at once as internal_error, running jobs get the
@@ -46,8 +53,9 @@
 #include "sbx_server.h"
 
 
-#define SBX_SERVER_EVENTS  64
-#define SBX_SERVER_KEEP    (64 * 1024)   /* a reply buffer kept for reuse */
+#define SBX_SERVER_EVENTS        64
+#define SBX_SERVER_KEEP          (64 * 1024)  /* a reply buffer kept */
+#define SBX_SERVER_ACCEPT_PAUSE  500
 
 
 struct sbx_conn_s {
@@ -55,6 +63,7 @@ struct sbx_conn_s {
     sbx_buf_t           in;
     sbx_buf_t           out;
     size_t              sent;
+    sbx_msec_t          frame_start;     /* first byte of a partial frame */
     sbx_job_t          *waiting;
     unsigned            close_after:1;
     unsigned            writing:1;
@@ -74,6 +83,9 @@ static struct {
     sbx_conn_t         *dead;            /* closed, freed after the batch */
     int                 stopping;
     int                 aborted;
+    int                 accept_paused;
+    sbx_msec_t          accept_resume;
+    sbx_msec_t          next_sweep;      /* 0: no partial frame */
     sbx_msec_t          deadline;
     char                path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
 } sbx_server;
@@ -86,6 +98,11 @@ static char  sbx_server_tag_signal;
 
 
 static void sbx_server_accept(void);
+static void sbx_server_accept_pause(void);
+static void sbx_server_accept_resume(void);
+static int sbx_server_timeout(void);
+static void sbx_server_sweep(void);
+static void sbx_server_partial(sbx_conn_t *c);
 static void sbx_server_read(sbx_conn_t *c);
 static void sbx_server_process(sbx_conn_t *c);
 static void sbx_server_write(sbx_conn_t *c);
@@ -152,7 +169,7 @@ sbx_server_run(void)
     sbx_log_set_thread("event");
 
     for ( ;; ) {
-        timeout = sbx_server.stopping ? 100 : -1;
+        timeout = sbx_server_timeout();
 
         n = epoll_wait(sbx_server.epfd, ev, SBX_SERVER_EVENTS, timeout);
 
@@ -190,6 +207,19 @@ sbx_server_run(void)
         }
 
         sbx_server_free_dead();
+
+        if (sbx_server.accept_paused
+            && sbx_monotonic_msec() >= sbx_server.accept_resume)
+        {
+            sbx_server_accept_resume();
+        }
+
+        if (sbx_server.next_sweep != 0
+            && sbx_monotonic_msec() >= sbx_server.next_sweep)
+        {
+            sbx_server_sweep();
+            sbx_server_free_dead();
+        }
 
         if (!sbx_server.stopping) {
             continue;
@@ -347,7 +377,12 @@ sbx_server_accept(void)
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
 
         if (fd == -1) {
-            if (errno != EAGAIN && errno != EINTR) {
+            if (errno == EMFILE || errno == ENFILE) {
+                sbx_log_error("accept: %s; not accepting for %d ms",
+                              strerror(errno), SBX_SERVER_ACCEPT_PAUSE);
+                sbx_server_accept_pause();
+
+            } else if (errno != EAGAIN && errno != EINTR) {
                 sbx_log_error("accept: %s", strerror(errno));
             }
 
@@ -372,6 +407,96 @@ sbx_server_accept(void)
         sbx_metrics_count(SBX_METRIC_CONNECTIONS);
         sbx_server_epoll(EPOLL_CTL_ADD, fd, EPOLLIN, c);
     }
+}
+
+
+static void
+sbx_server_accept_pause(void)
+{
+    sbx_server_epoll(EPOLL_CTL_DEL, sbx_server.lfd, 0, NULL);
+    sbx_server.accept_paused = 1;
+    sbx_server.accept_resume = sbx_monotonic_msec()
+                               + SBX_SERVER_ACCEPT_PAUSE;
+}
+
+
+static void
+sbx_server_accept_resume(void)
+{
+    sbx_server.accept_paused = 0;
+
+    if (sbx_server.lfd != -1) {
+        sbx_server_epoll(EPOLL_CTL_ADD, sbx_server.lfd, EPOLLIN,
+                         &sbx_server_tag_listen);
+    }
+}
+
+
+/* epoll_wait's timeout: the nearest of the timers, or none */
+
+static int
+sbx_server_timeout(void)
+{
+    sbx_msec_t  now, at, t;
+
+    at = sbx_server.next_sweep;
+
+    if (sbx_server.accept_paused
+        && (at == 0 || sbx_server.accept_resume < at))
+    {
+        at = sbx_server.accept_resume;
+    }
+
+    if (at == 0) {
+        return sbx_server.stopping ? 100 : -1;
+    }
+
+    now = sbx_monotonic_msec();
+    t = at > now ? at - now : 0;
+
+    if (sbx_server.stopping && t > 100) {
+        t = 100;
+    }
+
+    return (int) sbx_min(t, 60000);
+}
+
+
+/*
+ * Closes the connections whose partial frame is older than the read
+ * timeout, and sets the next sweep for the ones left.
+ */
+
+static void
+sbx_server_sweep(void)
+{
+    sbx_msec_t   now, at;
+    sbx_conn_t  *c, *next;
+
+    now = sbx_monotonic_msec();
+    at = 0;
+
+    for (c = sbx_server.conns; c; c = next) {
+        next = c->next;
+
+        if (c->frame_start == 0 || c->waiting != NULL || c->out.len != 0) {
+            continue;
+        }
+
+        if (now - c->frame_start >= sbx_conf.read_timeout) {
+            sbx_log_warn("no whole frame within %lld ms of its first byte; "
+                         "closing the connection",
+                         (long long) sbx_conf.read_timeout);
+            sbx_server_close(c);
+            continue;
+        }
+
+        if (at == 0 || c->frame_start + sbx_conf.read_timeout < at) {
+            at = c->frame_start + sbx_conf.read_timeout;
+        }
+    }
+
+    sbx_server.next_sweep = at;
 }
 
 
@@ -442,6 +567,7 @@ sbx_server_process(sbx_conn_t *c)
                                     sbx_conf.max_frame, &h);
 
         if (rc == SBX_PROTO_AGAIN) {
+            sbx_server_partial(c);
             break;
         }
 
@@ -468,8 +594,11 @@ sbx_server_process(sbx_conn_t *c)
         frame = h.header_len + h.body_len;
 
         if (c->in.len < frame) {
+            sbx_server_partial(c);
             break;
         }
+
+        c->frame_start = 0;
 
         sbx_metrics_count(SBX_METRIC_REQUESTS);
 
@@ -484,6 +613,26 @@ sbx_server_process(sbx_conn_t *c)
     }
 
     c->processing = 0;
+}
+
+
+/* A frame has begun and is not whole yet: its read timeout starts. */
+
+static void
+sbx_server_partial(sbx_conn_t *c)
+{
+    sbx_msec_t  at;
+
+    if (c->frame_start != 0) {
+        return;
+    }
+
+    c->frame_start = sbx_monotonic_msec();
+    at = c->frame_start + sbx_conf.read_timeout;
+
+    if (sbx_server.next_sweep == 0 || at < sbx_server.next_sweep) {
+        sbx_server.next_sweep = at;
+    }
 }
 
 
@@ -550,6 +699,8 @@ sbx_server_close(sbx_conn_t *c)
 {
     if (c->waiting != NULL) {
         /* the job goes on; its result stays readable by id */
+        sbx_log_info("job %s: its client went away; the job goes on",
+                     c->waiting->id);
         c->waiting->waiter = NULL;
         c->waiting = NULL;
     }
@@ -567,6 +718,12 @@ sbx_server_close(sbx_conn_t *c)
 
     close(c->fd);
     c->fd = -1;
+
+    /* a descriptor is free again: accepting may work now */
+
+    if (sbx_server.accept_paused) {
+        sbx_server_accept_resume();
+    }
 
     /* callers up the stack and later events of this batch may still
      * look at c (they check c->fd), so it is freed after the batch */
@@ -662,7 +819,10 @@ sbx_server_stop(void)
 
     /* no new connections; the socket file goes so nginx fails fast */
 
-    sbx_server_epoll(EPOLL_CTL_DEL, sbx_server.lfd, 0, NULL);
+    if (!sbx_server.accept_paused) {
+        sbx_server_epoll(EPOLL_CTL_DEL, sbx_server.lfd, 0, NULL);
+    }
+
     close(sbx_server.lfd);
     sbx_server.lfd = -1;
 

@@ -111,9 +111,10 @@ sbx_store_init(void)
 }
 
 
-void
+int
 sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len)
 {
+    int      rc;
     json_t  *h;
 
     h = json_pack("{s:s, s:I, s:i, s:b, s:I}",
@@ -123,12 +124,15 @@ sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len)
                   "sync", job->sync,
                   "output_budget", (json_int_t) job->output_budget);
 
-    if (h == NULL || sbx_store_write(job->id, h, sub, len) != SBX_OK) {
-        sbx_log_error("job %s: cannot be saved; it will not survive a "
-                      "restart", job->id);
+    rc = (h != NULL) ? sbx_store_write(job->id, h, sub, len) : SBX_ERROR;
+
+    if (rc != SBX_OK) {
+        sbx_log_error("job %s: cannot be saved; it is refused", job->id);
     }
 
     json_decref(h);
+
+    return rc;
 }
 
 

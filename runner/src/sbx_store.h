@@ -15,8 +15,12 @@
 
 int sbx_store_init(void);
 
-/* Before the job is queued: its submission, for a run after a restart. */
-void sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len);
+/*
+ * Before the job is queued: its submission, for a run after a restart.
+ * SBX_ERROR when it cannot be saved (a full disk): the job must not be
+ * accepted, or a restart would lose it.
+ */
+int sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len);
 
 /*
  * Before the job is published as finished; sets job->persisted.  On
