@@ -12,7 +12,9 @@
  *   init_payload_steps.c  its commands, limits, checker and tests
  *   init_files.c          the submitted files, written as the program's uid
  *   init_job.c            the job loop: compile, pause, tests, verdicts
- *   init_reset.c          each test from the compiled state: files, IPC
+ *   init_reset.c          each test from the compiled state: the order,
+ *                         leftover processes, wiping the trees, IPC
+ *   init_image.c          the compiled state's image: save and load trees
  *   init_result.c         step objects and the one RESULT frame
  *   init_run.c            one step: spawn, watch, measure (init_step.h)
  *   init_spawn.c          the step's child: credentials, limits, exec
@@ -241,6 +243,12 @@ int sbx_init_reset_save(sbx_init_job_t *job, char *err, size_t size);
 int sbx_init_reset(sbx_init_job_t *job, char *err, size_t size);
 uint64_t sbx_init_reset_bytes(void);
 
+/* init_image.c */
+int sbx_init_image_save(int fd, const char *const *tops, size_t ntops,
+    char *err, size_t size);
+int sbx_init_image_load(int fd, const char *const *tops, size_t ntops,
+    char *err, size_t size);
+
 /* init_result.c */
 json_t *sbx_init_step_json(sbx_init_result_t *r, sbx_status_e status,
     int compile, const char *limit);
@@ -257,6 +265,11 @@ int sbx_init_drop(uid_t uid, gid_t gid);
 const char *sbx_init_stage(int stage);
 int sbx_init_as_program(sbx_init_job_t *job, sbx_init_as_pt fn,
     const char *what, char *err, size_t size);
+int sbx_init_fail(char *err, size_t size, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 /* init_watch.c */
 int sbx_init_watch_setup(void);

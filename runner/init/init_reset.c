@@ -1,13 +1,14 @@
 
 /*
  * Test isolation: every test of a job starts from the compiled state.
- * After the compile (after the files, when there is none), the work
- * directory, /tmp and /dev/shm are saved into an image; before each test
- * after the first, every leftover process is gone (checked in /proc),
- * those trees are emptied along with /dev/mqueue and the program's
- * System V IPC objects, and the image is written back with its modes and
- * times.  Nothing a test leaves there (files, FIFOs, symlinks, modes,
- * queues, shared memory) reaches the next test.
+ * This file is the order of it.  After the compile (after the files,
+ * when there is none), the work directory, /tmp and /dev/shm are saved
+ * into an image (init_image.c); before each test after the first, every
+ * leftover process is gone (checked in /proc), those trees are emptied
+ * along with /dev/mqueue and the program's System V IPC objects, and the
+ * image is written back with its modes and times.  Nothing a test leaves
+ * there (files, FIFOs, symlinks, modes, queues, shared memory) reaches
+ * the next test.
  *
  * Where the image lives: a memfd that only init holds, sealed read-only
  * once it is written.  init is not dumpable, so /proc/1/fd is closed to
@@ -17,16 +18,15 @@
  * is charged to the container's memory like the trees themselves.
  *
  * Who touches the trees: a child with the program's credentials
- * (sbx_init_drop), never init: init has no CAP_DAC_OVERRIDE and must not
- * open a path the program could have prepared.  The child walks by
- * directory descriptors only, opens with O_NOFOLLOW and never follows a
- * name it did not just create or check; with no program process left,
- * nothing can swap a name between its check and its use.  Its first
- * failure comes back as text through a pipe and ends the job with an
- * error: a test never runs on a state that could not be restored.
- *
- * Hard links in the saved state come back as separate copies; sockets
- * are not saved (nothing can listen on them any more).
+ * (sbx_init_as_program(), init_spawn.c), never init: init has no
+ * CAP_DAC_OVERRIDE and must not open a path the program could have
+ * prepared.  The child walks by directory descriptors only, opens with
+ * O_NOFOLLOW and never follows a name it did not just create or check;
+ * with no program process left, nothing can swap a name between its
+ * check and its use.  Its first failure comes back as text through a
+ * pipe and ends the job with an error: a test never runs on a state that
+ * could not be restored.  init itself only creates and seals the memfd,
+ * reads /proc and kills what it finds there.
  */
 
 
@@ -36,7 +36,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +53,7 @@
 
 
 #define SBX_RESET_TREES      3             /* work dir, /tmp, /dev/shm */
-#define SBX_RESET_MAX_DEPTH  64            /* of the saved state */
-#define SBX_RESET_BUF        65536
+
 
 /* the "any" forms skip the read permission check (Linux 4.17) */
 #ifndef SHM_STAT_ANY
@@ -69,52 +67,13 @@
 #endif
 
 
-/* one entry of the image, followed by its name and its data */
-typedef struct {
-    uint32_t           type;
-    uint32_t           mode;
-    uint32_t           own;                 /* the program's uid owns it */
-    uint32_t           nlen;                /* name bytes */
-    uint64_t           size;                /* file data or link target */
-    int64_t            times[4];            /* atime, mtime: sec, nsec */
-} sbx_reset_rec_t;
-
-
-enum {
-    SBX_RESET_TOP = 1,                      /* a tree's root: its index */
-    SBX_RESET_DIR,
-    SBX_RESET_UP,                           /* a directory's end: mode */
-    SBX_RESET_FILE,
-    SBX_RESET_LINK,
-    SBX_RESET_FIFO
-};
-
-
-typedef struct {
-    int                fd;
-    size_t             len;
-    u_char             buf[SBX_RESET_BUF];
-} sbx_reset_out_t;
-
-
 static int sbx_reset_procs(char *err, size_t size);
+static void sbx_reset_tops(sbx_init_job_t *job, const char **tops);
 static int sbx_reset_save_all(sbx_init_job_t *job, char *err, size_t size);
-static int sbx_reset_save_dir(sbx_reset_out_t *o, int dfd, int depth,
-    char *err, size_t size);
-static int sbx_reset_save_entry(sbx_reset_out_t *o, int dfd,
-    const char *name, struct stat *st, int depth, char *err, size_t size);
-static int sbx_reset_rec(sbx_reset_out_t *o, uint32_t type,
-    const char *name, struct stat *st, uint64_t size);
-static int sbx_reset_put(sbx_reset_out_t *o, const void *p, size_t n);
-static int sbx_reset_flush(sbx_reset_out_t *o);
 static int sbx_reset_restore_all(sbx_init_job_t *job, char *err,
     size_t size);
 static int sbx_reset_wipe(const char *top, char *err, size_t size);
 static void sbx_reset_ipc(void);
-static int sbx_reset_load(sbx_init_job_t *job, const u_char *p, size_t len,
-    char *err, size_t size);
-static int sbx_reset_fail(char *err, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 
 static int  sbx_reset_fd = -1;             /* the sealed image */
@@ -267,344 +226,54 @@ sbx_reset_procs(char *err, size_t size)
 }
 
 
-/* ---- save: the child, with the program's credentials ------------------ */
+/* ---- the children, with the program's credentials --------------------- */
+
+
+/* the trees saved and restored, in the image's order */
+
+static void
+sbx_reset_tops(sbx_init_job_t *job, const char **tops)
+{
+    tops[0] = job->workdir;
+    tops[1] = "/tmp";
+    tops[2] = "/dev/shm";
+}
 
 
 static int
 sbx_reset_save_all(sbx_init_job_t *job, char *err, size_t size)
 {
-    int               i, fd, rc;
-    const char       *tops[SBX_RESET_TREES];
-    struct stat       st;
-    sbx_reset_out_t  *o;
+    const char  *tops[SBX_RESET_TREES];
 
-    tops[0] = job->workdir;
-    tops[1] = "/tmp";
-    tops[2] = "/dev/shm";
+    sbx_reset_tops(job, tops);
 
-    o = malloc(sizeof(sbx_reset_out_t));
-
-    if (o == NULL) {
-        return sbx_reset_fail(err, size, "out of memory");
-    }
-
-    o->fd = sbx_reset_fd;
-    o->len = 0;
-
-    for (i = 0; i < SBX_RESET_TREES; i++) {
-        fd = open(tops[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-        if (fd == -1) {
-            if (errno == ENOENT && i > 0) {
-                continue;
-            }
-
-            return sbx_reset_fail(err, size, "%s: %s", tops[i],
-                                  strerror(errno));
-        }
-
-        if (fstat(fd, &st) == -1
-            || sbx_reset_rec(o, SBX_RESET_TOP, "", &st, i) != SBX_INIT_OK)
-        {
-            return sbx_reset_fail(err, size, "%s: %s", tops[i],
-                                  strerror(errno));
-        }
-
-        rc = sbx_reset_save_dir(o, fd, 0, err, size);
-
-        if (rc != SBX_INIT_OK) {
-            return rc;
-        }
-
-        if (sbx_reset_rec(o, SBX_RESET_UP, "", &st, 0) != SBX_INIT_OK) {
-            return sbx_reset_fail(err, size, "image: %s", strerror(errno));
-        }
-    }
-
-    if (sbx_reset_flush(o) != SBX_INIT_OK) {
-        return sbx_reset_fail(err, size, "image: %s", strerror(errno));
-    }
-
-    return SBX_INIT_OK;
+    return sbx_init_image_save(sbx_reset_fd, tops, SBX_RESET_TREES, err,
+                               size);
 }
-
-
-/* The entries of one directory; closes dfd. */
-
-static int
-sbx_reset_save_dir(sbx_reset_out_t *o, int dfd, int depth, char *err,
-    size_t size)
-{
-    int             rc;
-    DIR            *dir;
-    struct stat     st;
-    struct dirent  *de;
-
-    dir = fdopendir(dfd);
-
-    if (dir == NULL) {
-        close(dfd);
-        return sbx_reset_fail(err, size, "opendir: %s", strerror(errno));
-    }
-
-    rc = SBX_INIT_OK;
-
-    for ( ;; ) {
-        errno = 0;
-        de = readdir(dir);
-
-        if (de == NULL) {
-            if (errno) {
-                rc = sbx_reset_fail(err, size, "readdir: %s",
-                                    strerror(errno));
-            }
-
-            break;
-        }
-
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
-            continue;
-        }
-
-        if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-        {
-            rc = sbx_reset_fail(err, size, "%s: %s", de->d_name,
-                                strerror(errno));
-            break;
-        }
-
-        rc = sbx_reset_save_entry(o, dirfd(dir), de->d_name, &st, depth,
-                                  err, size);
-
-        if (rc != SBX_INIT_OK) {
-            break;
-        }
-    }
-
-    closedir(dir);
-
-    return rc;
-}
-
-
-static int
-sbx_reset_save_entry(sbx_reset_out_t *o, int dfd, const char *name,
-    struct stat *st, int depth, char *err, size_t size)
-{
-    int      fd, rc;
-    char     target[PATH_MAX];
-    ssize_t  n;
-
-    if (S_ISDIR(st->st_mode)) {
-        if (depth >= SBX_RESET_MAX_DEPTH) {
-            return sbx_reset_fail(err, size, "%s: deeper than %d levels",
-                                  name, SBX_RESET_MAX_DEPTH);
-        }
-
-        fd = openat(dfd, name,
-                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-        if (fd == -1) {
-            return sbx_reset_fail(err, size, "%s: %s", name,
-                                  strerror(errno));
-        }
-
-        if (sbx_reset_rec(o, SBX_RESET_DIR, name, st, 0) != SBX_INIT_OK) {
-            close(fd);
-            return sbx_reset_fail(err, size, "image: %s", strerror(errno));
-        }
-
-        rc = sbx_reset_save_dir(o, fd, depth + 1, err, size);
-
-        if (rc != SBX_INIT_OK) {
-            return rc;
-        }
-
-        if (sbx_reset_rec(o, SBX_RESET_UP, "", st, 0) != SBX_INIT_OK) {
-            return sbx_reset_fail(err, size, "image: %s", strerror(errno));
-        }
-
-        return SBX_INIT_OK;
-    }
-
-    if (S_ISLNK(st->st_mode)) {
-        n = readlinkat(dfd, name, target, sizeof(target));
-
-        if (n < 0 || n == sizeof(target)) {
-            return sbx_reset_fail(err, size, "%s: readlink: %s", name,
-                                  n < 0 ? strerror(errno) : "too long");
-        }
-
-        if (sbx_reset_rec(o, SBX_RESET_LINK, name, st, n) != SBX_INIT_OK
-            || sbx_reset_put(o, target, n) != SBX_INIT_OK)
-        {
-            return sbx_reset_fail(err, size, "image: %s", strerror(errno));
-        }
-
-        return SBX_INIT_OK;
-    }
-
-    if (S_ISFIFO(st->st_mode)) {
-        if (sbx_reset_rec(o, SBX_RESET_FIFO, name, st, 0) != SBX_INIT_OK) {
-            return sbx_reset_fail(err, size, "image: %s", strerror(errno));
-        }
-
-        return SBX_INIT_OK;
-    }
-
-    if (!S_ISREG(st->st_mode)) {
-        return SBX_INIT_OK;
-    }
-
-    fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-    if (fd == -1) {
-        return sbx_reset_fail(err, size, "%s: %s", name, strerror(errno));
-    }
-
-    if (sbx_reset_rec(o, SBX_RESET_FILE, name, st, st->st_size)
-        != SBX_INIT_OK)
-    {
-        close(fd);
-        return sbx_reset_fail(err, size, "image: %s", strerror(errno));
-    }
-
-    /* exactly st_size bytes: nothing else writes to the file now */
-
-    rc = SBX_INIT_OK;
-
-    while (o->len < SBX_RESET_BUF) {
-        n = read(fd, o->buf + o->len, SBX_RESET_BUF - o->len);
-
-        if (n <= 0) {
-            if (n < 0) {
-                rc = sbx_reset_fail(err, size, "%s: %s", name,
-                                    strerror(errno));
-            }
-
-            break;
-        }
-
-        o->len += n;
-
-        if (o->len == SBX_RESET_BUF && sbx_reset_flush(o) != SBX_INIT_OK) {
-            rc = sbx_reset_fail(err, size, "image: %s", strerror(errno));
-            break;
-        }
-    }
-
-    close(fd);
-
-    return rc;
-}
-
-
-static int
-sbx_reset_rec(sbx_reset_out_t *o, uint32_t type, const char *name,
-    struct stat *st, uint64_t size)
-{
-    sbx_reset_rec_t  r;
-
-    memset(&r, 0, sizeof(sbx_reset_rec_t));
-
-    r.type = type;
-    r.mode = st->st_mode & 07777;
-    r.own = (st->st_uid == getuid());
-    r.nlen = strlen(name);
-    r.size = size;
-    r.times[0] = st->st_atim.tv_sec;
-    r.times[1] = st->st_atim.tv_nsec;
-    r.times[2] = st->st_mtim.tv_sec;
-    r.times[3] = st->st_mtim.tv_nsec;
-
-    if (sbx_reset_put(o, &r, sizeof(sbx_reset_rec_t)) != SBX_INIT_OK) {
-        return SBX_INIT_ERROR;
-    }
-
-    return sbx_reset_put(o, name, r.nlen);
-}
-
-
-static int
-sbx_reset_put(sbx_reset_out_t *o, const void *p, size_t n)
-{
-    size_t  chunk;
-
-    while (n) {
-        if (o->len == SBX_RESET_BUF && sbx_reset_flush(o) != SBX_INIT_OK) {
-            return SBX_INIT_ERROR;
-        }
-
-        chunk = SBX_RESET_BUF - o->len;
-
-        if (chunk > n) {
-            chunk = n;
-        }
-
-        memcpy(o->buf + o->len, p, chunk);
-        o->len += chunk;
-        p = (const u_char *) p + chunk;
-        n -= chunk;
-    }
-
-    return SBX_INIT_OK;
-}
-
-
-static int
-sbx_reset_flush(sbx_reset_out_t *o)
-{
-    if (o->len
-        && sbx_write_all(o->fd, o->buf, o->len) != (ssize_t) o->len)
-    {
-        return SBX_INIT_ERROR;
-    }
-
-    o->len = 0;
-
-    return SBX_INIT_OK;
-}
-
-
-/* ---- restore: the child, with the program's credentials --------------- */
 
 
 static int
 sbx_reset_restore_all(sbx_init_job_t *job, char *err, size_t size)
 {
-    int           rc;
-    void         *p;
-    struct stat   st;
+    size_t       i;
+    const char  *tops[SBX_RESET_TREES];
 
-    if (sbx_reset_wipe(job->workdir, err, size) != SBX_INIT_OK
-        || sbx_reset_wipe("/tmp", err, size) != SBX_INIT_OK
-        || sbx_reset_wipe("/dev/shm", err, size) != SBX_INIT_OK
-        || sbx_reset_wipe("/dev/mqueue", err, size) != SBX_INIT_OK)
-    {
+    sbx_reset_tops(job, tops);
+
+    for (i = 0; i < SBX_RESET_TREES; i++) {
+        if (sbx_reset_wipe(tops[i], err, size) != SBX_INIT_OK) {
+            return SBX_INIT_ERROR;
+        }
+    }
+
+    if (sbx_reset_wipe("/dev/mqueue", err, size) != SBX_INIT_OK) {
         return SBX_INIT_ERROR;
     }
 
     sbx_reset_ipc();
 
-    if (fstat(sbx_reset_fd, &st) == -1) {
-        return sbx_reset_fail(err, size, "image: %s", strerror(errno));
-    }
-
-    if (st.st_size == 0) {
-        return SBX_INIT_OK;
-    }
-
-    p = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, sbx_reset_fd, 0);
-
-    if (p == MAP_FAILED) {
-        return sbx_reset_fail(err, size, "image: mmap: %s", strerror(errno));
-    }
-
-    rc = sbx_reset_load(job, p, st.st_size, err, size);
-
-    munmap(p, st.st_size);
-
-    return rc;
+    return sbx_init_image_load(sbx_reset_fd, tops, SBX_RESET_TREES, err,
+                               size);
 }
 
 
@@ -639,12 +308,12 @@ sbx_reset_wipe(const char *top, char *err, size_t size)
             return SBX_INIT_OK;
         }
 
-        return sbx_reset_fail(err, size, "%s: %s", top, strerror(errno));
+        return sbx_init_fail(err, size, "%s: %s", top, strerror(errno));
     }
 
     if (fstat(fd, &st) == -1 || (dir = fdopendir(fd)) == NULL) {
         close(fd);
-        return sbx_reset_fail(err, size, "%s: %s", top, strerror(errno));
+        return sbx_init_fail(err, size, "%s: %s", top, strerror(errno));
     }
 
     dev = st.st_dev;
@@ -716,14 +385,14 @@ sbx_reset_wipe(const char *top, char *err, size_t size)
 
         if (dir == NULL) {
             close(sub);
-            return sbx_reset_fail(err, size, "%s: %s", top, strerror(errno));
+            return sbx_init_fail(err, size, "%s: %s", top, strerror(errno));
         }
     }
 
 failed:
 
-    sbx_reset_fail(err, size, "%s: %s: %s", top,
-                   de ? de->d_name : "..", strerror(errno));
+    sbx_init_fail(err, size, "%s: %s: %s", top,
+                  de ? de->d_name : "..", strerror(errno));
     closedir(dir);
 
     return SBX_INIT_ERROR;
@@ -787,196 +456,4 @@ sbx_reset_ipc(void)
             (void) semctl(id, 0, IPC_RMID);
         }
     }
-}
-
-
-/*
- * Writes the image back into the emptied trees.  Directories get their
- * mode and times at their end, after their entries were made in them.
- */
-
-static int
-sbx_reset_load(sbx_init_job_t *job, const u_char *p, size_t len, char *err,
-    size_t size)
-{
-    int               fd, depth, stack[SBX_RESET_MAX_DEPTH + 2];
-    char              name[NAME_MAX + 1], target[PATH_MAX];
-    size_t            off;
-    const char       *tops[SBX_RESET_TREES];
-    struct timespec   ts[2];
-    sbx_reset_rec_t   r;
-
-    tops[0] = job->workdir;
-    tops[1] = "/tmp";
-    tops[2] = "/dev/shm";
-
-    depth = 0;
-    off = 0;
-
-    while (off < len) {
-        if (len - off < sizeof(sbx_reset_rec_t)) {
-            goto bad;
-        }
-
-        memcpy(&r, p + off, sizeof(sbx_reset_rec_t));
-        off += sizeof(sbx_reset_rec_t);
-
-        if (r.nlen > NAME_MAX || len - off < r.nlen) {
-            goto bad;
-        }
-
-        memcpy(name, p + off, r.nlen);
-        name[r.nlen] = '\0';
-        off += r.nlen;
-
-        if (len - off < r.size) {
-            goto bad;
-        }
-
-        ts[0].tv_sec = r.times[0];
-        ts[0].tv_nsec = r.times[1];
-        ts[1].tv_sec = r.times[2];
-        ts[1].tv_nsec = r.times[3];
-
-        if (r.type == SBX_RESET_TOP) {
-            if (depth != 0 || r.size >= SBX_RESET_TREES) {
-                goto bad;
-            }
-
-            fd = open(tops[r.size],
-                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-            if (fd == -1) {
-                return sbx_reset_fail(err, size, "%s: %s", tops[r.size],
-                                      strerror(errno));
-            }
-
-            stack[depth++] = fd;
-            continue;
-        }
-
-        if (r.type == SBX_RESET_UP) {
-            if (depth == 0) {
-                goto bad;
-            }
-
-            fd = stack[--depth];
-
-            if (r.own
-                && (fchmod(fd, r.mode) == -1 || futimens(fd, ts) == -1))
-            {
-                return sbx_reset_fail(err, size, "directory mode: %s",
-                                      strerror(errno));
-            }
-
-            close(fd);
-            continue;
-        }
-
-        if (depth == 0 || r.nlen == 0 || strchr(name, '/')
-            || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-        {
-            goto bad;
-        }
-
-        fd = stack[depth - 1];
-
-        switch (r.type) {
-
-        case SBX_RESET_DIR:
-            if (depth > SBX_RESET_MAX_DEPTH) {
-                goto bad;
-            }
-
-            if (mkdirat(fd, name, S_IRWXU) == -1) {
-                goto failed;
-            }
-
-            fd = openat(fd, name,
-                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-            if (fd == -1) {
-                goto failed;
-            }
-
-            stack[depth++] = fd;
-            break;
-
-        case SBX_RESET_FILE:
-            fd = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
-                                  | O_CLOEXEC, S_IRUSR | S_IWUSR);
-
-            if (fd == -1) {
-                goto failed;
-            }
-
-            if (sbx_write_all(fd, p + off, r.size) != (ssize_t) r.size
-                || fchmod(fd, r.mode) == -1 || futimens(fd, ts) == -1)
-            {
-                close(fd);
-                goto failed;
-            }
-
-            close(fd);
-            break;
-
-        case SBX_RESET_LINK:
-            if (r.size >= sizeof(target)) {
-                goto bad;
-            }
-
-            memcpy(target, p + off, r.size);
-            target[r.size] = '\0';
-
-            if (symlinkat(target, fd, name) == -1
-                || utimensat(fd, name, ts, AT_SYMLINK_NOFOLLOW) == -1)
-            {
-                goto failed;
-            }
-
-            break;
-
-        case SBX_RESET_FIFO:
-            if (mkfifoat(fd, name, S_IRUSR | S_IWUSR) == -1
-                || fchmodat(fd, name, r.mode, 0) == -1
-                || utimensat(fd, name, ts, AT_SYMLINK_NOFOLLOW) == -1)
-            {
-                goto failed;
-            }
-
-            break;
-
-        default:
-            goto bad;
-        }
-
-        off += r.size;
-    }
-
-    if (depth != 0) {
-        goto bad;
-    }
-
-    return SBX_INIT_OK;
-
-failed:
-
-    return sbx_reset_fail(err, size, "%s: %s", name, strerror(errno));
-
-bad:
-
-    return sbx_reset_fail(err, size, "image: malformed at %zu", off);
-}
-
-
-static int
-sbx_reset_fail(char *err, size_t size, const char *fmt, ...)
-{
-    va_list  args;
-
-    va_start(args, fmt);
-    vsnprintf(err, size, fmt, args);
-    va_end(args);
-
-    return SBX_INIT_ERROR;
 }

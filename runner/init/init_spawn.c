@@ -8,8 +8,9 @@
  * exec comes back through a CLOEXEC pipe as the stage that failed and
  * its errno; the pipe closes unread when the exec succeeds.
  *
- * sbx_init_drop is also how the file writer (init_files.c) becomes the
- * program's uid.
+ * sbx_init_drop is also how sbx_init_as_program() becomes the program's
+ * uid, for the file writer (init_files.c) and the test reset
+ * (init_reset.c, init_image.c).
  */
 
 
@@ -20,6 +21,7 @@
 #include <grp.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +316,21 @@ sbx_init_as_program(sbx_init_job_t *job, sbx_init_as_pt fn,
     } else {
         snprintf(err, size, "%s: died (status %d)", what, status);
     }
+
+    return SBX_INIT_ERROR;
+}
+
+
+/* How the functions sbx_init_as_program() runs fail: err gets the text. */
+
+int
+sbx_init_fail(char *err, size_t size, const char *fmt, ...)
+{
+    va_list  args;
+
+    va_start(args, fmt);
+    vsnprintf(err, size, fmt, args);
+    va_end(args);
 
     return SBX_INIT_ERROR;
 }
