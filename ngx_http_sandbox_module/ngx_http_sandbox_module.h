@@ -1,14 +1,15 @@
 
 /*
- * ngx_http_sandbox_module: declarations shared by its four files.
+ * ngx_http_sandbox_module: declarations shared by its five files.
  *
  *   ngx_http_sandbox_module.c   directives, configuration and variables
  *   ngx_http_sandbox_handler.c  the request's path through nginx: the
  *                               content handler, the body read, and the
  *                               upstream callbacks that talk SBX/1 to
  *                               the runner
- *   ngx_http_sandbox_request.c  what the client sent: route, query,
- *                               Content-Type, JSON validation, location
+ *   ngx_http_sandbox_route.c    before the body: the endpoint under the
+ *                               location, method, query, Content-Type
+ *   ngx_http_sandbox_request.c  the body: JSON validation, location
  *                               policy, and the request frame
  *   ngx_http_sandbox_error.c    JSON errors: HTTP status to error code,
  *                               error bodies, and the filters that turn
@@ -128,13 +129,16 @@ extern ngx_module_t  ngx_http_sandbox_module;
 ngx_int_t ngx_http_sandbox_handler(ngx_http_request_t *r);
 ngx_http_sandbox_ctx_t *ngx_http_sandbox_create_ctx(ngx_http_request_t *r);
 
-/* ngx_http_sandbox_request.c */
+/* ngx_http_sandbox_route.c */
 
 ngx_http_sandbox_route_t *ngx_http_sandbox_route(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx);
 ngx_int_t ngx_http_sandbox_query(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_is_json(ngx_http_request_t *r);
+
+/* ngx_http_sandbox_request.c */
+
 ngx_int_t ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
