@@ -747,8 +747,9 @@ sbx_handover_mount(const char *dir)
 
 
 /*
- * dir/dev and its nodes, root's, with their modes whatever the umask.
- * At start-up it also proves that the nodes can be made and opened.
+ * dir/dev and its nodes, root's, with their modes whatever the umask,
+ * and a write to its null: a nodev mount lets mknod make a node that
+ * cannot be opened.  About 0.1 ms.
  */
 
 static int
