@@ -78,7 +78,7 @@ sub state_entries {
         for my $name (sort grep { !/^\.\.?$/ } readdir $dh) {
             my @st = lstat "$State$dir/$name" or next;
             my $type = -l _ ? 'symlink' : -d _ ? 'dir' : -p _ ? 'fifo'
-                     : -f _ ? 'file' : 'other';
+                     : -f _ ? 'file' : -c _ ? 'chardev' : 'other';
             my $owner = $st[4] == $< ? 'runner' : "uid $st[4]";
 
             my $path = "$dir/$name";
@@ -137,7 +137,8 @@ sub check_untouched {
     chomp(my @seen = <$fh>);
     close $fh;
 
-    # while it ran: the job's directory with the runner's FIFOs, and the
+    # while it ran: the job's directory with the runner's FIFOs and the
+    # box's /dev (made by the runner, read-only in the box), and the
     # runner's own job store (results the runner wrote, never a path a
     # container sees)
     my %store = map { $_ => 1 } ('/jobs dir runner', '/jobs/<job> file runner');
@@ -146,7 +147,14 @@ sub check_untouched {
                                             '/io/<box>/init file runner',
                                             '/io/<box>/io dir runner',
                                             '/io/<box>/io/ctl fifo runner',
-                                            '/io/<box>/io/evt fifo runner'));
+                                            '/io/<box>/io/evt fifo runner',
+                                            '/io/<box>/dev dir runner',
+                                            '/io/<box>/dev/shm dir runner',
+                                            '/io/<box>/dev/mqueue dir runner'),
+                   map({ ("/io/<box>/dev/$_ chardev runner" => 1) }
+                       qw(null zero full random urandom)),
+                   map({ ("/io/<box>/dev/$_ symlink runner" => 1) }
+                       qw(fd stdin stdout stderr)));
 
     Test::More::ok((grep { $_ eq '/io/<box>/io/ctl fifo runner' } @seen),
                    "$name - the state directory was watched while it ran");
@@ -329,33 +337,35 @@ stdout: "read /proc/1/environ EACCES\nread /proc/1/mem EACCES\nread /proc/1/maps
 _J_
 
 
-=== TEST 5: mounts (Python): the image read-only, /sbx read-only, tmpfs
+=== TEST 5: mounts (Python): the image read-only, /sbx and /dev the box's own
 The image is the read-only root.  Every other mount that a host file
 system backs is read-only, and they are Docker's own /etc files; what is
 writable is tmpfs and kernel file systems.  /sbx, with init's copy and
 the FIFOs, is the box's own tmpfs, read-only, and names no host path.
-Under user namespaces the engine cannot make device nodes: the standard
-ones are bound from the host's /dev (and /dev/null over the masked /proc
-files), and cgroup file systems are mounted rw, but no cgroup file is
-writable.
+Under user namespaces the engine cannot make device nodes and would bind
+the host's own into every box; instead /dev is dev/ of that same tmpfs,
+read-only, with the box's own null, zero, full, random and urandom (and
+its null over the masked /proc files): no devtmpfs of the host's, no
+devpts, no mqueue, no tty.  cgroup file systems are mounted rw, but no
+cgroup file is writable.
 --- request eval
 main::then_normal(language => "python", source => <<'_PY_')
 import os
-host, writable, origin = [], set(), {}
-nodes = {'/null', '/zero', '/full', '/random', '/urandom', '/tty'}
+host, writable, origin, fs, masked = [], set(), {}, {}, set()
 for line in open('/proc/self/mountinfo'):
     f = line.split()
     sep = f.index('-')
     root, point, opts, fstype = f[3], f[4], f[5].split(','), f[sep + 1]
-    if fstype == 'devtmpfs' and root in nodes:
-        continue
     if 'rw' in opts and fstype != 'cgroup':
         writable.add(fstype)
     if point != '/' and fstype not in ('tmpfs', 'proc', 'sysfs', 'cgroup',
                                        'cgroup2', 'devpts', 'mqueue'):
         host.append('%s %s' % (point, opts[0]))
-    if point in ('/', '/sbx'):
+    if point in ('/', '/sbx', '/dev'):
         origin[point] = '%s %s %s' % (fstype, opts[0], root)
+    fs[point] = f[2]
+    if point.startswith('/proc/') and fstype != 'proc' and root != '/':
+        masked.add('%s %s' % (root, 'box' if f[2] == fs.get('/sbx') else f[2]))
 print('host-backed:', ', '.join(sorted(host)))
 print('writable:', ' '.join(sorted(writable)))
 print('root:', origin['/'].split()[1])
@@ -364,12 +374,17 @@ print('cgroup files writable:',
           for d, dirs, files in os.walk('/sys/fs/cgroup')
           for n in dirs + files))
 print('/sbx from', origin['/sbx'])
+print('/dev from', origin['/dev'], 'box' if fs['/dev'] == fs['/sbx'] else fs['/dev'])
+sbx = os.stat('/sbx').st_dev
+print('/dev:', ' '.join(sorted('%s%s' % (n, '' if os.lstat('/dev/' + n).st_dev == sbx else '@' + fs.get('/dev/' + n, '?'))
+                               for n in os.listdir('/dev'))))
+print('masked /proc files from:', ', '.join(sorted(masked)))
 print('roots:', ' '.join(l.split()[3] for l in open('/proc/self/mountinfo')))
 _PY_
 --- response_json eval
 main::then_ok(<<'_J_')
 status: "accepted"
-stdout =~ ^host-backed: /etc/(hostname|hosts|resolv\.conf) ro(, /etc/(hostname|hosts|resolv\.conf) ro)*\nwritable: devpts mqueue proc tmpfs\nroot: ro\ncgroup files writable: 0\n/sbx from tmpfs ro /\nroots: /
+stdout =~ ^host-backed: /etc/(hostname|hosts|resolv\.conf) ro(, /etc/(hostname|hosts|resolv\.conf) ro)*\nwritable: proc tmpfs\nroot: ro\ncgroup files writable: 0\n/sbx from tmpfs ro /\n/dev from tmpfs ro /dev box\n/dev: fd full mqueue null random shm@0:\d+ stderr stdin stdout urandom zero\nmasked /proc files from: /dev/null box\nroots: /
 _J_
 --- json_ok eval
 main::hostile_ok(sub {

@@ -445,19 +445,20 @@ sbx_box_leave(sbx_box_t *box)
 /*
  * The container: the box's own directory (sbx_handover.c) read-only at
  * /sbx, the only host path in it, with sandbox-init's copy that runs as
- * PID 1 and the FIFOs in /sbx/io; logs large enough for the result frame.
+ * PID 1 and the FIFOs in /sbx/io, and its dev/ read-only at /dev with the
+ * box's own device nodes; logs large enough for the result frame.
  * Everything else a program can reach is the container's own: its
- * overlay root (locks and inotify on image files stay in it), tmpfs,
- * /dev, /dev/shm, and its own network (abstract UNIX sockets), IPC (SysV,
- * POSIX message queues), UTS, pid and mount namespaces.
+ * overlay root (locks and inotify on image files stay in it), tmpfs for
+ * /work, /tmp and /dev/shm, and its own network (abstract UNIX sockets),
+ * IPC (SysV), UTS, pid and mount namespaces.
  */
 
 static json_t *
 sbx_box_spec(sbx_box_t *box)
 {
-    char          bind[PATH_MAX + 32], tmpfs[2][160], label[48];
+    char          bind[2][PATH_MAX + 32], tmpfs[3][160], label[48];
     char          logsize[32];
-    json_t       *spec, *masked;
+    json_t       *spec, *masked, *binds, *mounts, *host;
     size_t        i;
     int64_t       mem;
     sbx_lang_t   *lang;
@@ -465,7 +466,7 @@ sbx_box_spec(sbx_box_t *box)
     /*
      * Docker's own masked paths (the list replaces them), and the pty
      * devices: kernel.pty.max is counted across every devpts instance of
-     * the host, so a box gets none.
+     * the host, so a box gets none (its own /dev has none anyway).
      */
     static const char  *masked_paths[] = {
         "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
@@ -482,7 +483,8 @@ sbx_box_spec(sbx_box_t *box)
         json_array_append_new(masked, json_string(masked_paths[i]));
     }
 
-    snprintf(bind, sizeof(bind), "%s:/sbx:ro", box->dir);
+    snprintf(bind[0], sizeof(bind[0]), "%s:/sbx:ro", box->dir);
+    snprintf(bind[1], sizeof(bind[1]), "%s/dev:/dev:ro", box->dir);
 
     snprintf(tmpfs[0], sizeof(tmpfs[0]),
              "rw,exec,nosuid,nodev,size=%lldk,uid=%d,gid=%d,mode=0700",
@@ -490,6 +492,14 @@ sbx_box_spec(sbx_box_t *box)
     snprintf(tmpfs[1], sizeof(tmpfs[1]),
              "rw,exec,nosuid,nodev,size=%lldk,mode=1777",
              (long long) lang->tmpfs_tmp_kb);
+
+    /*
+     * /dev/shm: with /dev bound from the box, Docker mounts no /dev/shm
+     * (nor /dev/mqueue, /dev/pts) and ignores ShmSize; a tmpfs of the
+     * same size takes its place, with the mode of the box's dev/shm
+     */
+    snprintf(tmpfs[2], sizeof(tmpfs[2]),
+             "rw,noexec,nosuid,nodev,size=%dk,mode=1777", SBX_BOX_SHM / 1024);
 
     snprintf(label, sizeof(label), "%s", sbx_conf.runner_id);
     snprintf(logsize, sizeof(logsize), "%zuk", 2 * box->log_cap / 1024 + 1024);
@@ -515,7 +525,7 @@ sbx_box_spec(sbx_box_t *box)
         "StopTimeout", 1,
         "Labels", SBX_BOX_LABEL, label,
         "HostConfig",
-        "Binds", bind,
+        "Binds", bind[0],
         "NetworkMode", "none",
         "CapDrop", "ALL",
         "CapAdd", "SETUID", "SETGID", "KILL",
@@ -535,6 +545,25 @@ sbx_box_spec(sbx_box_t *box)
                      "Config", "max-size", logsize, "max-file", "1",
         "IpcMode", "private",
         "AutoRemove", 0);
+
+    if (spec == NULL || !box->dev) {
+        return spec;
+    }
+
+    /* the box's own /dev, and a tmpfs of the container's for /dev/shm */
+
+    host = json_object_get(spec, "HostConfig");
+    binds = json_object_get(host, "Binds");
+    mounts = json_object_get(host, "Tmpfs");
+
+    if (json_array_append_new(binds, json_string(bind[1])) != 0
+        || json_object_set_new(mounts, "/dev/shm", json_string(tmpfs[2]))
+           != 0
+        || json_object_del(host, "ShmSize") != 0)
+    {
+        json_decref(spec);
+        return NULL;
+    }
 
     return spec;
 }

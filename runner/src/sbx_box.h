@@ -34,10 +34,11 @@ struct sbx_box_s {
     sbx_job_t      *job;
     sbx_docker_t   *docker;
 
-    /* the FIFOs, made and used by sbx_handover.c */
+    /* the FIFOs and /dev, made and used by sbx_handover.c */
     char            dir[PATH_MAX];
     int             ctl;                 /* opened when the job comes */
     int             evt;
+    unsigned        dev:1;               /* dir/dev is its /dev */
 
     sbx_box_t      *prev;                /* live list */
     sbx_box_t      *next;

@@ -34,6 +34,25 @@
  * the run's in between (sbx_sandbox.c).  Last, init writes RESULT to its
  * stdout, which the runner follows in the logs.
  *
+ * The box's /dev.  The same tmpfs holds dev/, bind-mounted read-only at
+ * the container's /dev: null, zero, full, random and urandom made here by
+ * mknod, the /proc/self/fd links, and the mount points for /dev/shm (a
+ * tmpfs of the container's, over dev/shm, whose mode runc copies) and
+ * /dev/mqueue (left empty: POSIX message queues are refused by seccomp,
+ * as no mqueue file system can be mounted in the box that init could
+ * empty between tests).  Under user namespaces runc cannot mknod and
+ * binds the host's own /dev/null, /dev/zero, ... into every container
+ * instead, one inode that every box can lock (flock, fcntl) and watch:
+ * a covert channel.  A device, even one bound from elsewhere, would be
+ * bound over that way again; only a bind mount on /dev itself makes runc
+ * leave /dev to the spec (and Docker then leaves out its /dev/pts,
+ * /dev/mqueue and /dev/shm: no pty either).  So each box's nodes are its
+ * own inodes; the tmpfs is mounted without nodev for them, and holds no
+ * other device: nothing but the runner can create a file in it.  Made at
+ * start-up as a probe; where mknod is refused (no CAP_MKNOD) boxes keep
+ * Docker's /dev, with a warning.  The masked /proc files are covered by
+ * the container's /dev/null, so by the box's own.
+ *
  * User namespaces.  Under an engine with --userns-remap, container root
  * (init) is an unprivileged host uid and gid, learnt from the engine
  * (sbx_handover_engine()).  It has no capability to override file
@@ -46,8 +65,8 @@
  * read-only mount, never of anything a program can write.  Without user
  * namespaces the group is root's.
  *
- * Locking: the FIFO directory's path, init's bytes and the tmpfs choice
- * are set at start-up, before any thread; container root's gid is
+ * Locking: the FIFO directory's path, init's bytes, the tmpfs and /dev
+ * choices are set at start-up, before any thread; container root's gid is
  * written by whichever thread learns it from the engine (start-up, the
  * monitor after Docker comes back) and read by workers, atomically; a
  * box's directory belongs to whoever holds the box.
@@ -61,6 +80,7 @@
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "sbx.h"
@@ -79,17 +99,49 @@
 #define SBX_HANDOVER_INIT_MAX  (64 * 1024 * 1024)
 
 
+typedef struct {
+    const char         *name;
+    mode_t              mode;            /* with the type */
+    unsigned            major;
+    unsigned            minor;
+    const char         *link;
+} sbx_handover_node_t;
+
+
 static struct {
     gid_t               root_gid;        /* container root's host gid */
     char                io[3072];        /* leaves room for names below */
     char               *init;            /* sandbox-init's bytes */
     size_t              init_len;
     int                 tmpfs;           /* a tmpfs per box */
+    int                 dev;             /* and a /dev in it */
 } sbx_handover;
+
+
+/*
+ * A box's /dev, in order of making (and the reverse for removing): the
+ * devices a program may open, all harmless to write; no tty (no terminal
+ * is allocated) and no pty (kernel.pty.max is host-wide).
+ */
+static const sbx_handover_node_t  sbx_handover_nodes[] = {
+    { "null", S_IFCHR | 0666, 1, 3, NULL },
+    { "zero", S_IFCHR | 0666, 1, 5, NULL },
+    { "full", S_IFCHR | 0666, 1, 7, NULL },
+    { "random", S_IFCHR | 0666, 1, 8, NULL },
+    { "urandom", S_IFCHR | 0666, 1, 9, NULL },
+    { "fd", S_IFLNK, 0, 0, "/proc/self/fd" },
+    { "stdin", S_IFLNK, 0, 0, "/proc/self/fd/0" },
+    { "stdout", S_IFLNK, 0, 0, "/proc/self/fd/1" },
+    { "stderr", S_IFLNK, 0, 0, "/proc/self/fd/2" },
+    { "shm", S_IFDIR | 01777, 0, 0, NULL },
+    { "mqueue", S_IFDIR | 0755, 0, 0, NULL }
+};
 
 
 static int sbx_handover_load(void);
 static int sbx_handover_mount(const char *dir);
+static int sbx_handover_mkdev(const char *dir, char *err, size_t size);
+static void sbx_handover_rmdev(const char *dir);
 static int sbx_handover_copy(sbx_box_t *box, char *err, size_t size);
 static int sbx_handover_mkfifo(sbx_box_t *box, const char *name,
     mode_t mode, char *path, char *err, size_t size);
@@ -106,7 +158,7 @@ static int sbx_handover_read_frame(int fd, const char *word,
 int
 sbx_handover_init(void)
 {
-    char  path[SBX_HANDOVER_PATH];
+    char  path[SBX_HANDOVER_PATH], err[SBX_HANDOVER_PATH + 64];
 
     /* the FIFO directories: runner-owned, never visible to programs */
 
@@ -144,18 +196,31 @@ sbx_handover_init(void)
     }
 
     sbx_handover.tmpfs = 1;
+    sbx_handover.dev = 1;
 
     if (sbx_handover_mount(path) == SBX_OK) {
+
+        if (sbx_handover_mkdev(path, err, sizeof(err)) != SBX_OK) {
+            sbx_handover.dev = 0;
+            sbx_log_warn("cannot make device nodes per container (%s): "
+                         "they get Docker's /dev, whose nodes are the "
+                         "host's under user namespaces, shared by all "
+                         "containers", err);
+        }
+
         (void) umount2(path, MNT_DETACH);
 
     } else {
         sbx_handover.tmpfs = 0;
+        sbx_handover.dev = 0;
         sbx_log_warn("cannot mount a tmpfs per container (%s): their "
                      "FIFO directories stay on \"%s\", whose path the "
-                     "programs can read in their mountinfo",
-                     strerror(errno), sbx_conf.state_dir);
+                     "programs can read in their mountinfo, and they get "
+                     "Docker's /dev, whose nodes are the host's under user "
+                     "namespaces", strerror(errno), sbx_conf.state_dir);
     }
 
+    sbx_handover_rmdev(path);
     (void) rmdir(path);
 
     return SBX_OK;
@@ -247,6 +312,14 @@ sbx_handover_prepare(sbx_box_t *box, char *err, size_t size)
 
     if (sbx_handover_copy(box, err, size) != SBX_OK) {
         return SBX_ERROR;
+    }
+
+    if (sbx_handover.dev) {
+        if (sbx_handover_mkdev(box->dir, err, size) != SBX_OK) {
+            return SBX_ERROR;
+        }
+
+        box->dev = 1;
     }
 
     snprintf(path, sizeof(path), "%s/io", box->dir);
@@ -658,20 +731,118 @@ sbx_handover_load(void)
 
 
 /*
- * A box's own tmpfs: room for init and two FIFOs, root's and 0700 like
- * the directory under it; exec, since init runs from it.
+ * A box's own tmpfs: room for init, two FIFOs and /dev, root's and 0700
+ * like the directory under it; exec, since init runs from it; devices
+ * allowed for its /dev, unless that was refused at start.
  */
 
 static int
 sbx_handover_mount(const char *dir)
 {
-    char  opts[96];
+    char           opts[96];
+    unsigned long  flags;
 
-    snprintf(opts, sizeof(opts), "mode=0700,size=%zu,nr_inodes=16",
+    snprintf(opts, sizeof(opts), "mode=0700,size=%zu,nr_inodes=32",
              sbx_handover.init_len + 65536);
 
-    return mount("sbx", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) == 0
+    flags = MS_NOSUID | (sbx_handover.dev ? 0 : MS_NODEV);
+
+    return mount("sbx", dir, "tmpfs", flags, opts) == 0
            ? SBX_OK : SBX_ERROR;
+}
+
+
+/*
+ * dir/dev and its nodes, root's, with their modes whatever the umask,
+ * and a write to its null: a nodev mount lets mknod make a node that
+ * cannot be opened.  About 0.1 ms.
+ */
+
+static int
+sbx_handover_mkdev(const char *dir, char *err, size_t size)
+{
+    int                         fd;
+    char                        path[SBX_HANDOVER_PATH];
+    size_t                      i;
+    const sbx_handover_node_t  *n;
+
+    snprintf(path, sizeof(path), "%s/dev", dir);
+
+    if (mkdir(path, 0700) == -1 || chmod(path, 0755) == -1) {
+        snprintf(err, size, "mkdir %s: %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    for (i = 0; i < sbx_nelems(sbx_handover_nodes); i++) {
+        n = &sbx_handover_nodes[i];
+
+        snprintf(path, sizeof(path), "%s/dev/%s", dir, n->name);
+
+        if (S_ISLNK(n->mode)) {
+            if (symlink(n->link, path) == -1) {
+                snprintf(err, size, "symlink %s: %s", path,
+                         strerror(errno));
+                return SBX_ERROR;
+            }
+
+            continue;
+        }
+
+        if ((S_ISDIR(n->mode) ? mkdir(path, 0700)
+                              : mknod(path, S_IFCHR | 0600,
+                                      makedev(n->major, n->minor)))
+            == -1
+            || fchmodat(AT_FDCWD, path, n->mode & 07777, 0) == -1)
+        {
+            snprintf(err, size, "%s %s: %s",
+                     S_ISDIR(n->mode) ? "mkdir" : "mknod", path,
+                     strerror(errno));
+            return SBX_ERROR;
+        }
+    }
+
+    /* a node on a nodev mount is made but cannot be opened */
+
+    snprintf(path, sizeof(path), "%s/dev/null", dir);
+
+    fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd == -1 || write(fd, "", 1) != 1) {
+        snprintf(err, size, "writing %s: %s", path, strerror(errno));
+
+        if (fd != -1) {
+            (void) close(fd);
+        }
+
+        return SBX_ERROR;
+    }
+
+    (void) close(fd);
+
+    return SBX_OK;
+}
+
+
+/* Removes what sbx_handover_mkdev() made, where the tmpfs is gone. */
+
+static void
+sbx_handover_rmdev(const char *dir)
+{
+    char                        path[SBX_HANDOVER_PATH];
+    size_t                      i;
+    const sbx_handover_node_t  *n;
+
+    for (i = sbx_nelems(sbx_handover_nodes); i-- > 0; /* void */) {
+        n = &sbx_handover_nodes[i];
+
+        snprintf(path, sizeof(path), "%s/dev/%s", dir, n->name);
+
+        (void) unlinkat(AT_FDCWD, path,
+                        S_ISDIR(n->mode) ? AT_REMOVEDIR : 0);
+    }
+
+    snprintf(path, sizeof(path), "%s/dev", dir);
+    (void) rmdir(path);
 }
 
 
@@ -780,6 +951,7 @@ sbx_handover_rmdir(const char *dir)
     (void) rmdir(path);
     snprintf(path, sizeof(path), "%s/init", dir);
     (void) unlink(path);
+    sbx_handover_rmdev(dir);
 
     if (rmdir(dir) == -1) {
         sbx_log_error("rmdir %s: %s", dir, strerror(errno));
