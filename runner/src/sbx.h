@@ -4,8 +4,10 @@
  *
  * Threads (each file's comment has its own locking rules):
  *
- *   event thread  sbx_server.c    epoll: sockets, the done queue's
- *                                 eventfd, signals; owns every connection
+ *   event thread  sbx_server.c    epoll: the listener, the done queue's
+ *                                 eventfd, signals
+ *                 sbx_conn.c      every connection: frames, read
+ *                                 timeouts, replies
  *   workers       sbx_pool.c      take jobs from the queue and run each in
  *                                 a fresh container (sbx_sandbox.c)
  *   monitor       sbx_monitor.c   Docker's health, expiry of results,

@@ -14,6 +14,7 @@
 #include "sbx.h"
 #include "sbx_api.h"
 #include "sbx_conf.h"
+#include "sbx_conn.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
@@ -97,7 +98,7 @@ sbx_api_answer(sbx_conn_t *c, sbx_job_t *job)
     r.body = s;
     r.len = len;
 
-    sbx_server_reply(c, &r);
+    sbx_conn_reply(c, &r);
     free(s);
 }
 
@@ -141,7 +142,7 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     if (job == NULL) {
         sbx_metrics_count(SBX_METRIC_REJECTED_INVALID);
-        sbx_server_reply_error(c, &err);
+        sbx_conn_reply_error(c, &err);
         return;
     }
 
@@ -188,7 +189,7 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     /* the queue holds the creator's reference now */
 
     if (wait) {
-        sbx_server_wait(c, job);
+        sbx_conn_wait(c, job);
         return;
     }
 
@@ -218,7 +219,7 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     root = sbx_schema_parse(body, len, &err);
 
     if (root == NULL) {
-        sbx_server_reply_error(c, &err);
+        sbx_conn_reply_error(c, &err);
         return;
     }
 
@@ -241,7 +242,7 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         sbx_error_set(&err, 422, "batch_too_large", "submissions",
                       "at most %d submissions in a batch",
                       sbx_conf.max_batch);
-        sbx_server_reply_error(c, &err);
+        sbx_conn_reply_error(c, &err);
         return;
     }
 
@@ -434,7 +435,7 @@ sbx_api_metrics(sbx_conn_t *c)
     r.body = text;
     r.len = len;
 
-    sbx_server_reply(c, &r);
+    sbx_conn_reply(c, &r);
     free(text);
 }
 
@@ -458,7 +459,7 @@ sbx_api_admit(sbx_conn_t *c, sbx_proto_header_t *h, sbx_limits_t *max)
     n = sbx_submit_max(h, max, &err);
 
     if (n == SBX_ERROR) {
-        sbx_server_reply_error(c, &err);
+        sbx_conn_reply_error(c, &err);
     }
 
     return n;
@@ -495,7 +496,7 @@ sbx_api_refuse(sbx_conn_t *c, int status, const char *code,
     sbx_error_t  err;
 
     sbx_error_set(&err, status, code, field, "%s", message);
-    sbx_server_reply_error(c, &err);
+    sbx_conn_reply_error(c, &err);
 }
 
 
@@ -532,7 +533,7 @@ sbx_api_json(sbx_conn_t *c, int status, json_t *v, sbx_job_t *job,
     r.body = s;
     r.len = strlen(s);
 
-    sbx_server_reply(c, &r);
+    sbx_conn_reply(c, &r);
     free(s);
 }
 

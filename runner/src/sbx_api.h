@@ -10,7 +10,7 @@
 
 #include "sbx.h"
 #include "sbx_proto.h"
-#include "sbx_server.h"
+#include "sbx_conn.h"
 
 
 void sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h,

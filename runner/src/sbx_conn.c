@@ -1,0 +1,523 @@
+
+/*
+ * One connection from nginx: reading and framing its requests, the read
+ * timeout of a partial frame, writing its replies, closing it.
+ *
+ * Frames are read into a per-connection buffer and handled one at a
+ * time (nginx sends the next request on a connection only after the
+ * reply), by sbx_api.c.  A SUBMIT with wait=1 parks its connection on
+ * the job (sbx_conn_wait()); the job comes back through the done queue
+ * and sbx_conn_answer() replies, so no worker ever writes to a socket.
+ *
+ * The runner must survive any byte sequence on its socket: a malformed
+ * header is answered 400 and the connection closed, an oversized frame
+ * 413; input is never buffered beyond one frame.  A frame must arrive
+ * whole within --read-timeout of its first byte, or the connection is
+ * closed: a peer that trickles bytes holds no descriptor for long.
+ *
+ * A closed connection goes on the dead list and is freed after the
+ * epoll batch (sbx_conn_free_dead()): callers up the stack and later
+ * events of the same batch may still look at it.
+ *
+ * The epoll set and the listener belong to sbx_server.c.
+ *
+ * Locking: everything here is the event thread's own.
+ */
+
+
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "sbx.h"
+#include "sbx_api.h"
+#include "sbx_conf.h"
+#include "sbx_conn.h"
+#include "sbx_job.h"
+#include "sbx_log.h"
+#include "sbx_metrics.h"
+#include "sbx_server.h"
+
+
+#define SBX_CONN_KEEP  (64 * 1024)       /* a reply buffer kept */
+
+
+struct sbx_conn_s {
+    int                 fd;
+    sbx_buf_t           in;
+    sbx_buf_t           out;
+    size_t              sent;
+    sbx_msec_t          frame_start;     /* first byte of a partial frame */
+    sbx_job_t          *waiting;
+    unsigned            close_after:1;
+    unsigned            writing:1;
+    unsigned            processing:1;
+    sbx_conn_t         *prev;
+    sbx_conn_t         *next;
+};
+
+
+static struct {
+    sbx_conn_t         *conns;
+    sbx_conn_t         *dead;            /* closed, freed after the batch */
+    sbx_msec_t          next_sweep;      /* 0: no partial frame */
+} sbx_conn;
+
+
+static void sbx_conn_read(sbx_conn_t *c);
+static void sbx_conn_process(sbx_conn_t *c);
+static void sbx_conn_partial(sbx_conn_t *c);
+static void sbx_conn_write(sbx_conn_t *c);
+static void sbx_conn_close(sbx_conn_t *c);
+
+
+/* An accepted descriptor becomes a connection; SBX_ERROR: out of memory */
+
+int
+sbx_conn_open(int fd)
+{
+    sbx_conn_t  *c;
+
+    c = calloc(1, sizeof(sbx_conn_t));
+    if (c == NULL) {
+        return SBX_ERROR;
+    }
+
+    c->fd = fd;
+    c->next = sbx_conn.conns;
+
+    if (sbx_conn.conns) {
+        sbx_conn.conns->prev = c;
+    }
+
+    sbx_conn.conns = c;
+
+    sbx_metrics_count(SBX_METRIC_CONNECTIONS);
+    sbx_server_epoll(EPOLL_CTL_ADD, fd, EPOLLIN, c);
+
+    return SBX_OK;
+}
+
+
+void
+sbx_conn_event(sbx_conn_t *c, uint32_t events)
+{
+    if (c->fd == -1) {
+        return;                           /* closed earlier in this batch */
+    }
+
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        sbx_conn_read(c);
+
+    } else if (events & EPOLLOUT) {
+        sbx_conn_write(c);
+    }
+}
+
+
+void
+sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
+{
+    int                n;
+    char               status[8], retry[16], head[SBX_PROTO_MAX_HEADER];
+    unsigned           na;
+    sbx_proto_attr_t   attrs[4];
+
+    snprintf(status, sizeof(status), "%03d", r->status);
+
+    na = 0;
+
+#define sbx_conn_attr(k, v)                                                 \
+    if (v != NULL) {                                                        \
+        attrs[na].key.data = k;                                             \
+        attrs[na].key.len = sizeof(k) - 1;                                  \
+        attrs[na].value.data = v;                                           \
+        attrs[na].value.len = strlen(v);                                    \
+        na++;                                                               \
+    }
+
+    sbx_conn_attr("id", r->id);
+    sbx_conn_attr("status", r->job_status);
+    sbx_conn_attr("language", r->language);
+
+    if (r->retry_after > 0) {
+        snprintf(retry, sizeof(retry), "%d", r->retry_after);
+        sbx_conn_attr("retry-after", retry);
+    }
+
+#undef sbx_conn_attr
+
+    n = sbx_proto_write_header(head, sizeof(head), status, r->len, attrs, na);
+
+    if (n < 0
+        || sbx_buf_append(&c->out, head, n) != SBX_OK
+        || sbx_buf_append(&c->out, r->body, r->len) != SBX_OK)
+    {
+        sbx_log_error("cannot build a reply; closing the connection");
+        c->close_after = 1;
+        c->out.len = 0;
+    }
+
+    sbx_conn_write(c);
+}
+
+
+void
+sbx_conn_reply_error(sbx_conn_t *c, const sbx_error_t *err)
+{
+    char         *body;
+    json_t       *v;
+    sbx_reply_t   r;
+
+    v = sbx_error_json(err);
+    body = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+
+    memset(&r, 0, sizeof(sbx_reply_t));
+    r.status = err->status;
+    r.body = body ? body : "{}";
+    r.len = strlen(r.body);
+
+    if (err->status == 503) {
+        r.retry_after = sbx_conf.retry_after;
+    }
+
+    sbx_conn_reply(c, &r);
+    free(body);
+}
+
+
+void
+sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job)
+{
+    c->waiting = job;
+    job->waiter = c;
+}
+
+
+/*
+ * A finished job is back from the done queue: the connection waiting
+ * for it, if any, is answered.
+ */
+
+void
+sbx_conn_answer(sbx_job_t *job)
+{
+    sbx_conn_t  *c;
+
+    c = job->waiter;
+
+    if (c == NULL) {
+        return;
+    }
+
+    job->waiter = NULL;
+    c->waiting = NULL;
+    sbx_api_answer(c, job);
+}
+
+
+sbx_msec_t
+sbx_conn_sweep_at(void)
+{
+    return sbx_conn.next_sweep;
+}
+
+
+/*
+ * Closes the connections whose partial frame is older than the read
+ * timeout, and sets the next sweep for the ones left.
+ */
+
+void
+sbx_conn_sweep(void)
+{
+    sbx_msec_t   now, at;
+    sbx_conn_t  *c, *next;
+
+    now = sbx_monotonic_msec();
+    at = 0;
+
+    for (c = sbx_conn.conns; c; c = next) {
+        next = c->next;
+
+        if (c->frame_start == 0 || c->waiting != NULL || c->out.len != 0) {
+            continue;
+        }
+
+        if (now - c->frame_start >= sbx_conf.read_timeout) {
+            sbx_log_warn("no whole frame within %lld ms of its first byte; "
+                         "closing the connection",
+                         (long long) sbx_conf.read_timeout);
+            sbx_conn_close(c);
+            continue;
+        }
+
+        if (at == 0 || c->frame_start + sbx_conf.read_timeout < at) {
+            at = c->frame_start + sbx_conf.read_timeout;
+        }
+    }
+
+    sbx_conn.next_sweep = at;
+}
+
+
+static void
+sbx_conn_read(sbx_conn_t *c)
+{
+    ssize_t  n;
+    size_t   cap;
+
+    cap = sbx_conf.max_frame + SBX_PROTO_MAX_HEADER;
+
+    for ( ;; ) {
+        if (sbx_buf_reserve(&c->in, 16384) != SBX_OK) {
+            sbx_conn_close(c);
+            return;
+        }
+
+        n = read(c->fd, c->in.data + c->in.len, c->in.size - c->in.len - 1);
+
+        if (n > 0) {
+            c->in.len += n;
+
+            if (c->in.len > cap) {
+                /* only possible while a reply is pending: a misbehaving
+                 * peer; a too large frame is refused when parsed */
+                sbx_log_warn("peer sends beyond one frame; closing");
+                sbx_conn_close(c);
+                return;
+            }
+
+            if (c->waiting == NULL && c->out.len == 0) {
+                sbx_conn_process(c);
+
+                if (c->fd == -1) {
+                    return;
+                }
+            }
+
+            continue;
+        }
+
+        if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+            sbx_conn_close(c);
+            return;
+        }
+
+        if (errno == EAGAIN) {
+            return;
+        }
+    }
+}
+
+
+static void
+sbx_conn_process(sbx_conn_t *c)
+{
+    int                  rc;
+    size_t               frame;
+    sbx_error_t          err;
+    sbx_proto_header_t   h;
+
+    c->processing = 1;
+
+    while (c->waiting == NULL && c->out.len == 0 && !c->close_after
+           && c->in.len > 0)
+    {
+        rc = sbx_proto_parse_header(c->in.data, c->in.len,
+                                    sbx_conf.max_frame, &h);
+
+        if (rc == SBX_PROTO_AGAIN) {
+            sbx_conn_partial(c);
+            break;
+        }
+
+        if (rc != SBX_PROTO_OK) {
+            c->close_after = 1;
+            c->in.len = 0;
+            c->processing = 0;
+
+            if (rc == SBX_PROTO_TOO_LARGE) {
+                sbx_error_set(&err, 413, "payload_too_large", "",
+                              "the frame is larger than the runner "
+                              "accepts");
+
+            } else {
+                sbx_log_warn("malformed frame header; closing");
+                sbx_error_set(&err, 400, "bad_frame", "",
+                              "malformed SBX/1 frame header");
+            }
+
+            sbx_conn_reply_error(c, &err);
+            return;
+        }
+
+        frame = h.header_len + h.body_len;
+
+        if (c->in.len < frame) {
+            sbx_conn_partial(c);
+            break;
+        }
+
+        c->frame_start = 0;
+
+        sbx_metrics_count(SBX_METRIC_REQUESTS);
+
+        sbx_api_request(c, &h, c->in.data + h.header_len, h.body_len);
+
+        if (c->fd == -1) {
+            return;
+        }
+
+        memmove(c->in.data, c->in.data + frame, c->in.len - frame);
+        c->in.len -= frame;
+    }
+
+    c->processing = 0;
+}
+
+
+/* A frame has begun and is not whole yet: its read timeout starts. */
+
+static void
+sbx_conn_partial(sbx_conn_t *c)
+{
+    sbx_msec_t  at;
+
+    if (c->frame_start != 0) {
+        return;
+    }
+
+    c->frame_start = sbx_monotonic_msec();
+    at = c->frame_start + sbx_conf.read_timeout;
+
+    if (sbx_conn.next_sweep == 0 || at < sbx_conn.next_sweep) {
+        sbx_conn.next_sweep = at;
+    }
+}
+
+
+static void
+sbx_conn_write(sbx_conn_t *c)
+{
+    ssize_t  n;
+
+    while (c->sent < c->out.len) {
+        n = write(c->fd, c->out.data + c->sent, c->out.len - c->sent);
+
+        if (n > 0) {
+            c->sent += n;
+            continue;
+        }
+
+        if (n == -1 && errno == EINTR) {
+            continue;
+        }
+
+        if (n == -1 && errno == EAGAIN) {
+            if (!c->writing) {
+                c->writing = 1;
+                sbx_server_epoll(EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLOUT, c);
+            }
+
+            return;
+        }
+
+        sbx_conn_close(c);
+        return;
+    }
+
+    c->out.len = 0;
+    c->sent = 0;
+
+    /* a keepalive connection does not hold a large reply's buffer on */
+
+    if (c->out.size > SBX_CONN_KEEP) {
+        sbx_buf_free(&c->out);
+    }
+
+    if (c->writing) {
+        c->writing = 0;
+        sbx_server_epoll(EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
+    }
+
+    if (c->close_after) {
+        sbx_conn_close(c);
+        return;
+    }
+
+    /* a request may already be waiting behind the one just answered;
+     * inside sbx_conn_process() its own loop takes it */
+
+    if (c->in.len > 0 && c->waiting == NULL && !c->processing) {
+        sbx_conn_process(c);
+    }
+}
+
+
+static void
+sbx_conn_close(sbx_conn_t *c)
+{
+    if (c->waiting != NULL) {
+        /* the job goes on; its result stays readable by id */
+        sbx_log_info("job %s: its client went away; the job goes on",
+                     c->waiting->id);
+        c->waiting->waiter = NULL;
+        c->waiting = NULL;
+    }
+
+    if (c->prev) {
+        c->prev->next = c->next;
+
+    } else {
+        sbx_conn.conns = c->next;
+    }
+
+    if (c->next) {
+        c->next->prev = c->prev;
+    }
+
+    close(c->fd);
+    c->fd = -1;
+
+    /* a descriptor is free again: accepting may work now */
+
+    sbx_server_accept_retry();
+
+    /* callers up the stack and later events of this batch may still
+     * look at c (they check c->fd), so it is freed after the batch */
+
+    c->next = sbx_conn.dead;
+    sbx_conn.dead = c;
+}
+
+
+void
+sbx_conn_free_dead(void)
+{
+    sbx_conn_t  *c;
+
+    while (sbx_conn.dead) {
+        c = sbx_conn.dead;
+        sbx_conn.dead = c->next;
+
+        sbx_buf_free(&c->in);
+        sbx_buf_free(&c->out);
+        free(c);
+    }
+}
+
+
+/* At exit: every connection closed and freed. */
+
+void
+sbx_conn_close_all(void)
+{
+    while (sbx_conn.conns) {
+        sbx_conn_close(sbx_conn.conns);
+    }
+
+    sbx_conn_free_dead();
+}
