@@ -61,7 +61,6 @@ struct sbx_job_s {
 
     /* event thread only */
     void               *waiter;
-    uint64_t            waiter_gen;
 };
 
 
