@@ -5,7 +5,7 @@
  *
  * A box is made for a job, or earlier by the warm pool (sbx_warm.c) with
  * the language's defaults.  Making one takes a uid and a name, makes the
- * box's FIFO directory (sbx_handover.c), then creates and starts the
+ * box's own directory (sbx_boxdir.c), then creates and starts the
  * container from the spec below: no network, no capabilities but those
  * init needs to drop to the program's uid, a read-only root, tmpfs for
  * the program's files, cgroup limits as the hard wall.  After the job a
@@ -32,9 +32,9 @@
 
 #include "sbx.h"
 #include "sbx_box.h"
+#include "sbx_boxdir.h"
 #include "sbx_conf.h"
 #include "sbx_docker.h"
-#include "sbx_handover.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
 #include "sbx_metrics.h"
@@ -169,7 +169,7 @@ sbx_box_make(sbx_docker_t *d, sbx_lang_t *lang, int64_t memory_kb,
         return NULL;
     }
 
-    if (sbx_handover_prepare(box, err, size) != SBX_OK) {
+    if (sbx_boxdir_prepare(box, err, size) != SBX_OK) {
         sbx_box_dispose(d, box);
         return NULL;
     }
@@ -443,7 +443,7 @@ sbx_box_leave(sbx_box_t *box)
 
 
 /*
- * The container: the box's own directory (sbx_handover.c) read-only at
+ * The container: the box's own directory (sbx_boxdir.c) read-only at
  * /sbx, the only host path in it, with sandbox-init's copy that runs as
  * PID 1 and the FIFOs in /sbx/io, and its dev/ read-only at /dev with the
  * box's own device nodes; logs large enough for the result frame.
@@ -625,7 +625,7 @@ sbx_box_dispose(sbx_docker_t *d, sbx_box_t *box)
                       d ? sbx_docker_error(d) : "no Docker client");
     }
 
-    sbx_handover_close(box);
+    sbx_boxdir_close(box);
 
     sbx_box_leave(box);
     free(box);

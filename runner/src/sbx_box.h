@@ -34,7 +34,7 @@ struct sbx_box_s {
     sbx_job_t      *job;
     sbx_docker_t   *docker;
 
-    /* the FIFOs and /dev, made and used by sbx_handover.c */
+    /* its directory (sbx_boxdir.c); the FIFOs used by sbx_handover.c */
     char            dir[PATH_MAX];
     int             ctl;                 /* opened when the job comes */
     int             evt;

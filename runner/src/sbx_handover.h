@@ -1,8 +1,9 @@
 
 /*
  * The runner's half of the hand-over to sandbox-init (sbx_handover.c):
- * a box's FIFOs, the payload, the pause after compiling, and init's
- * result frame read from the container's logs.
+ * over a box's FIFOs (made by sbx_boxdir.c) the payload and the pause
+ * after compiling, and init's result frame read from the container's
+ * logs.
  */
 
 
@@ -17,35 +18,6 @@
 #define SBX_HANDOVER_START_MS   10000    /* for init to come up */
 #define SBX_HANDOVER_STEP_SLACK 5000     /* a step's wall time and this */
 
-
-/*
- * Makes the directory the boxes' directories live in, reads sandbox-init
- * and finds out whether a tmpfs per box can be mounted.
- */
-int sbx_handover_init(void);
-
-/* Frees sandbox-init's bytes. */
-void sbx_handover_cleanup(void);
-
-/*
- * A box's directory, named after the box: its own tmpfs where possible,
- * its own copy of init, io/ctl, and io/evt for compiled languages, whose
- * read end is opened now.  On failure what was made is left for
- * sbx_handover_close().
- */
-int sbx_handover_prepare(sbx_box_t *box, char *err, size_t size);
-
-/* Closes the box's FIFOs and removes its directory. */
-void sbx_handover_close(sbx_box_t *box);
-
-/* Removes the FIFO directories of this runner id (start-up). */
-void sbx_handover_sweep(void);
-
-/*
- * Asks the engine whether it remaps users and to which ids (for the FIFOs
- * init opens), warning when container root is host root.
- */
-int sbx_handover_engine(sbx_docker_t *d);
 
 /*
  * Opens the ctl FIFO for writing, trying for patience ms.  That succeeds

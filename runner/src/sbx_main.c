@@ -24,12 +24,12 @@
 #include <curl/curl.h>
 
 #include "sbx.h"
+#include "sbx_boxdir.h"
 #include "sbx_callback.h"
 #include "sbx_conf.h"
 #include "sbx_docker.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
-#include "sbx_handover.h"
 #include "sbx_log.h"
 #include "sbx_monitor.h"
 #include "sbx_pool.h"
@@ -157,7 +157,7 @@ sbx_main_docker(int startup)
     rc = sbx_docker_negotiate(d);
 
     if (rc == SBX_OK && startup) {
-        rc = sbx_handover_engine(d);
+        rc = sbx_boxdir_engine(d);
     }
 
     if (rc == SBX_OK) {

@@ -20,10 +20,10 @@
 #include <time.h>
 
 #include "sbx.h"
+#include "sbx_boxdir.h"
 #include "sbx_conf.h"
 #include "sbx_docker.h"
 #include "sbx_job.h"
-#include "sbx_handover.h"
 #include "sbx_log.h"
 #include "sbx_monitor.h"
 #include "sbx_sandbox.h"
@@ -129,7 +129,7 @@ sbx_monitor_loop(void *data)
              * no box could be prepared for it.
              */
 
-            if (up && !was_up && sbx_handover_engine(d) != SBX_OK) {
+            if (up && !was_up && sbx_boxdir_engine(d) != SBX_OK) {
                 up = 0;
             }
 

@@ -32,6 +32,7 @@
 #include "sbx.h"
 #include "sbx_base64.h"
 #include "sbx_box.h"
+#include "sbx_boxdir.h"
 #include "sbx_handover.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
@@ -67,7 +68,7 @@ static void sbx_sandbox_need(sbx_job_t *job, size_t cap, int64_t *memory_kb,
 int
 sbx_sandbox_init(void)
 {
-    if (sbx_box_init() != SBX_OK || sbx_handover_init() != SBX_OK) {
+    if (sbx_box_init() != SBX_OK || sbx_boxdir_init() != SBX_OK) {
         return SBX_ERROR;
     }
 
@@ -86,7 +87,7 @@ void
 sbx_sandbox_cleanup(void)
 {
     sbx_box_cleanup();
-    sbx_handover_cleanup();
+    sbx_boxdir_cleanup();
 }
 
 
@@ -132,7 +133,7 @@ sbx_sandbox_sweep(sbx_docker_t *d, int startup)
     }
 
     if (startup) {
-        sbx_handover_sweep();
+        sbx_boxdir_sweep();
     }
 
     return SBX_OK;
