@@ -35,7 +35,7 @@ for t in "$@"; do
 
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" \
             | tail -1)
-    time=$(sed -n 's/^stat::.*//; s/.*Done [0-9]* runs in \([0-9]*\) second.*/\1/p' \
+    time=$(sed -n 's/.*Done [0-9]* runs in \([0-9]*\) second.*/\1/p' \
            "$log" | tail -1)
     execs=${execs:-0}
     [[ -n $time && $time -gt 0 ]] || time=$seconds
