@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -114,7 +113,10 @@ def main():
     build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT,
                                                                "build",
                                                                "fuzz")
-    shutil.rmtree(CORPUS, ignore_errors=True)
+    # made seeds are made again; crash inputs found by fuzzing stay
+    for path in glob.glob(os.path.join(CORPUS, "*", "*")):
+        if not os.path.basename(path).startswith("crash-"):
+            os.remove(path)
     seen = set()
     bodies = []
 
