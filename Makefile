@@ -3,6 +3,7 @@
 #   make run     set up everything, then serve on 127.0.0.1:8080
 #   make test    set up everything, then run the whole suite
 #   make soak    a long run under load; the report in build/soak/
+#   make fuzz    run every fuzz target for FUZZ_SECONDS each (fuzz/)
 #
 # Set-up (deps, dockerd, images) is idempotent and cached; see tools/.
 #
@@ -44,7 +45,8 @@ RUNNER      := $(BUILD)/sandbox-runner
 INIT        := $(BUILD)/sandbox-init
 MODULE      := $(BUILD)/ngx_http_sandbox_module.so
 
-.PHONY: all build deps docker images run test unit t bench soak lint clean
+.PHONY: all build deps docker images run test unit t bench soak lint clean \
+        fuzz fuzz-smoke fuzz-build
 
 all: build
 
@@ -125,10 +127,139 @@ $(BUILD)/tests/%: runner/tests/%.c $(RUNNER_LIB) $(COMMON_LIB)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
+# libFuzzer targets (each harness's opening comment says what it checks):
+# every parser and decoder that reads bytes from a client, a program or Docker,
+# built with clang, ASan and UBSan.  The module's targets link nginx's
+# own objects, built from the source of the installed nginx version
+# (fuzz/nginx.sh), and compile the module's sources against that tree.
+
+FUZZ_CC      ?= clang
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_NGX     := $(FUZZ_DIR)/nginx
+FUZZ_SAN     := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
+FUZZ_CFLAGS  := $(FUZZ_SAN) -fno-sanitize-recover=undefined \
+                -fsanitize=fuzzer-no-link
+FUZZ_TARGETS := proto base64 check demux submit api result init_payload \
+                module_request module_reply
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
+# seconds per target: the slowest targets (check, whose regexes run up
+# to their PCRE2 match limit, and module_request) did 7,000-8,000
+# executions/s on one core of a busy 2-core host, so 180 s is over 10^6
+FUZZ_SECONDS ?= 180
+FUZZ_SMOKE_SECONDS ?= 2
+
+FUZZ_NGX_INCS := $(addprefix -I$(FUZZ_NGX)/,objs src/core src/event \
+                 src/event/modules src/os/unix src/http src/http/modules)
+
+FUZZ_COMMON := $(COMMON_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_RUNNER := $(filter-out %/sbx_main.o,\
+               $(RUNNER_SRCS:%.c=$(FUZZ_DIR)/obj/%.o))
+FUZZ_INIT   := $(filter-out %/sandbox_init.o,\
+               $(INIT_SRCS:%.c=$(FUZZ_DIR)/obj/%.o))
+FUZZ_MODULE := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,\
+               $(wildcard ngx_http_sandbox_module/*.c))
+
+$(FUZZ_DIR)/obj/common/%.o: common/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -MMD -MP -Icommon \
+	    $(shell pkg-config --cflags jansson libpcre2-8) -c -o $@ $<
+
+$(FUZZ_DIR)/obj/runner/src/%.o: runner/src/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -MMD -MP -pthread -Irunner/src \
+	    -Icommon $(shell pkg-config --cflags $(PKGS)) -c -o $@ $<
+
+$(FUZZ_DIR)/obj/runner/init/%.o: runner/init/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -MMD -MP -Irunner/init -Icommon \
+	    -c -o $@ $<
+
+$(FUZZ_NGX)/.done: fuzz/nginx.sh
+	fuzz/nginx.sh $(FUZZ_DIR) $(FUZZ_CC) "$(FUZZ_CFLAGS)" \
+	    "-fsanitize=address,undefined"
+
+# nginx's objects as one archive; nginx.o keeps everything but its main()
+$(FUZZ_NGX)/libngx.a: $(FUZZ_NGX)/.done
+	objcopy --redefine-sym main=ngx_fuzz_unused_main \
+	    $(FUZZ_NGX)/objs/src/core/nginx.o $(FUZZ_NGX)/nginx-nomain.o
+	rm -f $@
+	$(AR) rcs $@ $(FUZZ_NGX)/nginx-nomain.o $(FUZZ_NGX)/objs/ngx_modules.o \
+	    $$(find $(FUZZ_NGX)/objs/src -name '*.o' ! -name nginx.o | sort)
+
+$(FUZZ_DIR)/obj/ngx_http_sandbox_module/%.o: ngx_http_sandbox_module/%.c \
+    $(FUZZ_NGX)/.done
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP $(FUZZ_NGX_INCS) \
+	    -Ingx_http_sandbox_module -Icommon \
+	    $(shell pkg-config --cflags jansson) -c -o $@ $<
+
+$(FUZZ_DIR)/libcommon.a: $(FUZZ_COMMON)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/librunner.a: $(FUZZ_RUNNER)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# sandbox_init.c has init's log function next to its main()
+$(FUZZ_DIR)/libinit.a: $(FUZZ_INIT) $(FUZZ_DIR)/obj/runner/init/sandbox_init.o
+	objcopy --redefine-sym main=sbx_fuzz_unused_main \
+	    $(FUZZ_DIR)/obj/runner/init/sandbox_init.o $(@D)/init-nomain.o
+	rm -f $@
+	$(AR) rcs $@ $(FUZZ_INIT) $(@D)/init-nomain.o
+
+FUZZ_LINK := $(FUZZ_CC) $(FUZZ_SAN) -fno-sanitize-recover=undefined \
+             -fsanitize=fuzzer
+
+$(FUZZ_DIR)/proto $(FUZZ_DIR)/base64 $(FUZZ_DIR)/check: \
+    $(FUZZ_DIR)/%: fuzz/%.c $(FUZZ_DIR)/libcommon.a
+	$(FUZZ_LINK) $(WARN) -MMD -MP -Icommon \
+	    $(shell pkg-config --cflags jansson libpcre2-8) -o $@ $< \
+	    $(FUZZ_DIR)/libcommon.a $(shell pkg-config --libs jansson libpcre2-8)
+
+$(FUZZ_DIR)/demux $(FUZZ_DIR)/submit $(FUZZ_DIR)/api $(FUZZ_DIR)/result: \
+    $(FUZZ_DIR)/%: fuzz/%.c $(FUZZ_DIR)/librunner.a $(FUZZ_DIR)/libcommon.a
+	$(FUZZ_LINK) $(WARN) -MMD -MP -pthread -Ifuzz -Irunner/src -Icommon \
+	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< \
+	    $(FUZZ_DIR)/librunner.a $(FUZZ_DIR)/libcommon.a \
+	    $(shell pkg-config --libs $(PKGS)) -lcrypto
+
+$(FUZZ_DIR)/init_payload: fuzz/init_payload.c $(FUZZ_DIR)/libinit.a \
+    $(FUZZ_DIR)/libcommon.a
+	$(FUZZ_LINK) $(WARN) -MMD -MP -Irunner/init -Icommon -o $@ $< \
+	    $(FUZZ_DIR)/libinit.a $(FUZZ_DIR)/libcommon.a -ljansson -lpcre2-8
+
+FUZZ_NGX_LIBS := $(FUZZ_DIR)/libcommon.a $(FUZZ_NGX)/libngx.a \
+                 -ljansson -lpthread -lpcre2-8 -lcrypt -ldl
+
+$(FUZZ_DIR)/module_request: fuzz/module_request.c fuzz/fuzz_nginx.h \
+    $(FUZZ_MODULE) $(FUZZ_DIR)/libcommon.a $(FUZZ_NGX)/libngx.a
+	$(FUZZ_LINK) -MMD -MP $(FUZZ_NGX_INCS) -Ingx_http_sandbox_module \
+	    -Icommon -Ifuzz -o $@ $< $(FUZZ_MODULE) $(FUZZ_NGX_LIBS)
+
+# the harness includes ngx_http_sandbox_handler.c for its static callbacks
+$(FUZZ_DIR)/module_reply: fuzz/module_reply.c fuzz/fuzz_nginx.h \
+    $(FUZZ_MODULE) $(FUZZ_DIR)/libcommon.a $(FUZZ_NGX)/libngx.a
+	$(FUZZ_LINK) -MMD -MP $(FUZZ_NGX_INCS) -Ingx_http_sandbox_module \
+	    -Icommon -Ifuzz -o $@ $< \
+	    $(filter-out %/ngx_http_sandbox_handler.o,$(FUZZ_MODULE)) \
+	    $(FUZZ_NGX_LIBS)
+
+-include $(FUZZ_COMMON:.o=.d) $(FUZZ_RUNNER:.o=.d) $(FUZZ_INIT:.o=.d) \
+         $(FUZZ_MODULE:.o=.d) $(FUZZ_BINS:=.d)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: fuzz-build
+	@fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
+
 t: build
 	@tools/test-t.sh
 
-test: deps docker images build unit t
+test: deps docker images build unit fuzz-smoke t
 
 run: deps docker images build
 	@tools/run.sh

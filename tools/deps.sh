@@ -9,6 +9,7 @@ packages=(
     nginx nginx-dev
     libjansson-dev libcurl4-openssl-dev libpcre2-dev libssl-dev
     libcmocka-dev
+    clang libclang-rt-dev
     docker.io debootstrap jq curl procps python3 wrk
     libtest-base-perl libtext-diff-perl liblist-moreutils-perl
     liburi-perl libwww-perl libipc-run-perl

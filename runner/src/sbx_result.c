@@ -392,7 +392,14 @@ sbx_result_output(json_t *dst, json_t *src, const char *key, sbx_buf_t *raw)
     raw->len += n;
     raw->data[raw->len] = '\0';
 
-    s = json_stringn(raw->data + start, n);
+    /*
+     * jansson takes a NUL in a string and dumps it as \u0000, which most
+     * JSON readers (jansson itself by default) refuse: NUL goes the
+     * lossy way too
+     */
+
+    s = (memchr(raw->data + start, '\0', n) == NULL)
+        ? json_stringn(raw->data + start, n) : NULL;
 
     if (s != NULL) {
         json_object_set_new(dst, key, s);
