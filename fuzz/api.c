@@ -8,8 +8,9 @@
  * job table and the job queue.
  *
  * Stubbed here, as the links to the outside: the connection and its
- * replies (sbx_server.c: every reply is captured and must be a well-
- * formed answer, JSON for every verb but METRICS), the state directory
+ * replies (sbx_conn.c: every reply is captured and must be a well-
+ * formed answer, JSON for every verb but METRICS), the event loop's
+ * queue (sbx_server.c), the state directory
  * (sbx_store.c), and the Docker monitor (sbx_monitor.c: Docker is up).
  * Jobs that were queued are taken off the queue and the table again
  * after each input, as a worker would.
@@ -25,6 +26,7 @@
 #include "sbx_error.h"
 #include "sbx_monitor.h"
 #include "sbx_queue.h"
+#include "sbx_conn.h"
 #include "sbx_server.h"
 #include "sbx_store.h"
 
@@ -72,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     memcpy(buf, data, size);
 
-    /* as sbx_server.c reads a request: a header, then body_len bytes */
+    /* as sbx_conn.c reads a request: a header, then body_len bytes */
 
     if (sbx_proto_parse_header(buf, size, sbx_conf.max_frame, &h)
         != SBX_PROTO_OK)
@@ -111,10 +113,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 
-/* sbx_server.c: the connection */
+/* sbx_conn.c: the connection */
 
 void
-sbx_server_reply(sbx_conn_t *c, const sbx_reply_t *r)
+sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
 {
     json_t  *v;
 
@@ -139,7 +141,7 @@ sbx_server_reply(sbx_conn_t *c, const sbx_reply_t *r)
 
 
 void
-sbx_server_reply_error(sbx_conn_t *c, const sbx_error_t *err)
+sbx_conn_reply_error(sbx_conn_t *c, const sbx_error_t *err)
 {
     char    *s;
     json_t  *v;
@@ -167,11 +169,13 @@ sbx_server_reply_error(sbx_conn_t *c, const sbx_error_t *err)
 
 
 void
-sbx_server_wait(sbx_conn_t *c, sbx_job_t *job)
+sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job)
 {
     return;
 }
 
+
+/* sbx_server.c: the event loop */
 
 int
 sbx_server_shutting_down(void)
@@ -196,18 +200,18 @@ sbx_server_queue(void)
 
 /* sbx_store.c: nothing is written to disk */
 
-void
+int
 sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len)
 {
-    return;
+    return SBX_OK;
 }
 
 
-void
+int
 sbx_store_finished(sbx_job_t *job, sbx_status_e status, const char *result,
     size_t len)
 {
-    return;
+    return SBX_OK;
 }
 
 
