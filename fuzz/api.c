@@ -215,6 +215,14 @@ sbx_store_finished(sbx_job_t *job, sbx_status_e status, const char *result,
 }
 
 
+int
+sbx_store_overwrite(sbx_job_t *job, sbx_status_e status, const char *result,
+    size_t len)
+{
+    return SBX_OK;
+}
+
+
 char *
 sbx_store_result(const char *id, size_t *len)
 {

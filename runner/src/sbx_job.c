@@ -259,9 +259,15 @@ sbx_job_finish(sbx_job_t *job, json_t *init, const char *error,
         result = sbx_job_failed(job, why, &len);
         status = SBX_STATUS_INTERNAL_ERROR;
 
-        /* nothing is left that would be run again or read back wrong */
+        /*
+         * Written anew, or over the accepted record when the disk is full;
+         * failing both, nothing is left that would be run again or read
+         * back wrong.
+         */
 
-        if (sbx_store_finished(job, status, result, len) != SBX_OK) {
+        if (sbx_store_finished(job, status, result, len) != SBX_OK
+            && sbx_store_overwrite(job, status, result, len) != SBX_OK)
+        {
             sbx_store_forget(job->id);
         }
     }

@@ -78,8 +78,10 @@ typedef struct {
 static char  sbx_store_dir[3072];
 
 
+static json_t *sbx_store_finished_header(sbx_job_t *job,
+    sbx_status_e status);
 static int sbx_store_write(const char *id, json_t *header, const char *body,
-    size_t len);
+    size_t len, int in_place);
 static char *sbx_store_read(const char *id, json_t **header, size_t *len);
 static void sbx_store_path(char *buf, size_t size, const char *id,
     const char *suffix);
@@ -124,7 +126,7 @@ sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len)
                   "sync", job->sync,
                   "output_budget", (json_int_t) job->output_budget);
 
-    rc = (h != NULL) ? sbx_store_write(job->id, h, sub, len) : SBX_ERROR;
+    rc = (h != NULL) ? sbx_store_write(job->id, h, sub, len, 0) : SBX_ERROR;
 
     if (rc != SBX_OK) {
         sbx_log_error("job %s: cannot be saved; it is refused", job->id);
@@ -143,18 +145,14 @@ sbx_store_finished(sbx_job_t *job, sbx_status_e status, const char *result,
     int      rc, e;
     json_t  *h;
 
-    h = json_pack("{s:s, s:I, s:I, s:s}",
-                  "state", SBX_STORE_FINISHED,
-                  "created", (json_int_t) job->created,
-                  "finished", (json_int_t) sbx_realtime_msec(),
-                  "status", sbx_status_names[status]);
+    h = sbx_store_finished_header(job, status);
 
     if (h == NULL) {
         errno = ENOMEM;
         return SBX_ERROR;
     }
 
-    rc = sbx_store_write(job->id, h, result, len);
+    rc = sbx_store_write(job->id, h, result, len, 0);
     e = errno;
 
     json_decref(h);
@@ -168,6 +166,51 @@ sbx_store_finished(sbx_job_t *job, sbx_status_e status, const char *result,
     job->persisted = 1;
 
     return SBX_OK;
+}
+
+
+/*
+ * The last resort when a finished job cannot be written anew, on a full
+ * disk: its record is rewritten in place over the accepted one.  That
+ * needs no new space while it fits the blocks the file already holds,
+ * which a short error does, so the job is neither run again nor lost
+ * after a restart.  Not atomic (a crash in between leaves a record that
+ * reads as corrupt and ends as an explicit error), so only for this.
+ */
+
+int
+sbx_store_overwrite(sbx_job_t *job, sbx_status_e status, const char *result,
+    size_t len)
+{
+    int      rc;
+    json_t  *h;
+
+    h = sbx_store_finished_header(job, status);
+
+    if (h == NULL) {
+        return SBX_ERROR;
+    }
+
+    rc = sbx_store_write(job->id, h, result, len, 1);
+
+    json_decref(h);
+
+    if (rc == SBX_OK) {
+        job->persisted = 1;
+    }
+
+    return rc;
+}
+
+
+static json_t *
+sbx_store_finished_header(sbx_job_t *job, sbx_status_e status)
+{
+    return json_pack("{s:s, s:I, s:I, s:s}",
+                     "state", SBX_STORE_FINISHED,
+                     "created", (json_int_t) job->created,
+                     "finished", (json_int_t) sbx_realtime_msec(),
+                     "status", sbx_status_names[status]);
 }
 
 
@@ -468,10 +511,12 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
 
 
 static int
-sbx_store_write(const char *id, json_t *header, const char *body, size_t len)
+sbx_store_write(const char *id, json_t *header, const char *body, size_t len,
+    int in_place)
 {
     int    fd, rc, e;
     char   path[sizeof(sbx_store_dir) + 64], tmp[sizeof(path)], *h;
+    off_t  size;
 
     h = json_dumps(header, JSON_COMPACT);
     if (h == NULL) {
@@ -482,8 +527,12 @@ sbx_store_write(const char *id, json_t *header, const char *body, size_t len)
     sbx_store_path(path, sizeof(path), id, ".job");
     sbx_store_path(tmp, sizeof(tmp), id, ".job.tmp");
 
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-              0600);
+    /* in place: over the record that is there, no new file */
+
+    fd = in_place
+         ? open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+         : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                0600);
 
     if (fd == -1) {
         e = errno;
@@ -493,6 +542,7 @@ sbx_store_write(const char *id, json_t *header, const char *body, size_t len)
         return SBX_ERROR;
     }
 
+    size = strlen(h) + 1 + len;
     rc = sbx_write_all(fd, h, strlen(h)) < 0 ? SBX_ERROR : SBX_OK;
     free(h);
 
@@ -504,18 +554,26 @@ sbx_store_write(const char *id, json_t *header, const char *body, size_t len)
         rc = sbx_write_all(fd, body, len) < 0 ? SBX_ERROR : SBX_OK;
     }
 
+    if (rc == SBX_OK && in_place && ftruncate(fd, size) == -1) {
+        rc = SBX_ERROR;
+    }
+
     if (close(fd) == -1 && rc == SBX_OK) {
         rc = SBX_ERROR;
     }
 
-    if (rc == SBX_OK && rename(tmp, path) == -1) {
+    if (rc == SBX_OK && !in_place && rename(tmp, path) == -1) {
         rc = SBX_ERROR;
     }
 
     if (rc != SBX_OK) {
         e = errno;
         sbx_log_error("writing \"%s\": %s", path, strerror(e));
-        (void) unlink(tmp);
+
+        if (!in_place) {
+            (void) unlink(tmp);
+        }
+
         errno = e;
     }
 

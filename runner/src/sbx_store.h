@@ -29,6 +29,13 @@ int sbx_store_accepted(sbx_job_t *job, const char *sub, size_t len);
 int sbx_store_finished(sbx_job_t *job, sbx_status_e status,
     const char *result, size_t len);
 
+/*
+ * The finished record written over the accepted one in place, for when
+ * sbx_store_finished() finds no space; SBX_ERROR if even that fails.
+ */
+int sbx_store_overwrite(sbx_job_t *job, sbx_status_e status,
+    const char *result, size_t len);
+
 /* A finished job's result from disk, or NULL; the caller frees it. */
 char *sbx_store_result(const char *id, size_t *len);
 
