@@ -96,28 +96,13 @@ sub state_entries {
 # Starts a process that lists the state directory every 10 ms while the
 # block's program runs, and notes the host files as they are before it.
 sub watch_state {
-    my $out = "$Sbx::Test::Dir/hostile-watch";
-
-    unlink $out, "$out.stop";
-
-    my $pid = fork // die "fork: $!";
-
-    if ($pid == 0) {
+    my $w = Sbx::Test::host_watch('hostile-watch', 0.01, sub {
         my %seen;
-        my $end = Time::HiRes::time() + 120;
+        return (sub { $seen{$_} = 1 for state_entries() },
+                sub { sort keys %seen });
+    });
 
-        until (-e "$out.stop" || Time::HiRes::time() > $end) {
-            $seen{$_} = 1 for state_entries();
-            Time::HiRes::sleep(0.01);
-        }
-
-        open my $fh, '>', $out or POSIX::_exit(1);
-        print $fh map { "$_\n" } sort keys %seen;
-        close $fh;
-        POSIX::_exit(0);
-    }
-
-    $Watch = { pid => $pid, out => $out, before => host_files() };
+    $Watch = { %$w, before => host_files() };
 }
 
 sub check_untouched {
@@ -129,13 +114,7 @@ sub check_untouched {
     my $w = $Watch;
     undef $Watch;
 
-    open my $stop, '>', "$w->{out}.stop" or die "$w->{out}.stop: $!";
-    close $stop;
-    waitpid $w->{pid}, 0;
-
-    open my $fh, '<', $w->{out} or die "$w->{out}: $!";
-    chomp(my @seen = <$fh>);
-    close $fh;
+    my @seen = Sbx::Test::host_watch_end($w);
 
     # while it ran: the job's directory with the runner's FIFOs and the
     # box's /dev (made by the runner, read-only in the box), and the

@@ -155,14 +155,9 @@ sub counter {
 # program of the box was running.
 sub host_takes {
     my $what = shift;
-    my $out = "$Sbx::Test::Dir/host-takes";
-
-    unlink $out, "$out.stop";
-
     my $base = counter($what);
-    my $pid = fork // die "fork: $!";
 
-    if ($pid == 0) {
+    my $w = Sbx::Test::host_watch('host-takes', 0.1, sub {
         my $try = eval { $what eq 'pty' ? pty_setup() : aio_setup() };
         my ($during, $peak, @failed) = (0, $base);
 
@@ -171,9 +166,7 @@ sub host_takes {
             $try = sub { 0 };
         }
 
-        my $end = Time::HiRes::time() + 120;
-
-        until (-e "$out.stop" || Time::HiRes::time() > $end) {
+        my $tick = sub {
             my $box = Sbx::Test::sandbox_processes();
             my $err = $try->();
             my $n = counter($what);
@@ -181,16 +174,12 @@ sub host_takes {
             $peak = $n if $n > $peak;
             $during++ if $box;
             push @failed, POSIX::strerror($err) if $err;
-            Time::HiRes::sleep(0.1);
-        }
+        };
 
-        open my $fh, '>', $out or POSIX::_exit(1);
-        print $fh "$during $base $peak\n", map { "$_\n" } @failed;
-        close $fh;
-        POSIX::_exit(0);
-    }
+        return ($tick, sub { ("$during $base $peak", @failed) });
+    });
 
-    $Take = { pid => $pid, out => $out, what => $what };
+    $Take = { %$w, what => $what };
 }
 
 sub check_took {
@@ -202,13 +191,7 @@ sub check_took {
     my $t = $Take;
     undef $Take;
 
-    open my $stop, '>', "$t->{out}.stop" or die "$t->{out}.stop: $!";
-    close $stop;
-    waitpid $t->{pid}, 0;
-
-    open my $fh, '<', $t->{out} or die "$t->{out}: $!";
-    chomp(my ($head, @failed) = <$fh>);
-    close $fh;
+    my ($head, @failed) = Sbx::Test::host_watch_end($t);
 
     my ($during, $base, $peak) = split ' ', $head;
 

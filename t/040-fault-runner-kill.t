@@ -137,9 +137,7 @@ for my $i (0 .. $#main::async) {
                        "an explicit error: " . ($r->{message} // 'none'));
     }
 }
-Test::More::ok(Sbx::Test::wait_for(60, sub {
-    Sbx::Test::metric('sandbox_workers_busy') == 0
-        && Sbx::Test::metric('sandbox_queue_depth') == 0 }),
+Test::More::ok(Sbx::Test::runner_idle(60),
                'nothing left running or queued (the sync jobs too)');
 --- request
 GET /health

@@ -163,9 +163,7 @@ Test::More::ok($seen{503} || $seen{504}, 'the freeze was felt: '
 $r = Sbx::Test::poll("/submissions/$main::async", 60);
 Test::More::ok($r->{status} && $r->{status} !~ /^(queued|running)$/,
                "the async job ended: $r->{status}");
-Test::More::ok(Sbx::Test::wait_for(45, sub {
-    Sbx::Test::metric('sandbox_workers_busy') == 0
-        && Sbx::Test::metric('sandbox_queue_depth') == 0 }),
+Test::More::ok(Sbx::Test::runner_idle(45),
                'nothing wedged: no job left running or queued');
 --- request
 GET /health

@@ -347,6 +347,61 @@ sub wait_for {
     return 0;
 }
 
+# Waits up to $secs for the runner behind the location to have no job
+# running or queued, by its metrics.
+sub runner_idle {
+    my $secs = shift;
+
+    return wait_for($secs, sub {
+        metric('sandbox_workers_busy') == 0
+            && metric('sandbox_queue_depth') == 0 });
+}
+
+
+# A host-side process that runs beside a block's program: in a child,
+# $start->() returns a tick and a report; the tick runs every $every
+# seconds (for 120 s at most) until host_watch_end(), which returns the
+# lines the report gives.
+sub host_watch {
+    my ($name, $every, $start) = @_;
+    my $out = "$Dir/$name";
+
+    unlink $out, "$out.stop";
+
+    my $pid = fork // die "fork: $!";
+
+    if ($pid == 0) {
+        my ($tick, $report) = $start->();
+        my $end = Time::HiRes::time() + 120;
+
+        until (-e "$out.stop" || Time::HiRes::time() > $end) {
+            $tick->();
+            Time::HiRes::sleep($every);
+        }
+
+        open my $fh, '>', $out or POSIX::_exit(1);
+        print $fh map { "$_\n" } $report->();
+        close $fh;
+        POSIX::_exit(0);
+    }
+
+    return { pid => $pid, out => $out };
+}
+
+sub host_watch_end {
+    my $w = shift;
+
+    open my $stop, '>', "$w->{out}.stop" or die "$w->{out}.stop: $!";
+    close $stop;
+    waitpid $w->{pid}, 0;
+
+    open my $fh, '<', $w->{out} or die "$w->{out}: $!";
+    chomp(my @lines = <$fh>);
+    close $fh;
+
+    return @lines;
+}
+
 # The value of an unlabelled metric of the runner behind $prefix (default
 # the one at "/"), or undef.
 sub metric {
