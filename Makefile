@@ -4,6 +4,7 @@
 #   make test    set up everything, then run the whole suite
 #   make soak    a long run under load; the report in build/soak/
 #   make fuzz    run every fuzz target for FUZZ_SECONDS each (fuzz/)
+#   make install install for a server (PREFIX, DESTDIR); make deb: packages
 #
 # Set-up (deps, dockerd, images) is idempotent and cached; see tools/.
 #
@@ -261,7 +262,7 @@ fuzz-smoke: fuzz-build
 t: build
 	@tools/test-t.sh
 
-test: deps docker images build unit fuzz-smoke t
+test: deps docker images build unit fuzz-smoke package-test t
 
 run: deps docker images build
 	@tools/run.sh
@@ -357,6 +358,11 @@ install: build
 # Debian packages in build/deb (debian/; tools/deb.sh), lintian-checked
 deb: deps
 	@tools/deb.sh
+
+# the packages installed into a throwaway container: nginx -t with the
+# module, the runner as its unit runs it, systemd-analyze verify
+package-test: deps docker
+	@tools/package-test.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(NGX_MODULES_DIR)/ngx_http_sandbox_module.so \

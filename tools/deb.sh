@@ -6,11 +6,13 @@
 #   sandbox-runner_<version>_<arch>.deb
 #   lintian.txt     lintian's output; an error fails the build
 #
-# The tree is copied to build/deb/src first (the files git knows, plus new
-# ones it does not ignore), so dpkg-buildpackage's output, which goes to
-# the parent directory, and debian/'s scratch directories stay out of the
-# work tree.  Cached: the packages are built again only when a file of
-# the copy, or the nginx-dev they build against, has changed.
+# What the packages are built from is copied to build/deb/src first (the
+# files git knows under the paths below, plus new ones it does not
+# ignore), so dpkg-buildpackage's output, which goes to the parent
+# directory, and debian/'s scratch directories stay out of the work tree.
+# Cached: the packages are built again only when a file of the copy, or
+# the nginx-dev they build against, has changed (not for t/, tools/ or
+# docs/).
 #
 # Environment: DEB_BUILD_OPTIONS (nocheck skips the unit tests).
 set -euo pipefail
@@ -19,15 +21,19 @@ cd "$(dirname "$0")/.."
 out=build/deb
 mkdir -p "$out"
 
+# everything make build, unit and install read
+paths=(Makefile config README.md common ngx_http_sandbox_module runner dist
+       debian)
+
 files() {
     if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-        git ls-files -z --cached --others --exclude-standard |
+        git ls-files -z --cached --others --exclude-standard -- \
+            "${paths[@]}" |
             while IFS= read -r -d '' f; do
                 [[ -e $f || -L $f ]] && printf '%s\0' "$f"
             done
     else
-        find . \( -path ./build -o -path ./.git -o -path './t/servroot*' \) \
-            -prune -o \( -type f -o -type l \) -printf '%P\0'
+        find "${paths[@]}" \( -type f -o -type l \) -print0
     fi | sort -z
 }
 
