@@ -48,7 +48,8 @@ for u in sandbox-runner.service sandbox-docker.service; do
         -e "s|=/usr/lib/sandbox-runner/|=$tmp/root/usr/lib/sandbox-runner/|" \
         "$tmp/root/lib/systemd/system/$u" >"$tmp/units/$u"
 done
-step "systemd-analyze verify (host) sandbox-runner.service sandbox-docker.service"
+step "systemd-analyze verify (host):" \
+     "sandbox-runner.service sandbox-docker.service"
 if ! out=$(systemd-analyze verify "$tmp/units/sandbox-runner.service" \
                "$tmp/units/sandbox-docker.service" 2>&1) || [[ -n $out ]]
 then
@@ -80,8 +81,8 @@ grep -E '^(Setting up|Creating|Created)' "$in/dpkg.log" | sed 's/^/  /'
 say ls -l /etc/nginx/modules-enabled
 ls -l /etc/nginx/modules-enabled | sed 's/^/  /'
 link=/etc/nginx/modules-enabled/50-mod-http-sandbox.conf
-[[ $(readlink "$link") == /usr/share/nginx/modules-available/mod-http-sandbox.conf ]] ||
-    fail "$link"
+avail=/usr/share/nginx/modules-available/mod-http-sandbox.conf
+[[ $(readlink "$link") == "$avail" ]] || fail "$link"
 say cat "$link"
 sed 's/^/  /' "$link"
 
@@ -144,7 +145,8 @@ printf 'GET /languages HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
 reply=$(cat <&3)
 head -1 <<<"$reply" | sed 's/^/  /'
 tail -1 <<<"$reply" | cut -c1-120 | sed 's/^/  /; s/$/…/'
-[[ $(head -1 <<<"$reply") == *" 200 "* ]] || { echo "$reply"; fail "GET /languages"; }
+[[ $(head -1 <<<"$reply") == *" 200 "* ]] ||
+    { echo "$reply"; fail "GET /languages"; }
 grep -q '"id":"python"' <<<"$reply" || fail "GET /languages: no python"
 nginx -s stop 2>/dev/null
 echo PASS
