@@ -361,7 +361,7 @@ deb: deps
 
 # the packages installed into a throwaway container: nginx -t with the
 # module, the runner as its unit runs it, systemd-analyze verify
-package-test: deps docker
+package-test: deps docker build
 	@tools/package-test.sh
 
 uninstall:

@@ -2,6 +2,8 @@
 # package-test.sh: the Debian packages, installed as an operator would.
 #
 #   1. make deb (tools/deb.sh: cached, lintian-checked);
+#   1b. make install into a DESTDIR: the config file and the units name
+#      files it installed;
 #   2. on this host, systemd-analyze verify accepts the packaged units
 #      (their own programs, from the .deb, in place of the installed ones);
 #   3. in a throwaway container of sbx/server (runner/images/server.recipe:
@@ -58,6 +60,25 @@ then
     exit 1
 fi
 step "systemd-analyze verify: ok"
+
+# --- make install: the config and the units name what it installed ----
+
+step "make install DESTDIR=… (PREFIX=/usr/local)"
+make -s install DESTDIR="$tmp/destdir" >"$tmp/install.log" 2>&1 ||
+    { cat "$tmp/install.log" >&2; exit 1; }
+conf=$tmp/destdir/etc/sandbox-runner/sandbox-runner.json
+for key in languages seccomp_profile init; do
+    path=$(jq -r ".$key" "$conf")
+    [[ -f $tmp/destdir$path ]] ||
+        { echo "package-test: $key: $path is not installed" >&2; exit 1; }
+    echo "  $key: $path"
+done
+for path in $(sed -n 's/^ExecStart[A-Za-z]*=\([^ ]*\).*/\1/p' \
+                  "$tmp"/destdir/usr/local/lib/systemd/system/*.service); do
+    [[ -x $tmp/destdir$path || $path == /usr/sbin/dockerd ]] ||
+        { echo "package-test: $path is not installed" >&2; exit 1; }
+    echo "  unit: $path"
+done
 
 # --- the packages, installed --------------------------------------------
 
