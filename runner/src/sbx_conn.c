@@ -122,7 +122,7 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
     int                n;
     char               status[8], retry[16], head[SBX_PROTO_MAX_HEADER];
     unsigned           na;
-    sbx_proto_attr_t   attrs[4];
+    sbx_proto_attr_t   attrs[5];
 
     snprintf(status, sizeof(status), "%03d", r->status);
 
@@ -144,6 +144,12 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
     if (r->retry_after > 0) {
         snprintf(retry, sizeof(retry), "%d", r->retry_after);
         sbx_conn_attr("retry-after", retry);
+    }
+
+    /* every answer of the test double says so (readers skip the rest) */
+
+    if (sbx_conf.test_double) {
+        sbx_conn_attr("test-double", "1");
     }
 
 #undef sbx_conn_attr
@@ -193,6 +199,18 @@ sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job)
 {
     c->waiting = job;
     job->waiter = c;
+}
+
+
+/*
+ * Closes the connection without a reply, as a runner that dies would
+ * (sbx_double.c provokes it on purpose).
+ */
+
+void
+sbx_conn_drop(sbx_conn_t *c)
+{
+    sbx_conn_close(c);
 }
 
 
