@@ -62,6 +62,10 @@ static const char  *sbx_double_fails[] = {
     "", "runner_error", "queue_full", "slow_reply", "close", NULL
 };
 
+static const char  *sbx_double_limits[] = {
+    "cpu", "wall", "job_output", NULL
+};
+
 
 static void sbx_double_compile(void);
 static int sbx_double_pair(sbx_double_t *d, const char *key, size_t klen,
@@ -147,8 +151,14 @@ sbx_double_parse(const char *text, size_t len, sbx_double_t *d, char *err,
                         PCRE2_ANCHORED, md, NULL)
             < 0)
         {
+            /* the line is not NUL-terminated: the part shown stays in it */
+
+            while (off < llen && (line[off] == ' ' || line[off] == '\t')) {
+                off++;
+            }
+
             snprintf(err, size, "sandbox-double: expected key=value at "
-                     "\"%.24s\"", line + off + strspn(line + off, " \t"));
+                     "\"%.*s\"", (int) sbx_min(llen - off, 24), line + off);
             rc = SBX_ERROR;
             break;
         }
@@ -394,15 +404,17 @@ sbx_double_pair(sbx_double_t *d, const char *key, size_t klen,
             goto twice;
         }
 
-        if (strcmp(text, "cpu") != 0 && strcmp(text, "wall") != 0
-            && strcmp(text, "job_output") != 0)
-        {
+        /* by length too: a value may hold a NUL byte */
+
+        i = sbx_vocab_find(sbx_double_limits, text, tlen);
+
+        if (i < 0) {
             snprintf(err, size, "sandbox-double: limit: cpu, wall or "
                      "job_output");
             goto failed;
         }
 
-        memcpy(d->limit, text, tlen + 1);
+        strcpy(d->limit, sbx_double_limits[i]);
 
     } else if (sbx_double_key("time_ms") || sbx_double_key("memory_kb")
                || sbx_double_key("delay_ms"))
@@ -501,10 +513,19 @@ sbx_double_text(const char *val, size_t vlen, char **out, size_t *out_len)
         return *out ? SBX_OK : SBX_ERROR;
     }
 
-    *out = strndup(val, vlen);
+    /* not strndup(): a bare value may hold a NUL byte */
+
+    *out = malloc(vlen + 1);
+
+    if (*out == NULL) {
+        return SBX_ERROR;
+    }
+
+    memcpy(*out, val, vlen);
+    (*out)[vlen] = '\0';
     *out_len = vlen;
 
-    return *out ? SBX_OK : SBX_ERROR;
+    return SBX_OK;
 }
 
 

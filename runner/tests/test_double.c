@@ -239,6 +239,43 @@ test_refused(void **state)
 }
 
 
+/* The text is bytes: a NUL in a value is a byte of it, never its end. */
+
+static void
+test_nul(void **state)
+{
+    char          err[256];
+    sbx_double_t  d;
+
+    static const char  limit[] = "# sandbox-double: limit=wall\0\0\0\0\0"
+                                 "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+    static const char  out[] = "# sandbox-double: stdout=a\0b";
+    static const char  junk[] = "# sandbox-double: exit=1\0x";
+
+    assert_int_equal(sbx_double_parse(limit, sizeof(limit) - 1, &d, err,
+                                      sizeof(err)), SBX_ERROR);
+    assert_non_null(strstr(err, "limit: cpu, wall"));
+    sbx_double_free(&d);
+
+    assert_int_equal(sbx_double_parse(out, sizeof(out) - 1, &d, err,
+                                      sizeof(err)), SBX_OK);
+    assert_int_equal(d.out_len, 3);
+    assert_memory_equal(d.out, "a\0b", 3);
+    sbx_double_free(&d);
+
+    assert_int_equal(sbx_double_parse(junk, sizeof(junk) - 1, &d, err,
+                                      sizeof(err)), SBX_ERROR);
+    assert_non_null(strstr(err, "exit: 0 to 255"));
+
+    /* a refusal quotes the line, and only the line */
+
+    assert_int_equal(sbx_double_parse("# sandbox-double: x", 19, &d, err,
+                                      sizeof(err)), SBX_ERROR);
+    assert_string_equal(err, "sandbox-double: expected key=value at "
+                        "\"x\"");
+}
+
+
 int
 main(void)
 {
@@ -250,6 +287,7 @@ main(void)
         cmocka_unit_test(test_where),
         cmocka_unit_test(test_quoted),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_nul),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
