@@ -146,13 +146,17 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
         sbx_conn_attr("retry-after", retry);
     }
 
+#undef sbx_conn_attr
+
     /* every answer of the test double says so (readers skip the rest) */
 
     if (sbx_conf.test_double) {
-        sbx_conn_attr("test-double", "1");
+        attrs[na].key.data = "test-double";
+        attrs[na].key.len = sizeof("test-double") - 1;
+        attrs[na].value.data = "1";
+        attrs[na].value.len = 1;
+        na++;
     }
-
-#undef sbx_conn_attr
 
     n = sbx_proto_write_header(head, sizeof(head), status, r->len, attrs, na);
 
