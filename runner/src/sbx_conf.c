@@ -319,6 +319,20 @@ sbx_conf_file(const char *path)
 
     json_object_foreach(root, key, v) {
 
+        /* the one switch without a value on the command line */
+
+        if (strcmp(key, "test_double") == 0) {
+            if (!json_is_boolean(v)) {
+                fprintf(stderr, "sandbox-runner: %s: \"test_double\" "
+                        "must be true or false\n", path);
+                json_decref(root);
+                return SBX_ERROR;
+            }
+
+            sbx_conf.test_double = json_is_true(v);
+            continue;
+        }
+
         for (i = 0; i < sbx_nelems(sbx_conf_opts); i++) {
             snprintf(name, sizeof(name), "%s", sbx_conf_opts[i].name);
 
