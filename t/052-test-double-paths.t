@@ -175,6 +175,7 @@ GET /health
 --- response_json
 status: "ok"
 test_double: true
+docker.reachable: false
 queue.capacity: 100
 
 
