@@ -24,7 +24,7 @@ if ($pid == 0) {
     die "$double[0]: $!\n";
 }
 
-# only the process that started it stops it (Test::Nginx forks helpers)
+# only the process that started it stops it (Test::Nginx forks servers)
 END { if ($$ == $owner) { kill 'TERM', $pid; waitpid $pid, 0 } }
 
 for (1 .. 100) {
