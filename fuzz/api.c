@@ -175,6 +175,13 @@ sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job)
 }
 
 
+void
+sbx_conn_drop(sbx_conn_t *c)
+{
+    return;
+}
+
+
 /* sbx_server.c: the event loop */
 
 int

@@ -60,6 +60,10 @@ export TEST_NGINX_SANDBOX_SMALL_SOCKET=$dir/small.sock
 export TEST_NGINX_SERVER_PORT=${TEST_NGINX_SERVER_PORT:-$((19841 + $(printf '%s' "$tag" | cksum | cut -d' ' -f1) % 1000))}
 export TEST_NGINX_SERVROOT=$dir/servroot
 export SBX_TEST_DIR=$dir SBX_TEST_TAG=$tag
+# the test double's suite (t/050-test-double.t) starts its own, as
+# docs/testing.md says, from these
+export SANDBOX_RUNNER=$top/build/sandbox-runner
+export SANDBOX_LANGUAGES=$top/runner/languages.json
 
 # TEST_NGINX_LIB=/path/to/test-nginx/lib runs the same files under the
 # CPAN Test::Nginx instead of t/lib's harness (t/lib still provides Sbx::)

@@ -5,6 +5,9 @@
  * checked and queued, and a waiting connection is answered later from
  * sbx_api_answer() when its job comes back.  A refusal is an sbx_error_t
  * from where it is found to the reply, filled in once.
+ *
+ * With --test-double a checked submission may ask for a failure
+ * (sbx_double_admit()): a full queue takes the same path as a real one.
  */
 
 
@@ -15,6 +18,7 @@
 #include "sbx_api.h"
 #include "sbx_conf.h"
 #include "sbx_conn.h"
+#include "sbx_double.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
@@ -107,7 +111,7 @@ static void
 sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     size_t len)
 {
-    int                     rc, wait, nmax;
+    int                     rc, wait, nmax, busy;
     char                   *text;
     json_t                 *sub, *v;
     sbx_job_t              *job;
@@ -132,6 +136,16 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     if (job != NULL && sbx_submit_budget(job, h, &err) != SBX_OK) {
         sbx_job_unref(job);
         job = NULL;
+    }
+
+    busy = 0;
+
+    if (job != NULL && sbx_conf.test_double
+        && sbx_double_admit(c, job, &wait, &busy) != SBX_OK)
+    {
+        json_decref(sub);
+        sbx_job_unref(job);
+        return;
     }
 
     /* under a location's maxima, stored with the limits they resolved */
@@ -163,7 +177,7 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     sbx_jobs_insert(job);
 
-    rc = sbx_queue_push(sbx_server_queue(), &job, 1);
+    rc = busy ? SBX_BUSY : sbx_queue_push(sbx_server_queue(), &job, 1);
 
     if (rc != SBX_OK) {
         sbx_store_forget(job->id);
@@ -202,7 +216,7 @@ static void
 sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     size_t len)
 {
-    int                  rc, nmax;
+    int                  rc, nmax, wait, busy;
     char                *text;
     size_t               i, n, k;
     json_t              *root, *list, *item, *out, *v;
@@ -323,7 +337,19 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         sbx_jobs_insert(jobs[i]);
     }
 
-    rc = k ? sbx_queue_push(sbx_server_queue(), jobs, k) : SBX_OK;
+    rc = SBX_OK;
+    wait = 0;
+    busy = 0;
+
+    for (i = 0; sbx_conf.test_double && i < k && rc == SBX_OK; i++) {
+        rc = sbx_double_admit(c, jobs[i], &wait, &busy);
+    }
+
+    if (rc == SBX_OK) {
+        rc = busy ? SBX_BUSY
+                  : (k ? sbx_queue_push(sbx_server_queue(), jobs, k)
+                       : SBX_OK);
+    }
 
     if (rc != SBX_OK) {
         for (i = 0; i < k; i++) {
@@ -334,6 +360,10 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
         free(jobs);
         json_decref(out);
+
+        if (rc == SBX_DECLINED) {
+            return;                       /* answered, or closed */
+        }
 
         if (rc == SBX_BUSY) {
             sbx_metrics_count(SBX_METRIC_REJECTED_FULL);
@@ -392,8 +422,10 @@ sbx_api_health(sbx_conn_t *c)
     const char        *state;
     sbx_jobs_stats_t   st;
 
-    docker = sbx_monitor_docker_up();
-    ok = docker && !sbx_server_shutting_down();
+    /* the test double has no Docker, and needs none */
+
+    docker = !sbx_conf.test_double && sbx_monitor_docker_up();
+    ok = (docker || sbx_conf.test_double) && !sbx_server_shutting_down();
 
     state = sbx_server_shutting_down() ? "shutting_down"
                                        : (ok ? "ok" : "degraded");
@@ -411,6 +443,10 @@ sbx_api_health(sbx_conn_t *c)
                   "busy", sbx_metrics_busy_workers(),
                   "results", "stored", (json_int_t) st.stored,
                   "bytes", (json_int_t) st.result_bytes);
+
+    if (v != NULL && sbx_conf.test_double) {
+        json_object_set_new(v, "test_double", json_true());
+    }
 
     sbx_api_json(c, ok ? 200 : 503, v, NULL, NULL);
 }

@@ -130,7 +130,7 @@ sbx_conf_load(int argc, char **argv)
 {
     int            c, i, n;
     const char    *file;
-    struct option  longopts[sbx_nelems(sbx_conf_opts) + 4];
+    struct option  longopts[sbx_nelems(sbx_conf_opts) + 5];
 
     sbx_conf.listen = strdup("unix:/run/sandbox-runner.sock");
     sbx_conf.socket_mode = 0660;
@@ -172,6 +172,7 @@ sbx_conf_load(int argc, char **argv)
     longopts[n++] = (struct option) { "config", required_argument, NULL, 'c' };
     longopts[n++] = (struct option) { "help", no_argument, NULL, 'h' };
     longopts[n++] = (struct option) { "version", no_argument, NULL, 'V' };
+    longopts[n++] = (struct option) { "test-double", no_argument, NULL, 'D' };
     longopts[n] = (struct option) { NULL, 0, NULL, 0 };
 
     /* the file first, so that flags override it */
@@ -197,6 +198,10 @@ sbx_conf_load(int argc, char **argv)
         switch (c) {
 
         case 'c':
+            break;
+
+        case 'D':
+            sbx_conf.test_double = 1;
             break;
 
         case 'h':
@@ -264,7 +269,9 @@ sbx_conf_load(int argc, char **argv)
         return SBX_ERROR;
     }
 
-    return sbx_conf_seccomp();
+    /* the test double starts no container: no profile to pass on */
+
+    return sbx_conf.test_double ? SBX_OK : sbx_conf_seccomp();
 }
 
 
@@ -311,6 +318,20 @@ sbx_conf_file(const char *path)
     }
 
     json_object_foreach(root, key, v) {
+
+        /* the one switch without a value on the command line */
+
+        if (strcmp(key, "test_double") == 0) {
+            if (!json_is_boolean(v)) {
+                fprintf(stderr, "sandbox-runner: %s: \"test_double\" "
+                        "must be true or false\n", path);
+                json_decref(root);
+                return SBX_ERROR;
+            }
+
+            sbx_conf.test_double = json_is_true(v);
+            continue;
+        }
 
         for (i = 0; i < sbx_nelems(sbx_conf_opts); i++) {
             snprintf(name, sizeof(name), "%s", sbx_conf_opts[i].name);
@@ -552,7 +573,10 @@ sbx_conf_help(const char *prog)
         printf("  --%-21s %s\n", sbx_conf_opts[i].name, sbx_conf_opts[i].help);
     }
 
-    printf("  --%-21s %s\n  --%-21s %s\n  --%-21s %s\n",
+    printf("  --%-21s %s\n  --%-21s %s\n  --%-21s %s\n  --%-21s %s\n",
+           "test-double", "answer without containers or Docker, made up "
+           "from each\n                          submission "
+           "(docs/testing.md)",
            "config FILE", "read settings from a JSON file",
            "help", "show this and exit",
            "version", "show the version and exit");

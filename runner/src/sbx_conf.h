@@ -55,6 +55,7 @@ struct sbx_conf_s {
     int              callback_backoff_ms;
     sbx_msec_t       callback_timeout;
     char            *warm;               /* "python:2,c:1", or NULL */
+    int              test_double;        /* --test-double: no containers */
 };
 
 

@@ -122,7 +122,7 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
     int                n;
     char               status[8], retry[16], head[SBX_PROTO_MAX_HEADER];
     unsigned           na;
-    sbx_proto_attr_t   attrs[4];
+    sbx_proto_attr_t   attrs[5];
 
     snprintf(status, sizeof(status), "%03d", r->status);
 
@@ -147,6 +147,16 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
     }
 
 #undef sbx_conn_attr
+
+    /* every answer of the test double says so (readers skip the rest) */
+
+    if (sbx_conf.test_double) {
+        attrs[na].key.data = "test-double";
+        attrs[na].key.len = sizeof("test-double") - 1;
+        attrs[na].value.data = "1";
+        attrs[na].value.len = 1;
+        na++;
+    }
 
     n = sbx_proto_write_header(head, sizeof(head), status, r->len, attrs, na);
 
@@ -193,6 +203,18 @@ sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job)
 {
     c->waiting = job;
     job->waiter = c;
+}
+
+
+/*
+ * Closes the connection without a reply, as a runner that dies would
+ * (sbx_double.c provokes it on purpose).
+ */
+
+void
+sbx_conn_drop(sbx_conn_t *c)
+{
+    sbx_conn_close(c);
 }
 
 

@@ -42,6 +42,9 @@ void sbx_conn_reply_error(sbx_conn_t *c, const sbx_error_t *err);
  */
 void sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job);
 
+/* Closes the connection at once, without a reply. */
+void sbx_conn_drop(sbx_conn_t *c);
+
 
 /* for sbx_server.c */
 

@@ -8,6 +8,10 @@
  * signalfd; leftovers of an earlier run are removed before the socket
  * opens.
  *
+ * With --test-double nothing that needs Docker starts: no sandbox, no
+ * sweep, no warm pool, and the monitor only expires results; the
+ * workers answer from sbx_double.c.
+ *
  * Memory: every allocation of SBX_MAIN_MMAP bytes or more is a mapping
  * of its own, returned to the system when freed.  glibc would otherwise
  * raise that threshold after the first large free and serve the next
@@ -91,8 +95,13 @@ main(int argc, char **argv)
     sbx_log_info("sandbox-runner " SBX_VERSION ": %zu languages, runner "
                  "id \"%s\"", sbx_lang_count(), sbx_conf.runner_id);
 
+    if (sbx_conf.test_double) {
+        sbx_log_warn("test double: no program runs; every answer is made "
+                     "up from the submission");
+    }
+
     if (sbx_jobs_init(sbx_conf.result_ttl, sbx_conf.result_memory) != SBX_OK
-        || sbx_sandbox_init() != SBX_OK
+        || (!sbx_conf.test_double && sbx_sandbox_init() != SBX_OK)
         || sbx_store_init() != SBX_OK
         || sbx_queue_init(&queue, sbx_conf.queue_size) != SBX_OK
         || sbx_done_init(&done) != SBX_OK
@@ -101,11 +110,11 @@ main(int argc, char **argv)
         return 1;
     }
 
-    docker_up = (sbx_main_docker(1) == SBX_OK);
+    docker_up = sbx_conf.test_double || (sbx_main_docker(1) == SBX_OK);
 
     if (sbx_server_init(&queue, &done) != SBX_OK
         || sbx_callback_start() != SBX_OK
-        || sbx_warm_start() != SBX_OK
+        || (!sbx_conf.test_double && sbx_warm_start() != SBX_OK)
         || sbx_pool_start(&queue, &done, sbx_conf.workers) != SBX_OK
         || sbx_monitor_start(docker_up) != SBX_OK)
     {
@@ -118,11 +127,14 @@ main(int argc, char **argv)
     sbx_warm_stop();
     sbx_monitor_stop();
     sbx_callback_stop();
-    sbx_sandbox_drain();
 
-    /* nothing of ours may outlive the runner */
-    (void) sbx_main_docker(0);
-    sbx_sandbox_cleanup();
+    if (!sbx_conf.test_double) {
+        sbx_sandbox_drain();
+
+        /* nothing of ours may outlive the runner */
+        (void) sbx_main_docker(0);
+        sbx_sandbox_cleanup();
+    }
 
     sbx_server_cleanup();
     sbx_queue_destroy(&queue);

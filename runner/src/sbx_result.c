@@ -7,7 +7,7 @@
  * JSON strings (output is bytes: what is not UTF-8 is shown with U+FFFD
  * and also given exactly in base64), explains the status in a message,
  * and parses compiler output into diagnostics with the language's PCRE2
- * pattern.
+ * pattern.  A test double's results say so ("test_double": true).
  */
 
 
@@ -16,6 +16,7 @@
 
 #include "sbx.h"
 #include "sbx_base64.h"
+#include "sbx_conf.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_result.h"
@@ -64,6 +65,12 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
                     "finished_at", ts[2]);
     if (res == NULL) {
         return NULL;
+    }
+
+    /* no one may take a test double's answer for a real run */
+
+    if (sbx_conf.test_double) {
+        json_object_set_new(res, "test_double", json_true());
     }
 
     /* the limits the run had: requested, or defaults clamped to maxima */

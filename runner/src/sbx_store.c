@@ -104,6 +104,15 @@ sbx_store_init(void)
     snprintf(sbx_store_dir, sizeof(sbx_store_dir), "%s/jobs",
              sbx_conf.state_dir);
 
+    /* the state directory itself: the box directories make it otherwise,
+     * and the test double has none */
+
+    if (mkdir(sbx_conf.state_dir, 0700) == -1 && errno != EEXIST) {
+        sbx_log_error("mkdir \"%s\": %s", sbx_conf.state_dir,
+                      strerror(errno));
+        return SBX_ERROR;
+    }
+
     if (mkdir(sbx_store_dir, 0700) == -1 && errno != EEXIST) {
         sbx_log_error("mkdir \"%s\": %s", sbx_store_dir, strerror(errno));
         return SBX_ERROR;
