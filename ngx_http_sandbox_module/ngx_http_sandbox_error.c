@@ -19,6 +19,13 @@
  *   is served by another location.
  *
  * A reply the runner sent (ctx->replied) is JSON already and passes.
+ *
+ * The filters are a module of their own, ngx_http_sandbox_filter_module,
+ * of the filter type (config), so that nginx places them among the
+ * other filters in a static build as in a dynamic one: a plain HTTP
+ * module's postconfiguration runs before the header and write filters
+ * are installed, and they replace the chain's head instead of
+ * extending it.
  */
 
 
@@ -35,6 +42,7 @@ typedef struct {
 } ngx_http_sandbox_status_t;
 
 
+static ngx_int_t ngx_http_sandbox_error_filter_init(ngx_conf_t *cf);
 static ngx_int_t ngx_http_sandbox_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sandbox_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
@@ -93,13 +101,42 @@ static ngx_http_sandbox_status_t  ngx_http_sandbox_statuses[] = {
 };
 
 
+static ngx_http_module_t  ngx_http_sandbox_filter_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    ngx_http_sandbox_error_filter_init,    /* postconfiguration */
+
+    NULL,                                  /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    NULL,                                  /* create location configuration */
+    NULL                                   /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_sandbox_filter_module = {
+    NGX_MODULE_V1,
+    &ngx_http_sandbox_filter_module_ctx,   /* module context */
+    NULL,                                  /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 
 
-/* called from the module's postconfiguration */
-
-ngx_int_t
+static ngx_int_t
 ngx_http_sandbox_error_filter_init(ngx_conf_t *cf)
 {
     ngx_http_next_header_filter = ngx_http_top_header_filter;

@@ -6,7 +6,7 @@
  * the location configuration (the upstream's fixed settings among it),
  * and the $sandbox_* variables, read from the request's context.  The
  * request itself is handled in ngx_http_sandbox_handler.c; the error
- * filters this module installs are in ngx_http_sandbox_error.c.
+ * filters, a module of their own, are in ngx_http_sandbox_error.c.
  */
 
 
@@ -172,7 +172,7 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
 
 static ngx_http_module_t  ngx_http_sandbox_module_ctx = {
     ngx_http_sandbox_add_variables,        /* preconfiguration */
-    ngx_http_sandbox_error_filter_init,    /* postconfiguration */
+    NULL,                                  /* postconfiguration */
 
     NULL,                                  /* create main configuration */
     NULL,                                  /* init main configuration */

@@ -13,7 +13,9 @@
  *                               policy, and the request frame
  *   ngx_http_sandbox_error.c    JSON errors: HTTP status to error code,
  *                               error bodies, and the filters that turn
- *                               nginx's own error pages into JSON
+ *                               nginx's own error pages into JSON (a
+ *                               module of their own, of the filter
+ *                               type: ngx_http_sandbox_filter_module)
  *
  * The frame format and the submission shape come from common/ (plain
  * C shared with sandbox-runner), so both ends agree by construction.
@@ -151,7 +153,6 @@ ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
 
 /* ngx_http_sandbox_error.c */
 
-ngx_int_t ngx_http_sandbox_error_filter_init(ngx_conf_t *cf);
 json_t *ngx_http_sandbox_error_object(sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_send_error(ngx_http_request_t *r,
     sbx_error_t *err, ngx_str_t *allow);
