@@ -157,8 +157,8 @@ ngx_http_sandbox_header_filter(ngx_http_request_t *r)
 
     /*
      * r->content_handler is ours in the sandbox location and in its "if"
-     * blocks, and is reset by an internal redirect, so error_page targets
-     * elsewhere keep their own answers.
+     * and "limit_except" blocks, and is reset by an internal redirect, so
+     * error_page targets elsewhere keep their own answers.
      */
 
     if (r->err_status < NGX_HTTP_BAD_REQUEST

@@ -417,6 +417,23 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     conf->where = clcf->noname ? prev->where : clcf;
 
+    /*
+     * The hidden location of "limit_except" replaces the location's
+     * configuration for the methods it does not list, and its handler
+     * (NULL: the static one) becomes the content handler, as in the
+     * proxy and scgi modules; only in a location of sandbox_pass, which
+     * the upstream, inherited by every nested location, does not tell.
+     */
+
+    if (clcf->lmt_excpt
+        && clcf->handler == NULL
+        && conf->upstream.upstream
+        && conf->where
+        && conf->where->handler == ngx_http_sandbox_handler)
+    {
+        clcf->handler = ngx_http_sandbox_handler;
+    }
+
     return NGX_CONF_OK;
 }
 
