@@ -4,10 +4,10 @@
  * order the upstream modules (memcached, scgi) present it:
  *
  *   the content handler: route the path under the location to an
- *     endpoint and check the method (404, 405); GET endpoints: discard
- *     the body, frame, go
- *     upstream; POST endpoints: check the query and the Content-Type
- *     (400, 415), then read the body
+ *     endpoint and check the method (404, 405); GET endpoints (and HEAD
+ *     on them): discard the body, frame, go upstream; POST endpoints:
+ *     check the query and the Content-Type (400, 415), then read the
+ *     body
  *   the body read: gather it (memory and/or temp file), validate it and
  *     apply the location's policy (request.c: 400, 422), frame it
  *   the request creation: the upstream and its callbacks
@@ -79,7 +79,7 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
 
     ctx->endpoint = route->endpoint;
 
-    if (route->method == NGX_HTTP_GET) {
+    if (route->method & NGX_HTTP_GET) {
 
         rc = ngx_http_discard_request_body(r);
 

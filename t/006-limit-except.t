@@ -74,7 +74,7 @@ error.message: "no such endpoint"
 DELETE /api/languages
 --- error_code: 405
 --- response_headers
-Allow: GET
+Allow: GET, HEAD
 Content-Type: application/json
 --- response_json
 error.code: "method_not_allowed"
@@ -111,3 +111,12 @@ GET /closed/health
 --- response_headers
 Content-Type: application/json
 
+
+
+=== TEST 8: HEAD, which GET implies, passes it too
+--- request
+HEAD /closed/languages
+--- error_code: 200
+--- response_headers
+Content-Type: application/json
+--- response_body
