@@ -18,6 +18,11 @@
  *   wins: it redirects before any page is sent, and the page it selects
  *   is served by another location.
  *
+ * With "sandbox_json_errors on" a server's every special response is
+ * replaced so, in any location and before any location was chosen (a
+ * malformed request line, a header or a URI too large): for servers
+ * that serve only the API.
+ *
  * A reply the runner sent (ctx->replied) is JSON already and passes.
  *
  * The filters are a module of their own, ngx_http_sandbox_filter_module,
@@ -42,7 +47,15 @@ typedef struct {
 } ngx_http_sandbox_status_t;
 
 
+typedef struct {
+    ngx_flag_t                  json_errors;
+} ngx_http_sandbox_filter_srv_conf_t;
+
+
 static ngx_int_t ngx_http_sandbox_error_filter_init(ngx_conf_t *cf);
+static void *ngx_http_sandbox_filter_create_srv_conf(ngx_conf_t *cf);
+static char *ngx_http_sandbox_filter_merge_srv_conf(ngx_conf_t *cf,
+    void *parent, void *child);
 static ngx_int_t ngx_http_sandbox_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sandbox_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
@@ -97,7 +110,34 @@ static ngx_http_sandbox_status_t  ngx_http_sandbox_statuses[] = {
     { NGX_HTTP_GATEWAY_TIME_OUT, "runner_timeout",
       "the runner did not answer in time" },
 
+    /* what nginx refuses before a location is chosen */
+
+    { NGX_HTTP_REQUEST_URI_TOO_LARGE, "uri_too_long",
+      "the request URI is too long" },
+
+    { NGX_HTTP_LENGTH_REQUIRED, "length_required",
+      "the request body needs a length" },
+
+    { NGX_HTTP_NOT_IMPLEMENTED, "not_implemented",
+      "the request uses a feature this server does not implement" },
+
+    { NGX_HTTP_VERSION_NOT_SUPPORTED, "http_version_not_supported",
+      "the HTTP version is not supported" },
+
     { 0, NULL, NULL }
+};
+
+
+static ngx_command_t  ngx_http_sandbox_filter_commands[] = {
+
+    { ngx_string("sandbox_json_errors"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_filter_srv_conf_t, json_errors),
+      NULL },
+
+      ngx_null_command
 };
 
 
@@ -108,8 +148,8 @@ static ngx_http_module_t  ngx_http_sandbox_filter_module_ctx = {
     NULL,                                  /* create main configuration */
     NULL,                                  /* init main configuration */
 
-    NULL,                                  /* create server configuration */
-    NULL,                                  /* merge server configuration */
+    ngx_http_sandbox_filter_create_srv_conf, /* create server configuration */
+    ngx_http_sandbox_filter_merge_srv_conf,  /* merge server configuration */
 
     NULL,                                  /* create location configuration */
     NULL                                   /* merge location configuration */
@@ -119,7 +159,7 @@ static ngx_http_module_t  ngx_http_sandbox_filter_module_ctx = {
 ngx_module_t  ngx_http_sandbox_filter_module = {
     NGX_MODULE_V1,
     &ngx_http_sandbox_filter_module_ctx,   /* module context */
-    NULL,                                  /* module directives */
+    ngx_http_sandbox_filter_commands,      /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
@@ -149,23 +189,62 @@ ngx_http_sandbox_error_filter_init(ngx_conf_t *cf)
 }
 
 
+static void *
+ngx_http_sandbox_filter_create_srv_conf(ngx_conf_t *cf)
+{
+    ngx_http_sandbox_filter_srv_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_sandbox_filter_srv_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    conf->json_errors = NGX_CONF_UNSET;
+
+    return conf;
+}
+
+
+static char *
+ngx_http_sandbox_filter_merge_srv_conf(ngx_conf_t *cf, void *parent,
+    void *child)
+{
+    ngx_http_sandbox_filter_srv_conf_t *prev = parent;
+    ngx_http_sandbox_filter_srv_conf_t *conf = child;
+
+    ngx_conf_merge_value(conf->json_errors, prev->json_errors, 0);
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_int_t
 ngx_http_sandbox_header_filter(ngx_http_request_t *r)
 {
-    sbx_error_t              err;
-    ngx_http_sandbox_ctx_t  *ctx;
+    sbx_error_t                          err;
+    ngx_http_sandbox_ctx_t              *ctx;
+    ngx_http_sandbox_filter_srv_conf_t  *fscf;
+
+    if (r->err_status < NGX_HTTP_BAD_REQUEST || r != r->main) {
+        return ngx_http_next_header_filter(r);
+    }
 
     /*
      * r->content_handler is ours in the sandbox location and in its "if"
      * and "limit_except" blocks, and is reset by an internal redirect, so
-     * error_page targets elsewhere keep their own answers.
+     * error_page targets elsewhere keep their own answers.  A server
+     * with sandbox_json_errors answers every error so, except the page
+     * an error_page of its own selected.  r->srv_conf is the default
+     * server's until the Host header chose one: so is the switch for a
+     * request refused before that.
      */
 
-    if (r->err_status < NGX_HTTP_BAD_REQUEST
-        || r != r->main
-        || r->content_handler != ngx_http_sandbox_handler)
-    {
-        return ngx_http_next_header_filter(r);
+    if (r->content_handler != ngx_http_sandbox_handler) {
+        fscf = ngx_http_get_module_srv_conf(r, ngx_http_sandbox_filter_module);
+
+        if (!fscf->json_errors || r->error_page) {
+            return ngx_http_next_header_filter(r);
+        }
     }
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
