@@ -269,7 +269,7 @@ t: build
 # nginx's own Makefile rebuilds what a change of the module touches.
 STATIC_NGX   := $(BUILD)/static-nginx
 STATIC_TESTS ?= t/002-errors.t t/006-limit-except.t \
-                t/007-json-errors-server.t t/008-head.t
+                t/007-json-errors-server.t t/008-head.t t/009-body-cap.t
 
 $(STATIC_NGX)/objs/Makefile: config tools/nginx-source.sh
 	tools/nginx-source.sh $(BUILD)/nginx-source $(STATIC_NGX)

@@ -30,7 +30,9 @@
  * other filters in a static build as in a dynamic one: a plain HTTP
  * module's postconfiguration runs before the header and write filters
  * are installed, and they replace the chain's head instead of
- * extending it.
+ * extending it.  The same module's request body filter counts the
+ * body a sandbox location reads against sandbox_max_body_size,
+ * however the body is framed (chunked or not).
  */
 
 
@@ -58,6 +60,8 @@ static char *ngx_http_sandbox_filter_merge_srv_conf(ngx_conf_t *cf,
     void *parent, void *child);
 static ngx_int_t ngx_http_sandbox_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sandbox_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_int_t ngx_http_sandbox_request_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static void ngx_http_sandbox_status_error(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_error_t *err);
@@ -174,6 +178,7 @@ ngx_module_t  ngx_http_sandbox_filter_module = {
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+static ngx_http_request_body_filter_pt   ngx_http_next_request_body_filter;
 
 
 static ngx_int_t
@@ -184,6 +189,9 @@ ngx_http_sandbox_error_filter_init(ngx_conf_t *cf)
 
     ngx_http_next_body_filter = ngx_http_top_body_filter;
     ngx_http_top_body_filter = ngx_http_sandbox_body_filter;
+
+    ngx_http_next_request_body_filter = ngx_http_top_request_body_filter;
+    ngx_http_top_request_body_filter = ngx_http_sandbox_request_body_filter;
 
     return NGX_OK;
 }
@@ -318,13 +326,56 @@ ngx_http_sandbox_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 }
 
 
+/*
+ * The body a sandbox location buffers, however it is framed: nginx
+ * checks a Content-Length against sandbox_max_body_size in the handler
+ * already (before reading), this counts what the chunked framing
+ * decodes, since client_max_body_size may be 0 (no limit) or larger.
+ */
+
+static ngx_int_t
+ngx_http_sandbox_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t                  *cl;
+    ngx_http_sandbox_ctx_t       *ctx;
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+    if (ctx == NULL || r->content_handler != ngx_http_sandbox_handler) {
+        return ngx_http_next_request_body_filter(r, in);
+    }
+
+    for (cl = in; cl; cl = cl->next) {
+        ctx->body_size += ngx_buf_size(cl->buf);
+    }
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    if (ctx->body_size > slcf->max_body_size) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "client intended to send a body over "
+                      "sandbox_max_body_size: more than %O bytes",
+                      slcf->max_body_size);
+
+        ctx->body_too_large = 1;
+
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    return ngx_http_next_request_body_filter(r, in);
+}
+
+
 static void
 ngx_http_sandbox_status_error(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_error_t *err)
 {
-    u_char                      code[32], *p;
-    ngx_http_core_loc_conf_t   *clcf;
-    ngx_http_sandbox_status_t  *s;
+    off_t                         max;
+    u_char                        code[32], *p;
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_sandbox_status_t    *s;
+    ngx_http_sandbox_loc_conf_t  *slcf;
 
     for (s = ngx_http_sandbox_statuses; s->status; s++) {
         if (s->status == status) {
@@ -346,10 +397,14 @@ ngx_http_sandbox_status_error(ngx_http_request_t *r,
 
     if (status == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE) {
         clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+        slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+        max = (ctx && ctx->body_too_large) ? slcf->max_body_size
+                                           : clcf->client_max_body_size;
 
         sbx_error_set(err, status, s->code, "",
                       "the request body is larger than %lld bytes",
-                      (long long) clcf->client_max_body_size);
+                      (long long) max);
 
     } else if (status == NGX_HTTP_BAD_GATEWAY && ctx && ctx->invalid_reply) {
         sbx_error_set(err, status, s->code, "",
