@@ -9,7 +9,7 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-Sbx::Test::blocks(config => <<'_EOC_');
+Sbx::Test::blocks(timeout => 60, config => <<'_EOC_');
     location /api/ {
         sandbox_pass runner;
         sandbox_read_timeout 120s;

@@ -9,7 +9,7 @@ use Sbx::Test;
 no_shuffle();
 no_root_location();
 
-Sbx::Test::blocks(config => <<'_EOC_');
+Sbx::Test::blocks(timeout => 60, config => <<'_EOC_');
     location / {
         client_max_body_size 0;
         sandbox_pass runner;
