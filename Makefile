@@ -5,6 +5,7 @@
 #   make soak    a long run under load; the report in build/soak/
 #   make fuzz    run every fuzz target for FUZZ_SECONDS each (fuzz/)
 #   make install install for a server (PREFIX, DESTDIR); make deb: packages
+#   make static  nginx built with the module compiled in; its error tests
 #
 # Set-up (deps, dockerd, images) is idempotent and cached; see tools/.
 #
@@ -47,7 +48,8 @@ INIT        := $(BUILD)/sandbox-init
 MODULE      := $(BUILD)/ngx_http_sandbox_module.so
 
 .PHONY: all build deps docker images run test unit t bench soak lint clean \
-        fuzz fuzz-smoke fuzz-build install uninstall deb package-test
+        fuzz fuzz-smoke fuzz-build install uninstall deb package-test \
+        static static-build
 
 all: build
 
@@ -263,7 +265,38 @@ fuzz-smoke: fuzz-build
 t: build
 	@tools/test-t.sh
 
-test: deps docker images build unit fuzz-smoke package-test t
+# nginx with the module compiled in (--add-module), from the source of
+# the installed nginx version (tools/nginx-source.sh), so that static
+# and dynamic builds are held to the same tests: the suites of errors
+# nginx raises itself, which pass through the module's filters, and of
+# the hidden locations and server-wide settings that only a full
+# nginx exercises.  The tree is configured again when config changes;
+# nginx's own Makefile rebuilds what a change of the module touches.
+STATIC_NGX   := $(BUILD)/static-nginx
+STATIC_TESTS ?= t/002-errors.t t/006-limit-except.t \
+                t/007-json-errors-server.t t/008-head.t t/009-body-cap.t
+
+$(STATIC_NGX)/objs/Makefile: config tools/nginx-source.sh
+	tools/nginx-source.sh $(BUILD)/nginx-source $(STATIC_NGX)
+	cd $(STATIC_NGX) && ./configure --with-threads --with-pcre \
+	    --with-cc-opt="$(CFLAGS)" --add-module=$(CURDIR) \
+	    >configure.log 2>&1 || { tail -30 configure.log; exit 1; }
+
+$(STATIC_NGX)/objs/nginx: $(STATIC_NGX)/objs/Makefile $(MODULE_SRCS)
+	$(MAKE) -C $(STATIC_NGX) -f objs/Makefile >$(STATIC_NGX)/make.log 2>&1 \
+	    || { tail -30 $(STATIC_NGX)/make.log; exit 1; }
+	touch $@
+
+static-build: $(STATIC_NGX)/objs/nginx
+
+# no load_module: the module is nginx's own
+static: build static-build
+	@SBX_TEST_TAG=$${SBX_TEST_TAG:-static} \
+	    TEST_NGINX_BINARY=$(CURDIR)/$(STATIC_NGX)/objs/nginx \
+	    TEST_NGINX_LOAD_MODULES= TEST_FILES="$(STATIC_TESTS)" \
+	    tools/test-t.sh
+
+test: deps docker images build unit fuzz-smoke package-test t static
 
 run: deps docker images build
 	@tools/run.sh

@@ -4,10 +4,10 @@
  * order the upstream modules (memcached, scgi) present it:
  *
  *   the content handler: route the path under the location to an
- *     endpoint and check the method (404, 405); GET endpoints: discard
- *     the body, frame, go
- *     upstream; POST endpoints: check the query and the Content-Type
- *     (400, 415), then read the body
+ *     endpoint and check the method (404, 405); GET endpoints (and HEAD
+ *     on them): discard the body, frame, go upstream; POST endpoints:
+ *     check the query, the Content-Type and a Content-Length against
+ *     sandbox_max_body_size (400, 415, 413), then read the body
  *   the body read: gather it (memory and/or temp file), validate it and
  *     apply the location's policy (request.c: 400, 422), frame it
  *   the request creation: the upstream and its callbacks
@@ -48,11 +48,12 @@ static void ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx);
 ngx_int_t
 ngx_http_sandbox_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                  rc;
-    sbx_error_t                err;
-    sbx_proto_attr_t           attr;
-    ngx_http_sandbox_ctx_t    *ctx;
-    ngx_http_sandbox_route_t  *route;
+    ngx_int_t                     rc;
+    sbx_error_t                   err;
+    sbx_proto_attr_t              attr;
+    ngx_http_sandbox_ctx_t       *ctx;
+    ngx_http_sandbox_route_t     *route;
+    ngx_http_sandbox_loc_conf_t  *slcf;
 
     ctx = ngx_http_sandbox_create_ctx(r);
     if (ctx == NULL) {
@@ -79,7 +80,7 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
 
     ctx->endpoint = route->endpoint;
 
-    if (route->method == NGX_HTTP_GET) {
+    if (route->method & NGX_HTTP_GET) {
 
         rc = ngx_http_discard_request_body(r);
 
@@ -121,6 +122,29 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
                       "unsupported_media_type", "",
                       "the body must be sent as application/json");
         return ngx_http_sandbox_reject(r, &err, NULL);
+    }
+
+    /*
+     * As nginx does for client_max_body_size: no "100 Continue" invites
+     * the body, what comes of it anyway is discarded, and nginx's 413
+     * (made JSON by the error filter) closes the connection.  A chunked
+     * body is counted as it is read (ngx_http_sandbox_error.c).
+     */
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    if (r->headers_in.content_length_n > slcf->max_body_size) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "client intended to send a body over "
+                      "sandbox_max_body_size: %O bytes",
+                      r->headers_in.content_length_n);
+
+        ctx->body_too_large = 1;
+        r->expect_tested = 1;
+
+        (void) ngx_http_discard_request_body(r);
+
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
 
     rc = ngx_http_read_client_request_body(r, ngx_http_sandbox_body_handler);

@@ -6,7 +6,7 @@
  * the location configuration (the upstream's fixed settings among it),
  * and the $sandbox_* variables, read from the request's context.  The
  * request itself is handled in ngx_http_sandbox_handler.c; the error
- * filters this module installs are in ngx_http_sandbox_error.c.
+ * filters, a module of their own, are in ngx_http_sandbox_error.c.
  */
 
 
@@ -43,6 +43,8 @@ static char *ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list,
     ngx_str_t *value);
 static char *ngx_http_sandbox_buffer_size(ngx_conf_t *cf, void *post,
     void *data);
+static char *ngx_http_sandbox_max_body_size(ngx_conf_t *cf, void *post,
+    void *data);
 
 
 static ngx_conf_bitmask_t  ngx_http_sandbox_next_upstream_masks[] = {
@@ -64,6 +66,12 @@ static ngx_conf_post_handler_pt  ngx_http_sandbox_buffer_size_p =
 static ngx_conf_num_bounds_t  ngx_http_sandbox_max_batch_bounds = {
     ngx_conf_check_num_bounds, 1, -1
 };
+
+
+/* a cap of 0 would refuse every body: off is client_max_body_size 0's */
+
+static ngx_conf_post_handler_pt  ngx_http_sandbox_max_body_size_p =
+    ngx_http_sandbox_max_body_size;
 
 
 static ngx_command_t  ngx_http_sandbox_commands[] = {
@@ -166,13 +174,20 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
       0,
       NULL },
 
+    { ngx_string("sandbox_max_body_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_off_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, max_body_size),
+      &ngx_http_sandbox_max_body_size_p },
+
       ngx_null_command
 };
 
 
 static ngx_http_module_t  ngx_http_sandbox_module_ctx = {
     ngx_http_sandbox_add_variables,        /* preconfiguration */
-    ngx_http_sandbox_error_filter_init,    /* postconfiguration */
+    NULL,                                  /* postconfiguration */
 
     NULL,                                  /* create main configuration */
     NULL,                                  /* init main configuration */
@@ -329,6 +344,7 @@ ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf)
     conf->job_wall_ms = NGX_CONF_UNSET;
     conf->job_output_kb = NGX_CONF_UNSET;
     conf->wait = NGX_CONF_UNSET;
+    conf->max_body_size = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -392,6 +408,8 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               NGX_HTTP_SANDBOX_MAX_TESTS);
     ngx_conf_merge_uint_value(conf->max_batch, prev->max_batch, 20);
     ngx_conf_merge_value(conf->wait, prev->wait, 1);
+    ngx_conf_merge_off_value(conf->max_body_size, prev->max_body_size,
+                             NGX_HTTP_SANDBOX_MAX_BODY);
 
     /* the directive sets both, so the pair is inherited as one */
 
@@ -416,6 +434,23 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
     conf->where = clcf->noname ? prev->where : clcf;
+
+    /*
+     * The hidden location of "limit_except" replaces the location's
+     * configuration for the methods it does not list, and its handler
+     * (NULL: the static one) becomes the content handler, as in the
+     * proxy and scgi modules; only in a location of sandbox_pass, which
+     * the upstream, inherited by every nested location, does not tell.
+     */
+
+    if (clcf->lmt_excpt
+        && clcf->handler == NULL
+        && conf->upstream.upstream
+        && conf->where
+        && conf->where->handler == ngx_http_sandbox_handler)
+    {
+        clcf->handler = ngx_http_sandbox_handler;
+    }
 
     return NGX_CONF_OK;
 }
@@ -716,6 +751,19 @@ ngx_http_sandbox_buffer_size(ngx_conf_t *cf, void *post, void *data)
     if (*sp < SBX_PROTO_MAX_HEADER) {
         return "must be at least 1k: the runner's header line is up "
                "to 1024 bytes";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_sandbox_max_body_size(ngx_conf_t *cf, void *post, void *data)
+{
+    off_t  *op = data;
+
+    if (*op <= 0) {
+        return "must be at least 1";
     }
 
     return NGX_CONF_OK;

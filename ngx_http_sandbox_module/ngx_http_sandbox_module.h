@@ -13,7 +13,9 @@
  *                               policy, and the request frame
  *   ngx_http_sandbox_error.c    JSON errors: HTTP status to error code,
  *                               error bodies, and the filters that turn
- *                               nginx's own error pages into JSON
+ *                               nginx's own error pages into JSON (a
+ *                               module of their own, of the filter
+ *                               type: ngx_http_sandbox_filter_module)
  *
  * The frame format and the submission shape come from common/ (plain
  * C shared with sandbox-runner), so both ends agree by construction.
@@ -58,6 +60,15 @@
 
 
 /*
+ * The most body a sandbox location buffers (sandbox_max_body_size),
+ * whatever client_max_body_size allows: the body and its parsed JSON
+ * live in the request's pool until the frame is built.
+ */
+
+#define NGX_HTTP_SANDBOX_MAX_BODY         (4 * 1024 * 1024)
+
+
+/*
  * The status of a policy refusal (docs/api.md); nginx 1.22 has no name
  * for it and no reason phrase either, see ngx_http_sandbox_status_line()
  */
@@ -83,6 +94,7 @@ typedef struct {
     ngx_int_t                    job_wall_ms;    /* 0: no budget */
     ngx_int_t                    job_output_kb;  /* 0: no budget */
     ngx_flag_t                   wait;
+    off_t                        max_body_size;
 
     /* the location the URI was matched by, for the path under it */
     ngx_http_core_loc_conf_t    *where;
@@ -114,10 +126,12 @@ typedef struct {
     ngx_table_elt_t             *retry_after;
 
     ngx_str_t                    error;       /* replaces an nginx page */
+    off_t                        body_size;   /* read so far */
 
     unsigned                     replied:1;
     unsigned                     invalid_reply:1;
     unsigned                     error_sent:1;
+    unsigned                     body_too_large:1;
 } ngx_http_sandbox_ctx_t;
 
 
@@ -151,7 +165,6 @@ ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
 
 /* ngx_http_sandbox_error.c */
 
-ngx_int_t ngx_http_sandbox_error_filter_init(ngx_conf_t *cf);
 json_t *ngx_http_sandbox_error_object(sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_send_error(ngx_http_request_t *r,
     sbx_error_t *err, ngx_str_t *allow);

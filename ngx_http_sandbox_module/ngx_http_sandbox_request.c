@@ -12,7 +12,8 @@
  *
  * jansson values never outlive the call that made them: every path
  * releases them before returning, so a client that goes away cannot leak
- * one.  Strings jansson dumps are freed by a request pool cleanup.
+ * one.  What they are dumped to is request pool memory: jansson measures
+ * the text first, then writes it into a buffer of that size.
  */
 
 
@@ -27,7 +28,6 @@ static json_int_t ngx_http_sandbox_applied(ngx_http_sandbox_loc_conf_t *slcf,
     json_t *sub, const char *key);
 static ngx_uint_t ngx_http_sandbox_max_attrs(ngx_http_request_t *r,
     ngx_http_sandbox_loc_conf_t *slcf, sbx_proto_attr_t *attrs);
-static void ngx_http_sandbox_free(void *data);
 
 
 ngx_int_t
@@ -504,34 +504,34 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 }
 
 
+/*
+ * Two passes of json_dumpb(): the first measures (0: the value cannot
+ * be encoded), the second writes into the pool, so the text lives as
+ * long as the request and needs no cleanup of its own.
+ */
+
 ngx_int_t
 ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json, ngx_str_t *out)
 {
-    char                *s;
-    ngx_pool_cleanup_t  *cln;
+    size_t   len;
+    u_char  *p;
 
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
+    len = json_dumpb(json, NULL, 0, JSON_COMPACT);
+    if (len == 0) {
         return NGX_ERROR;
     }
 
-    s = json_dumps(json, JSON_COMPACT);
-    if (s == NULL) {
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
         return NGX_ERROR;
     }
 
-    cln->handler = ngx_http_sandbox_free;
-    cln->data = s;
+    if (json_dumpb(json, (char *) p, len, JSON_COMPACT) != len) {
+        return NGX_ERROR;
+    }
 
-    out->data = (u_char *) s;
-    out->len = ngx_strlen(s);
+    out->data = p;
+    out->len = len;
 
     return NGX_OK;
-}
-
-
-static void
-ngx_http_sandbox_free(void *data)
-{
-    free(data);
 }

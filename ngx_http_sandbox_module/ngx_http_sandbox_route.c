@@ -15,6 +15,12 @@ static ngx_int_t ngx_http_sandbox_path(ngx_http_request_t *r,
     ngx_str_t *path);
 
 
+/*
+ * What is read is answered to HEAD too (RFC 9110, 9.3.2): the runner is
+ * asked as for GET, and nginx sends the reply's header alone, Content-
+ * Length included.
+ */
+
 static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
 
     { ngx_string("submissions"), NGX_HTTP_SANDBOX_SUBMIT,
@@ -24,18 +30,18 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
       NGX_HTTP_POST, ngx_string("POST"), "BATCH" },
 
     { ngx_string("languages"), NGX_HTTP_SANDBOX_LANGUAGES,
-      NGX_HTTP_GET, ngx_string("GET"), "LANGUAGES" },
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "LANGUAGES" },
 
     { ngx_string("health"), NGX_HTTP_SANDBOX_HEALTH,
-      NGX_HTTP_GET, ngx_string("GET"), "HEALTH" },
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "HEALTH" },
 
     { ngx_string("metrics"), NGX_HTTP_SANDBOX_METRICS,
-      NGX_HTTP_GET, ngx_string("GET"), "METRICS" },
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "METRICS" },
 
     /* "submissions/" and an id */
 
     { ngx_null_string, NGX_HTTP_SANDBOX_GET,
-      NGX_HTTP_GET, ngx_string("GET"), "GET" }
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "GET" }
 };
 
 
