@@ -109,7 +109,7 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 {
     int                     rc, wait, nmax;
     char                   *text;
-    json_t                 *sub, *v;
+    json_t                 *sub;
     sbx_job_t              *job;
     sbx_error_t             err;
     sbx_limits_t            max;
@@ -192,6 +192,15 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         sbx_conn_wait(c, job);
         return;
     }
+
+    sbx_api_queued(c, job);
+}
+
+
+void
+sbx_api_queued(sbx_conn_t *c, sbx_job_t *job)
+{
+    json_t  *v;
 
     v = json_pack("{s:s, s:s}", "id", job->id, "status", "queued");
     sbx_api_json(c, 202, v, job, "queued");
@@ -395,8 +404,9 @@ sbx_api_health(sbx_conn_t *c)
     docker = sbx_monitor_docker_up();
     ok = docker && !sbx_server_shutting_down();
 
-    state = sbx_server_shutting_down() ? "shutting_down"
-                                       : (ok ? "ok" : "degraded");
+    state = sbx_server_draining() ? "draining"
+            : sbx_server_shutting_down() ? "shutting_down"
+            : (ok ? "ok" : "degraded");
 
     sbx_jobs_stats(&st);
 
@@ -471,6 +481,13 @@ sbx_api_admit(sbx_conn_t *c, sbx_proto_header_t *h, sbx_limits_t *max)
 static int
 sbx_api_unavailable(sbx_conn_t *c)
 {
+    if (sbx_server_draining()) {
+        sbx_api_refuse(c, 503, "shutting_down", "",
+                       "the runner is draining: it finishes the jobs it "
+                       "has and takes no new ones; retry later");
+        return 1;
+    }
+
     if (sbx_server_shutting_down()) {
         sbx_api_refuse(c, 503, "shutting_down", "",
                        "the runner is shutting down");

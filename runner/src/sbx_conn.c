@@ -218,6 +218,44 @@ sbx_conn_answer(sbx_job_t *job)
 }
 
 
+/*
+ * The job a connection waits for is kept for the runner's next start
+ * (the runner stops before it ends): the client gets its id at once,
+ * as an asynchronous one would, and can poll it after the restart.
+ */
+
+void
+sbx_conn_kept(sbx_job_t *job)
+{
+    sbx_conn_t  *c;
+
+    c = job->waiter;
+
+    if (c == NULL) {
+        return;
+    }
+
+    job->waiter = NULL;
+    c->waiting = NULL;
+    sbx_api_queued(c, job);
+}
+
+
+int
+sbx_conn_sending(void)
+{
+    sbx_conn_t  *c;
+
+    for (c = sbx_conn.conns; c; c = c->next) {
+        if (c->fd != -1 && c->out.len != 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 sbx_msec_t
 sbx_conn_sweep_at(void)
 {

@@ -81,6 +81,7 @@ main(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGQUIT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
     if (sbx_lang_load(sbx_conf.languages, err, sizeof(err)) != SBX_OK) {
