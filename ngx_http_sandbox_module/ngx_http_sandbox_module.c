@@ -29,6 +29,8 @@ static char *ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf,
 
 static char *ngx_http_sandbox_pass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_sandbox_wait(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_sandbox_languages(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_sandbox_limits(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -51,6 +53,15 @@ static ngx_conf_bitmask_t  ngx_http_sandbox_next_upstream_masks[] = {
     { ngx_string("invalid_response"), NGX_HTTP_UPSTREAM_FT_INVALID_HEADER },
     { ngx_string("not_found"), NGX_HTTP_UPSTREAM_FT_HTTP_404 },
     { ngx_string("off"), NGX_HTTP_UPSTREAM_FT_OFF },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_sandbox_wait_modes[] = {
+    { ngx_string("off"), NGX_HTTP_SANDBOX_WAIT_OFF },
+    { ngx_string("on"), NGX_HTTP_SANDBOX_WAIT_ON },
+    { ngx_string("async"), NGX_HTTP_SANDBOX_WAIT_ASYNC },
+    { ngx_string("refuse"), NGX_HTTP_SANDBOX_WAIT_REFUSE },
     { ngx_null_string, 0 }
 };
 
@@ -125,10 +136,10 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
       NULL },
 
     { ngx_string("sandbox_wait"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
-      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_sandbox_wait,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_sandbox_loc_conf_t, wait),
+      0,
       NULL },
 
     { ngx_string("sandbox_languages"),
@@ -328,7 +339,7 @@ ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf)
     conf->max_batch = NGX_CONF_UNSET_UINT;
     conf->job_wall_ms = NGX_CONF_UNSET;
     conf->job_output_kb = NGX_CONF_UNSET;
-    conf->wait = NGX_CONF_UNSET;
+    conf->wait = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -391,7 +402,8 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->max_tests, prev->max_tests,
                               NGX_HTTP_SANDBOX_MAX_TESTS);
     ngx_conf_merge_uint_value(conf->max_batch, prev->max_batch, 20);
-    ngx_conf_merge_value(conf->wait, prev->wait, 1);
+    ngx_conf_merge_uint_value(conf->wait, prev->wait,
+                              NGX_HTTP_SANDBOX_WAIT_ON);
 
     /* the directive sets both, so the pair is inherited as one */
 
@@ -451,6 +463,43 @@ ngx_http_sandbox_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf->handler = ngx_http_sandbox_handler;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * sandbox_wait on | off | async | refuse: ngx_conf_set_enum_slot() would
+ * not name the directive in its error, nor list the values.
+ */
+
+static char *
+ngx_http_sandbox_wait(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sandbox_loc_conf_t *slcf = conf;
+
+    ngx_str_t        *value;
+    ngx_conf_enum_t  *e;
+
+    if (slcf->wait != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (e = ngx_http_sandbox_wait_modes; e->name.len; e++) {
+        if (e->name.len == value[1].len
+            && ngx_strcmp(e->name.data, value[1].data) == 0)
+        {
+            slcf->wait = e->value;
+            return NGX_CONF_OK;
+        }
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\" in \"%V\" directive, it must "
+                       "be \"on\", \"off\", \"async\" or \"refuse\"",
+                       &value[1], &cmd->name);
+
+    return NGX_CONF_ERROR;
 }
 
 

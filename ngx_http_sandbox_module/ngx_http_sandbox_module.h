@@ -65,6 +65,17 @@
 #define NGX_HTTP_SANDBOX_UNPROCESSABLE  422
 
 
+/*
+ * sandbox_wait: whether a submission waits for its result by default,
+ * and whether the client may ask otherwise with ?wait=
+ */
+
+#define NGX_HTTP_SANDBOX_WAIT_OFF     0    /* 202 unless ?wait=true */
+#define NGX_HTTP_SANDBOX_WAIT_ON      1    /* result unless ?wait=false */
+#define NGX_HTTP_SANDBOX_WAIT_ASYNC   2    /* 202 whatever ?wait= says */
+#define NGX_HTTP_SANDBOX_WAIT_REFUSE  3    /* 202; ?wait=true is 422 */
+
+
 typedef struct {
     const char                  *key;       /* from sbx_limit_names */
     ngx_int_t                    max;
@@ -82,7 +93,7 @@ typedef struct {
     ngx_uint_t                   max_batch;
     ngx_int_t                    job_wall_ms;    /* 0: no budget */
     ngx_int_t                    job_output_kb;  /* 0: no budget */
-    ngx_flag_t                   wait;
+    ngx_uint_t                   wait;       /* NGX_HTTP_SANDBOX_WAIT_* */
 
     /* the location the URI was matched by, for the path under it */
     ngx_http_core_loc_conf_t    *where;
