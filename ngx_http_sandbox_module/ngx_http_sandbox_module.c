@@ -45,6 +45,10 @@ static char *ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list,
     ngx_str_t *value);
 static char *ngx_http_sandbox_buffer_size(ngx_conf_t *cf, void *post,
     void *data);
+static char *ngx_http_sandbox_bounds(ngx_conf_t *cf, void *post,
+    void *data);
+static char *ngx_http_sandbox_next_upstream(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 
 
 static ngx_conf_bitmask_t  ngx_http_sandbox_next_upstream_masks[] = {
@@ -72,8 +76,24 @@ static ngx_conf_post_handler_pt  ngx_http_sandbox_buffer_size_p =
     ngx_http_sandbox_buffer_size;
 
 
-static ngx_conf_num_bounds_t  ngx_http_sandbox_max_batch_bounds = {
-    ngx_conf_check_num_bounds, 1, -1
+/*
+ * Numbers with bounds; ngx_conf_check_num_bounds() would not name the
+ * directive in its error.
+ */
+
+typedef struct {
+    ngx_conf_post_handler_pt     post_handler;
+    ngx_int_t                    low;
+    ngx_int_t                    high;
+} ngx_http_sandbox_bounds_t;
+
+
+static ngx_http_sandbox_bounds_t  ngx_http_sandbox_max_batch_bounds = {
+    ngx_http_sandbox_bounds, 1, 1000
+};
+
+static ngx_http_sandbox_bounds_t  ngx_http_sandbox_max_tests_bounds = {
+    ngx_http_sandbox_bounds, 0, SBX_SCHEMA_MAX_TESTS
 };
 
 
@@ -116,7 +136,7 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
 
     { ngx_string("sandbox_next_upstream"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
-      ngx_conf_set_bitmask_slot,
+      ngx_http_sandbox_next_upstream,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_sandbox_loc_conf_t, upstream.next_upstream),
       &ngx_http_sandbox_next_upstream_masks },
@@ -161,7 +181,7 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
       ngx_conf_set_num_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_sandbox_loc_conf_t, max_tests),
-      NULL },
+      &ngx_http_sandbox_max_tests_bounds },
 
     { ngx_string("sandbox_max_batch"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -575,7 +595,11 @@ ngx_http_sandbox_job_budget(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         n = ngx_atoi(value[i].data + len, value[i].len - len);
 
-        if (n == NGX_ERROR || n == 0) {
+        /* a day of wall time, a GiB of output: beyond is a typo */
+
+        if (n == NGX_ERROR || n == 0
+            || n > (budget == &slcf->job_wall_ms ? 86400000 : 1048576))
+        {
             goto invalid;
         }
 
@@ -587,9 +611,10 @@ ngx_http_sandbox_job_budget(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid budget \"%V\", expected wall_ms=number "
-                       "or output_kb=number, the number at least 1, "
-                       "or \"off\"", &value[i]);
+                       "invalid budget \"%V\" in \"sandbox_job_budget\" "
+                       "directive, expected wall_ms=number (1 to 86400000) "
+                       "or output_kb=number (1 to 1048576), or \"off\"",
+                       &value[i]);
 
     return NGX_CONF_ERROR;
 }
@@ -646,15 +671,22 @@ ngx_http_sandbox_language(ngx_conf_t *cf, ngx_array_t *list,
 
     if (ngx_strcmp(value->data, "all") == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"all\" must be the only value");
+                           "\"all\" must be the only value of the "
+                           "\"sandbox_languages\" directive");
         return NGX_CONF_ERROR;
     }
 
-    /* the same bounds sbx_schema_check() puts on "language" */
+    /*
+     * The same bounds sbx_schema_check() puts on "language", and no
+     * comma: the list goes to the runner comma-separated (first contact).
+     */
 
-    if (value->len == 0 || value->len > 32) {
+    if (value->len == 0 || value->len > 32
+        || ngx_strlchr(value->data, value->data + value->len, ',') != NULL)
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid language \"%V\"", value);
+                           "invalid language \"%V\" in "
+                           "\"sandbox_languages\" directive", value);
         return NGX_CONF_ERROR;
     }
 
@@ -700,7 +732,8 @@ ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list, ngx_str_t *value)
 
     if (keys[k] == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "unknown limit \"%V\"", &key);
+                           "unknown limit \"%V\" in \"sandbox_limits\" "
+                           "directive", &key);
         return NGX_CONF_ERROR;
     }
 
@@ -709,7 +742,8 @@ ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list, ngx_str_t *value)
     for (n = 0; n < list->nelts; n++) {
         if (limit[n].key == keys[k]) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "duplicate limit \"%V\"", &key);
+                               "duplicate limit \"%V\" in "
+                               "\"sandbox_limits\" directive", &key);
             return NGX_CONF_ERROR;
         }
     }
@@ -718,6 +752,16 @@ ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list, ngx_str_t *value)
 
     if (max == NGX_ERROR || max == 0) {
         goto invalid;
+    }
+
+    /* a few digits too many is a typo, not a policy (common/sbx_vocab) */
+
+    if ((long long) max > sbx_limit_ceilings[k]) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "limit \"%V\" in \"sandbox_limits\" directive "
+                           "is too large: %V is at most %L", value, &key,
+                           (int64_t) sbx_limit_ceilings[k]);
+        return NGX_CONF_ERROR;
     }
 
     limit = ngx_array_push(list);
@@ -750,8 +794,9 @@ ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list, ngx_str_t *value)
 invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid limit \"%V\", expected key=number, "
-                       "the number at least 1", value);
+                       "invalid limit \"%V\" in \"sandbox_limits\" "
+                       "directive, expected key=number, the number at "
+                       "least 1", value);
 
     return NGX_CONF_ERROR;
 }
@@ -768,4 +813,44 @@ ngx_http_sandbox_buffer_size(ngx_conf_t *cf, void *post, void *data)
     }
 
     return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_sandbox_bounds(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_http_sandbox_bounds_t  *b = post;
+    ngx_int_t                  *np = data;
+
+    if (*np < b->low || *np > b->high) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%i\" in \"%V\" directive, it "
+                           "must be from %i to %i", *np,
+                           &((ngx_str_t *) cf->args->elts)[0], b->low,
+                           b->high);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* ngx_conf_set_bitmask_slot() names neither the directive nor the values */
+
+static char *
+ngx_http_sandbox_next_upstream(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char  *rv;
+
+    rv = ngx_conf_set_bitmask_slot(cf, cmd, conf);
+
+    if (rv == NGX_CONF_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value in \"%V\" directive, it takes "
+                           "\"error\", \"timeout\", \"invalid_response\", "
+                           "\"not_found\" or \"off\"", &cmd->name);
+    }
+
+    return rv;
 }
