@@ -27,6 +27,9 @@ static void *ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
 
+static char *ngx_http_sandbox_merge_check(ngx_conf_t *cf,
+    ngx_http_sandbox_loc_conf_t *conf);
+
 static char *ngx_http_sandbox_pass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_sandbox_wait(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -448,6 +451,54 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
     conf->where = clcf->noname ? prev->where : clcf;
+
+    return ngx_http_sandbox_merge_check(cf, conf);
+}
+
+
+/*
+ * The "check" attribute of the first frames (first contact): the
+ * location's languages, comma-separated, or "*"; as many as fit in one
+ * attribute value.
+ */
+
+static char *
+ngx_http_sandbox_merge_check(ngx_conf_t *cf,
+    ngx_http_sandbox_loc_conf_t *conf)
+{
+    u_char      *p;
+    ngx_str_t   *lang;
+    ngx_uint_t   i;
+
+    if (conf->languages == NULL) {
+        ngx_str_set(&conf->check, "*");
+        return NGX_CONF_OK;
+    }
+
+    conf->check.data = ngx_pnalloc(cf->pool, SBX_PROTO_MAX_VALUE);
+    if (conf->check.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = conf->check.data;
+    lang = conf->languages->elts;
+
+    for (i = 0; i < conf->languages->nelts; i++) {
+
+        if ((size_t) (p - conf->check.data) + 1 + lang[i].len
+            > SBX_PROTO_MAX_VALUE)
+        {
+            break;
+        }
+
+        if (p > conf->check.data) {
+            *p++ = ',';
+        }
+
+        p = ngx_cpymem(p, lang[i].data, lang[i].len);
+    }
+
+    conf->check.len = p - conf->check.data;
 
     return NGX_CONF_OK;
 }

@@ -97,6 +97,14 @@ typedef struct {
 
     /* the location the URI was matched by, for the path under it */
     ngx_http_core_loc_conf_t    *where;
+
+    /*
+     * First contact (ngx_http_sandbox_check_reply()): "check=" sent to
+     * the runner until a reply comes back, once per worker; the flag is
+     * this worker's own copy, set at run time.
+     */
+    ngx_str_t                    check;      /* languages, or "*" */
+    ngx_uint_t                   checked;
 } ngx_http_sandbox_loc_conf_t;
 
 
@@ -125,10 +133,12 @@ typedef struct {
     ngx_table_elt_t             *retry_after;
 
     ngx_str_t                    error;       /* replaces an nginx page */
+    ngx_str_t                    prefix;      /* the URI before the path */
 
     unsigned                     replied:1;
     unsigned                     invalid_reply:1;
     unsigned                     error_sent:1;
+    unsigned                     checking:1;  /* the frame asks "check" */
 } ngx_http_sandbox_ctx_t;
 
 
@@ -159,6 +169,8 @@ ngx_int_t ngx_http_sandbox_frame(ngx_http_request_t *r,
     ngx_uint_t nattrs, ngx_str_t *body);
 ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
     ngx_str_t *out);
+void ngx_http_sandbox_check_reply(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_proto_header_t *hdr);
 
 /* ngx_http_sandbox_error.c */
 

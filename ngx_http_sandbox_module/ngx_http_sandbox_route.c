@@ -58,6 +58,11 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
         return NULL;
     }
 
+    /* what a message names an endpoint under: "/api/" for "/api/x" */
+
+    ctx->prefix.data = r->uri.data;
+    ctx->prefix.len = path.data - r->uri.data;
+
     for (route = ngx_http_sandbox_routes; route->path.len; route++) {
 
         if (path.len == route->path.len
@@ -234,7 +239,9 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
                           "wait_not_allowed", "wait",
                           "this location does not wait for results: "
                           "submit without wait=true and poll "
-                          "…/submissions/{id}");
+                          "GET %.*ssubmissions/{id}",
+                          (int) ngx_min(ctx->prefix.len, 64),
+                          ctx->prefix.data);
             return NGX_DECLINED;
         }
 
@@ -256,7 +263,8 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH && ctx->wait) {
         sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
                       "wait", "a batch is always queued: poll each "
-                      "id with GET .../submissions/{id}");
+                      "id with GET %.*ssubmissions/{id}",
+                      (int) ngx_min(ctx->prefix.len, 64), ctx->prefix.data);
         return NGX_DECLINED;
     }
 

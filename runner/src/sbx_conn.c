@@ -50,6 +50,7 @@ struct sbx_conn_s {
     size_t              sent;
     sbx_msec_t          frame_start;     /* first byte of a partial frame */
     sbx_job_t          *waiting;
+    char               *check;           /* attributes for the next reply */
     unsigned            close_after:1;
     unsigned            writing:1;
     unsigned            processing:1;
@@ -121,8 +122,9 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
 {
     int                n;
     char               status[8], retry[16], head[SBX_PROTO_MAX_HEADER];
+    char              *p;
     unsigned           na;
-    sbx_proto_attr_t   attrs[4];
+    sbx_proto_attr_t   attrs[6];
 
     snprintf(status, sizeof(status), "%03d", r->status);
 
@@ -148,7 +150,26 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
 
 #undef sbx_conn_attr
 
+    /* the answer to a "check" the request carried: "key=value key=value" */
+
+    for (p = c->check; p != NULL && *p != '\0'; /* void */) {
+        attrs[na].key.data = p;
+        p += strcspn(p, "=");
+        attrs[na].key.len = p - attrs[na].key.data;
+        attrs[na].value.data = ++p;
+        p += strcspn(p, " ");
+        attrs[na].value.len = p - attrs[na].value.data;
+        na++;
+
+        if (*p == ' ') {
+            p++;
+        }
+    }
+
     n = sbx_proto_write_header(head, sizeof(head), status, r->len, attrs, na);
+
+    free(c->check);
+    c->check = NULL;
 
     if (n < 0
         || sbx_buf_append(&c->out, head, n) != SBX_OK
@@ -185,6 +206,19 @@ sbx_conn_reply_error(sbx_conn_t *c, const sbx_error_t *err)
 
     sbx_conn_reply(c, &r);
     free(body);
+}
+
+
+/*
+ * The reply to the current request carries these attributes too
+ * ("key=value", space-separated, at most two; sbx_api_check()).
+ */
+
+void
+sbx_conn_check(sbx_conn_t *c, char *attrs)
+{
+    free(c->check);
+    c->check = attrs;
 }
 
 
@@ -543,6 +577,7 @@ sbx_conn_free_dead(void)
 
         sbx_buf_free(&c->in);
         sbx_buf_free(&c->out);
+        free(c->check);
         free(c);
     }
 }

@@ -42,6 +42,12 @@ void sbx_conn_reply_error(sbx_conn_t *c, const sbx_error_t *err);
  */
 void sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job);
 
+/*
+ * Attributes ("key=value key=value", malloc'd, taken) that the reply to
+ * the request being handled carries as well.
+ */
+void sbx_conn_check(sbx_conn_t *c, char *attrs);
+
 
 /* for sbx_server.c */
 
