@@ -162,10 +162,10 @@ sandbox_max_batch
 --- error_code eval
 [422, 422, 422, 202]
 --- response_json eval
-["error.message =~ GET /judge/languages lists them",
- "error.message =~ GET /api/languages lists them",
+["error.code: \"unknown_language\"\nerror.field: \"language\"\nerror.message =~ GET /judge/languages lists them",
+ "error.code: \"unknown_language\"\nerror.message =~ GET /api/languages lists them",
  "error.message =~ GET /paid/languages lists them",
- "submissions.0.error.message =~ GET /api/languages lists them"]
+ "submissions.0.error.code: \"unknown_language\"\nsubmissions.0.error.message =~ GET /api/languages lists them"]
 
 
 

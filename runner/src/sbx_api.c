@@ -643,6 +643,8 @@ sbx_api_hint(sbx_error_t *err, sbx_proto_header_t *h)
 {
     int                     len;
     char                    msg[sizeof(err->message)];
+    char                    code[sizeof(err->code)];
+    char                    field[sizeof(err->field)];
     const char             *prefix;
     const sbx_proto_str_t  *v;
 
@@ -661,8 +663,12 @@ sbx_api_hint(sbx_error_t *err, sbx_proto_header_t *h)
         len = (int) strlen(prefix);
     }
 
-    memcpy(msg, err->message, sizeof(msg));
+    /* sbx_error_set() starts afresh: its arguments may not point into err */
 
-    sbx_error_set(err, err->status, err->code, err->field,
+    memcpy(msg, err->message, sizeof(msg));
+    memcpy(code, err->code, sizeof(code));
+    memcpy(field, err->field, sizeof(field));
+
+    sbx_error_set(err, err->status, code, field,
                   "%s; GET %.*slanguages lists them", msg, len, prefix);
 }
