@@ -74,6 +74,13 @@ typedef enum {
 
 
 extern const char  *sbx_limit_names[SBX_LIMIT_N + 1];   /* NULL-ended */
+
+/*
+ * The largest value a configuration may give each limit (sandbox_limits,
+ * the language table): far above any sane job, low enough that a typo
+ * of a few extra digits is refused before it reaches a container.
+ */
+extern const long long  sbx_limit_ceilings[SBX_LIMIT_N];
 extern const char  *sbx_checker_names[SBX_CHECK_N + 1];
 extern const char  *sbx_status_names[SBX_STATUS_N + 1];
 

@@ -182,10 +182,24 @@ sbx_conn_drop(sbx_conn_t *c)
 }
 
 
+void
+sbx_conn_check(sbx_conn_t *c, char *attrs)
+{
+    free(attrs);
+}
+
+
 /* sbx_server.c: the event loop */
 
 int
 sbx_server_shutting_down(void)
+{
+    return 0;
+}
+
+
+int
+sbx_server_draining(void)
 {
     return 0;
 }

@@ -468,6 +468,10 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
+    if (ctx->checking) {
+        ngx_http_sandbox_check_reply(r, ctx, &hdr);
+    }
+
     /* the id the runner resolved the submission's language to */
 
     if (language.len) {

@@ -76,6 +76,17 @@
 #define NGX_HTTP_SANDBOX_UNPROCESSABLE  422
 
 
+/*
+ * sandbox_wait: whether a submission waits for its result by default,
+ * and whether the client may ask otherwise with ?wait=
+ */
+
+#define NGX_HTTP_SANDBOX_WAIT_OFF     0    /* 202 unless ?wait=true */
+#define NGX_HTTP_SANDBOX_WAIT_ON      1    /* result unless ?wait=false */
+#define NGX_HTTP_SANDBOX_WAIT_ASYNC   2    /* 202 whatever ?wait= says */
+#define NGX_HTTP_SANDBOX_WAIT_REFUSE  3    /* 202; ?wait=true is 422 */
+
+
 typedef struct {
     const char                  *key;       /* from sbx_limit_names */
     ngx_int_t                    max;
@@ -93,11 +104,19 @@ typedef struct {
     ngx_uint_t                   max_batch;
     ngx_int_t                    job_wall_ms;    /* 0: no budget */
     ngx_int_t                    job_output_kb;  /* 0: no budget */
-    ngx_flag_t                   wait;
+    ngx_uint_t                   wait;       /* NGX_HTTP_SANDBOX_WAIT_* */
     off_t                        max_body_size;
 
     /* the location the URI was matched by, for the path under it */
     ngx_http_core_loc_conf_t    *where;
+
+    /*
+     * First contact (ngx_http_sandbox_check_reply()): "check=" sent to
+     * the runner until a reply comes back, once per worker; the flag is
+     * this worker's own copy, set at run time.
+     */
+    ngx_str_t                    check;      /* languages, or "*" */
+    ngx_uint_t                   checked;
 } ngx_http_sandbox_loc_conf_t;
 
 
@@ -127,11 +146,13 @@ typedef struct {
 
     ngx_str_t                    error;       /* replaces an nginx page */
     off_t                        body_size;   /* read so far */
+    ngx_str_t                    prefix;      /* the URI before the path */
 
     unsigned                     replied:1;
     unsigned                     invalid_reply:1;
     unsigned                     error_sent:1;
     unsigned                     body_too_large:1;
+    unsigned                     checking:1;  /* the frame asks "check" */
 } ngx_http_sandbox_ctx_t;
 
 
@@ -162,6 +183,8 @@ ngx_int_t ngx_http_sandbox_frame(ngx_http_request_t *r,
     ngx_uint_t nattrs, ngx_str_t *body);
 ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
     ngx_str_t *out);
+void ngx_http_sandbox_check_reply(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_proto_header_t *hdr);
 
 /* ngx_http_sandbox_error.c */
 

@@ -28,6 +28,7 @@ static json_int_t ngx_http_sandbox_applied(ngx_http_sandbox_loc_conf_t *slcf,
     json_t *sub, const char *key);
 static ngx_uint_t ngx_http_sandbox_max_attrs(ngx_http_request_t *r,
     ngx_http_sandbox_loc_conf_t *slcf, sbx_proto_attr_t *attrs);
+static ngx_int_t ngx_http_sandbox_attr_ok(ngx_str_t *value);
 
 
 ngx_int_t
@@ -441,10 +442,15 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     const char *verb, sbx_proto_attr_t *attrs, ngx_uint_t nattrs,
     ngx_str_t *body)
 {
-    int           n;
-    size_t        len;
-    ngx_buf_t    *h, *b;
-    ngx_chain_t  *cl;
+    int                           n;
+    size_t                        len;
+    ngx_buf_t                    *h, *b;
+    ngx_uint_t                    na;
+    ngx_chain_t                  *cl;
+    sbx_proto_attr_t              all[SBX_PROTO_MAX_ATTRS];
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
 
     len = body ? body->len : 0;
 
@@ -453,8 +459,48 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    n = sbx_proto_write_header((char *) h->last, SBX_PROTO_MAX_HEADER, verb,
-                               len, attrs, nattrs);
+    /*
+     * Two attributes go with every frame when they fit: the location's
+     * prefix, for messages that name an endpoint, and "check" until this
+     * worker has the runner's answer to it.  They are a courtesy: a
+     * frame that has no room for them goes without.
+     */
+
+    na = 0;
+
+    if (nattrs + 2 <= SBX_PROTO_MAX_ATTRS) {
+        ngx_memcpy(all, attrs, nattrs * sizeof(sbx_proto_attr_t));
+        na = nattrs;
+
+        if (ngx_http_sandbox_attr_ok(&ctx->prefix)) {
+            all[na].key.data = "prefix";
+            all[na].key.len = sizeof("prefix") - 1;
+            all[na].value.data = (const char *) ctx->prefix.data;
+            all[na].value.len = ctx->prefix.len;
+            na++;
+        }
+
+        if (!slcf->checked && slcf->check.len) {
+            all[na].key.data = "check";
+            all[na].key.len = sizeof("check") - 1;
+            all[na].value.data = (const char *) slcf->check.data;
+            all[na].value.len = slcf->check.len;
+            na++;
+
+            ctx->checking = 1;
+        }
+    }
+
+    n = (na > nattrs)
+        ? sbx_proto_write_header((char *) h->last, SBX_PROTO_MAX_HEADER,
+                                 verb, len, all, na)
+        : -1;
+
+    if (n < 0) {
+        ctx->checking = 0;
+        n = sbx_proto_write_header((char *) h->last, SBX_PROTO_MAX_HEADER,
+                                   verb, len, attrs, nattrs);
+    }
 
     if (n < 0) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -534,4 +580,92 @@ ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json, ngx_str_t *out)
     out->len = len;
 
     return NGX_OK;
+}
+
+
+/* Whether value can be a frame attribute's value as it is. */
+
+static ngx_int_t
+ngx_http_sandbox_attr_ok(ngx_str_t *value)
+{
+    ngx_uint_t  i;
+
+    if (value->len == 0 || value->len > SBX_PROTO_MAX_VALUE) {
+        return 0;
+    }
+
+    for (i = 0; i < value->len; i++) {
+        if (value->data[i] < 0x21 || value->data[i] > 0x7e) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * The runner's answer to "check" (first contact, sbx_api_check() in the
+ * runner): what nginx -t could not know, said once per worker and
+ * location in the error log.  Whatever the reply, this worker asks no
+ * more (a runner that does not answer is an older one); nothing here
+ * changes how the request goes on.
+ */
+
+void
+ngx_http_sandbox_check_reply(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_proto_header_t *hdr)
+{
+    u_char                       *p, *end, *comma;
+    ngx_int_t                     max_batch;
+    ngx_str_t                     name, *peer, none = ngx_string("?");
+    const sbx_proto_str_t        *v;
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    slcf->checked = 1;
+
+    peer = r->upstream->peer.name ? r->upstream->peer.name : &none;
+
+    v = sbx_proto_attr(hdr, "unknown");
+
+    if (v != NULL) {
+        p = (u_char *) v->data;
+        end = p + v->len;
+
+        for ( /* void */ ; p < end; p = comma + 1) {
+            comma = ngx_strlchr(p, end, ',');
+
+            if (comma == NULL) {
+                comma = end;
+            }
+
+            name.data = p;
+            name.len = comma - p;
+
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "sandbox_languages of location \"%V\" lists "
+                          "\"%V\", which the runner at %V does not know "
+                          "(see GET %Vlanguages): submissions in it are "
+                          "refused with 422", &slcf->where->name, &name,
+                          peer, &ctx->prefix);
+        }
+    }
+
+    v = sbx_proto_attr(hdr, "max-batch");
+
+    if (v == NULL) {
+        return;
+    }
+
+    max_batch = ngx_atoi((u_char *) v->data, v->len);
+
+    if (max_batch != NGX_ERROR && slcf->max_batch > (ngx_uint_t) max_batch) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "sandbox_max_batch %ui of location \"%V\" is above "
+                      "the --max-batch %i of the runner at %V: batches of "
+                      "more than %i are refused with 422", slcf->max_batch,
+                      &slcf->where->name, max_batch, peer, max_batch);
+    }
 }

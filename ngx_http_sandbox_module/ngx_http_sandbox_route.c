@@ -64,6 +64,11 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
         return NULL;
     }
 
+    /* what a message names an endpoint under: "/api/" for "/api/x" */
+
+    ctx->prefix.data = r->uri.data;
+    ctx->prefix.len = path.data - r->uri.data;
+
     for (route = ngx_http_sandbox_routes; route->path.len; route++) {
 
         if (path.len == route->path.len
@@ -220,7 +225,7 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
 
-    ctx->wait = slcf->wait;
+    ctx->wait = (slcf->wait == NGX_HTTP_SANDBOX_WAIT_ON);
 
     if (ngx_http_arg(r, (u_char *) "wait", 4, &value) != NGX_OK) {
         return NGX_OK;
@@ -229,7 +234,24 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     if ((value.len == 4 && ngx_strncmp(value.data, "true", 4) == 0)
         || (value.len == 1 && value.data[0] == '1'))
     {
-        ctx->wait = 1;
+        /*
+         * A location that never waits (sandbox_wait async or refuse)
+         * holds no connection and no worker for a client that asks to:
+         * the submission is queued all the same, or refused.
+         */
+
+        if (slcf->wait == NGX_HTTP_SANDBOX_WAIT_REFUSE) {
+            sbx_error_set(err, NGX_HTTP_SANDBOX_UNPROCESSABLE,
+                          "wait_not_allowed", "wait",
+                          "this location does not wait for results: "
+                          "submit without wait=true and poll "
+                          "GET %.*ssubmissions/{id}",
+                          (int) ngx_min(ctx->prefix.len, 64),
+                          ctx->prefix.data);
+            return NGX_DECLINED;
+        }
+
+        ctx->wait = (slcf->wait != NGX_HTTP_SANDBOX_WAIT_ASYNC);
 
     } else if ((value.len == 5 && ngx_strncmp(value.data, "false", 5) == 0)
                || (value.len == 1 && value.data[0] == '0'))
@@ -247,7 +269,8 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH && ctx->wait) {
         sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
                       "wait", "a batch is always queued: poll each "
-                      "id with GET .../submissions/{id}");
+                      "id with GET %.*ssubmissions/{id}",
+                      (int) ngx_min(ctx->prefix.len, 64), ctx->prefix.data);
         return NGX_DECLINED;
     }
 

@@ -100,5 +100,9 @@ json_t *sbx_limits_json(const sbx_limits_t *limits);
 /* The API's error object for err, stamped with the time now. */
 json_t *sbx_error_json(const sbx_error_t *err);
 
+/* A JSON file's parse error, with its line and column when it has them. */
+void sbx_json_error(char *buf, size_t size, const char *path,
+    const json_error_t *e);
+
 
 #endif /* _SBX_H_INCLUDED_ */

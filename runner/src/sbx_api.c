@@ -47,12 +47,18 @@ static void sbx_api_json(sbx_conn_t *c, int status, json_t *v,
     sbx_job_t *job, const char *job_status);
 static int sbx_api_is_error_item(json_t *item);
 static void sbx_api_unsaved(sbx_conn_t *c);
+static void sbx_api_check(sbx_conn_t *c, sbx_proto_header_t *h);
+static void sbx_api_hint(sbx_error_t *err, sbx_proto_header_t *h);
 
 
 void
 sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     size_t len)
 {
+    if (sbx_proto_attr(h, "check") != NULL) {
+        sbx_api_check(c, h);
+    }
+
     if (sbx_proto_str_eq(&h->word, "SUBMIT")) {
         sbx_api_submit(c, h, body, len);
 
@@ -113,7 +119,7 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 {
     int                     rc, wait, nmax, busy;
     char                   *text;
-    json_t                 *sub, *v;
+    json_t                 *sub;
     sbx_job_t              *job;
     sbx_error_t             err;
     sbx_limits_t            max;
@@ -156,6 +162,7 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     if (job == NULL) {
         sbx_metrics_count(SBX_METRIC_REJECTED_INVALID);
+        sbx_api_hint(&err, h);
         sbx_conn_reply_error(c, &err);
         return;
     }
@@ -206,6 +213,15 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         sbx_conn_wait(c, job);
         return;
     }
+
+    sbx_api_queued(c, job);
+}
+
+
+void
+sbx_api_queued(sbx_conn_t *c, sbx_job_t *job)
+{
+    json_t  *v;
 
     v = json_pack("{s:s, s:s}", "id", job->id, "status", "queued");
     sbx_api_json(c, 202, v, job, "queued");
@@ -289,6 +305,7 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         }
 
         if (jobs[i] == NULL) {
+            sbx_api_hint(&err, h);
             v = sbx_error_json(&err);
             json_array_append_new(out, v ? v : json_null());
             continue;
@@ -427,8 +444,9 @@ sbx_api_health(sbx_conn_t *c)
     docker = !sbx_conf.test_double && sbx_monitor_docker_up();
     ok = (docker || sbx_conf.test_double) && !sbx_server_shutting_down();
 
-    state = sbx_server_shutting_down() ? "shutting_down"
-                                       : (ok ? "ok" : "degraded");
+    state = sbx_server_draining() ? "draining"
+            : sbx_server_shutting_down() ? "shutting_down"
+            : (ok ? "ok" : "degraded");
 
     sbx_jobs_stats(&st);
 
@@ -507,6 +525,13 @@ sbx_api_admit(sbx_conn_t *c, sbx_proto_header_t *h, sbx_limits_t *max)
 static int
 sbx_api_unavailable(sbx_conn_t *c)
 {
+    if (sbx_server_draining()) {
+        sbx_api_refuse(c, 503, "shutting_down", "",
+                       "the runner is draining: it finishes the jobs it "
+                       "has and takes no new ones; retry later");
+        return 1;
+    }
+
     if (sbx_server_shutting_down()) {
         sbx_api_refuse(c, 503, "shutting_down", "",
                        "the runner is shutting down");
@@ -586,4 +611,100 @@ sbx_api_is_error_item(json_t *item)
     return json_object_size(item) == 1 && json_is_object(e)
            && json_is_string(json_object_get(e, "code"))
            && json_is_string(json_object_get(e, "message"));
+}
+
+
+/*
+ * The module's first request from a worker for a location asks, with
+ * "check=<the location's sandbox_languages, comma-separated, or *>",
+ * what it cannot know at nginx -t: which of them this runner does not
+ * know, and the runner's --max-batch.  The answer rides on the reply
+ * as "max-batch=<n>" and "unknown=<list>" attributes; the module logs
+ * a warning.  Nothing here refuses anything.
+ */
+
+static void
+sbx_api_check(sbx_conn_t *c, sbx_proto_header_t *h)
+{
+    char                   *attrs, *p, name[SBX_PROTO_MAX_VALUE + 1];
+    size_t                  n;
+    const char             *s, *end, *comma;
+    const sbx_proto_str_t  *v;
+
+    v = sbx_proto_attr(h, "check");
+
+    /* "max-batch=" and a number, " unknown=" and at most the list again */
+
+    attrs = malloc(32 + 10 + v->len + 1);
+    if (attrs == NULL) {
+        return;
+    }
+
+    p = attrs + sprintf(attrs, "max-batch=%d", sbx_conf.max_batch);
+    n = 0;
+
+    end = v->data + v->len;
+
+    for (s = v->data; s < end; s = comma + 1) {
+        comma = memchr(s, ',', end - s);
+
+        if (comma == NULL) {
+            comma = end;
+        }
+
+        if (comma - s == 1 && *s == '*') {
+            continue;
+        }
+
+        memcpy(name, s, comma - s);
+        name[comma - s] = '\0';
+
+        if (comma > s && sbx_lang_find(name) == NULL) {
+            p += sprintf(p, "%s%s", n++ ? "," : " unknown=", name);
+        }
+    }
+
+    sbx_conn_check(c, attrs);
+}
+
+
+/*
+ * A refusal that points at an endpoint names it under the location's
+ * own prefix, which the module sends as "prefix=" (the API can live
+ * under any location); without it, "…/".
+ */
+
+static void
+sbx_api_hint(sbx_error_t *err, sbx_proto_header_t *h)
+{
+    int                     len;
+    char                    msg[sizeof(err->message)];
+    char                    code[sizeof(err->code)];
+    char                    field[sizeof(err->field)];
+    const char             *prefix;
+    const sbx_proto_str_t  *v;
+
+    if (strcmp(err->code, "unknown_language") != 0) {
+        return;
+    }
+
+    v = sbx_proto_attr(h, "prefix");
+
+    if (v != NULL && v->len > 0 && v->len <= 96 && v->data[0] == '/') {
+        prefix = v->data;
+        len = (int) v->len;
+
+    } else {
+        prefix = "…/";
+        len = (int) strlen(prefix);
+    }
+
+    /* sbx_error_set() starts afresh: its arguments may not point into err */
+
+    memcpy(msg, err->message, sizeof(msg));
+    memcpy(code, err->code, sizeof(code));
+    memcpy(field, err->field, sizeof(field));
+
+    sbx_error_set(err, err->status, code, field,
+                  "%s; GET %.*slanguages lists them", msg, len, prefix);
 }

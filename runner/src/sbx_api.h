@@ -19,5 +19,8 @@ void sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h,
 /* Answers a connection that waited for job. */
 void sbx_api_answer(sbx_conn_t *c, sbx_job_t *job);
 
+/* 202 with the job's id: it is queued (and the client need not wait). */
+void sbx_api_queued(sbx_conn_t *c, sbx_job_t *job);
+
 
 #endif /* _SBX_API_H_INCLUDED_ */

@@ -96,8 +96,8 @@ sbx_box_init(void)
     }
 
     if (access(sbx_conf.init, X_OK) == -1) {
-        sbx_log_error("sandbox-init \"%s\": %s", sbx_conf.init,
-                      strerror(errno));
+        sbx_log_error("sandbox-init \"%s\": %s (--init sets its path)",
+                      sbx_conf.init, strerror(errno));
         return SBX_ERROR;
     }
 

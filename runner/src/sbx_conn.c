@@ -50,6 +50,7 @@ struct sbx_conn_s {
     size_t              sent;
     sbx_msec_t          frame_start;     /* first byte of a partial frame */
     sbx_job_t          *waiting;
+    char               *check;           /* attributes for the next reply */
     unsigned            close_after:1;
     unsigned            writing:1;
     unsigned            processing:1;
@@ -121,8 +122,9 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
 {
     int                n;
     char               status[8], retry[16], head[SBX_PROTO_MAX_HEADER];
+    char              *p;
     unsigned           na;
-    sbx_proto_attr_t   attrs[5];
+    sbx_proto_attr_t   attrs[SBX_PROTO_MAX_ATTRS];
 
     snprintf(status, sizeof(status), "%03d", r->status);
 
@@ -158,7 +160,29 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
         na++;
     }
 
+    /* the answer to a "check" the request carried: "key=value key=value" */
+
+    for (p = c->check;
+         p != NULL && *p != '\0' && na < SBX_PROTO_MAX_ATTRS;
+         /* void */)
+    {
+        attrs[na].key.data = p;
+        p += strcspn(p, "=");
+        attrs[na].key.len = p - attrs[na].key.data;
+        attrs[na].value.data = ++p;
+        p += strcspn(p, " ");
+        attrs[na].value.len = p - attrs[na].value.data;
+        na++;
+
+        if (*p == ' ') {
+            p++;
+        }
+    }
+
     n = sbx_proto_write_header(head, sizeof(head), status, r->len, attrs, na);
+
+    free(c->check);
+    c->check = NULL;
 
     if (n < 0
         || sbx_buf_append(&c->out, head, n) != SBX_OK
@@ -195,6 +219,19 @@ sbx_conn_reply_error(sbx_conn_t *c, const sbx_error_t *err)
 
     sbx_conn_reply(c, &r);
     free(body);
+}
+
+
+/*
+ * The reply to the current request carries these attributes too
+ * ("key=value", space-separated, at most two; sbx_api_check()).
+ */
+
+void
+sbx_conn_check(sbx_conn_t *c, char *attrs)
+{
+    free(c->check);
+    c->check = attrs;
 }
 
 
@@ -237,6 +274,44 @@ sbx_conn_answer(sbx_job_t *job)
     job->waiter = NULL;
     c->waiting = NULL;
     sbx_api_answer(c, job);
+}
+
+
+/*
+ * The job a connection waits for is kept for the runner's next start
+ * (the runner stops before it ends): the client gets its id at once,
+ * as an asynchronous one would, and can poll it after the restart.
+ */
+
+void
+sbx_conn_kept(sbx_job_t *job)
+{
+    sbx_conn_t  *c;
+
+    c = job->waiter;
+
+    if (c == NULL) {
+        return;
+    }
+
+    job->waiter = NULL;
+    c->waiting = NULL;
+    sbx_api_queued(c, job);
+}
+
+
+int
+sbx_conn_sending(void)
+{
+    sbx_conn_t  *c;
+
+    for (c = sbx_conn.conns; c; c = c->next) {
+        if (c->fd != -1 && c->out.len != 0) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -527,6 +602,7 @@ sbx_conn_free_dead(void)
 
         sbx_buf_free(&c->in);
         sbx_buf_free(&c->out);
+        free(c->check);
         free(c);
     }
 }

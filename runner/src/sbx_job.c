@@ -10,8 +10,9 @@
  * memory, not lost: their files (sbx_store.c) answer GET from then on.
  *
  * A job finishes in sbx_job_finish() and nowhere else, whether a worker
- * ran it, the runner shut down before it started, or a restart found it
- * unable to run again: one order of saving, publishing, counting and
+ * ran it or a restart found it unable to run again (a job the runner
+ * stops before it ends does not finish: it is kept on disk for the next
+ * start, sbx_job_kept()): one order of saving, publishing, counting and
  * handing back.  GET serves a finished job's stored text as it is; how
  * its callback went is appended, not merged by parsing it again.
  *
@@ -310,6 +311,28 @@ sbx_job_finish(sbx_job_t *job, json_t *init, const char *error,
     if (len > SBX_JOBS_INLINE) {
         (void) malloc_trim(0);
     }
+
+    sbx_done_push(done, job);
+}
+
+
+void
+sbx_job_kept(sbx_job_t *job, sbx_done_t *done)
+{
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    if (job->state == SBX_JOB_RUNNING) {
+        sbx_jobs.running--;
+    }
+
+    job->state = SBX_JOB_QUEUED;
+    job->status = SBX_STATUS_QUEUED;
+    job->kept = 1;
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    sbx_log_info("job %s: stopped before it ended; it runs again at the "
+                 "next start", job->id);
 
     sbx_done_push(done, job);
 }

@@ -52,6 +52,7 @@ struct sbx_job_s {
 
     /* its worker's, before the job is finished */
     unsigned            persisted:1;     /* the result is on disk */
+    unsigned            kept:1;          /* left to the next start */
 
     /* owned by whoever holds the job off the table: the worker */
     json_t             *payload;         /* what sandbox-init receives */
@@ -92,6 +93,15 @@ void sbx_job_running(sbx_job_t *job);
  */
 void sbx_job_finish(sbx_job_t *job, json_t *init, const char *error,
     sbx_done_t *done);
+
+/*
+ * A running job the runner stopped before it ended (the grace period
+ * was over): it does not finish, its record stays on disk as accepted
+ * and the next start runs it again.  It goes to the done queue marked
+ * kept, for the event thread to tell a connection waiting for it.
+ * Takes the caller's reference to the job.
+ */
+void sbx_job_kept(sbx_job_t *job, sbx_done_t *done);
 
 /* Records how the callback went (error may be NULL). */
 void sbx_job_callback(sbx_job_t *job, const char *state, unsigned attempts,

@@ -139,8 +139,19 @@ sbx_pool_worker(void *data)
         init = sbx_pool_run(d, job, err, sizeof(err));
         sbx_metrics_busy(-1);
 
-        /* the queue's reference travels on with the job */
-        sbx_job_finish(job, init, err, sbx_pool.done);
+        /*
+         * The queue's reference travels on with the job.  One the end of
+         * the shutdown grace period cut short is no error of its own:
+         * it stays on disk and runs again at the next start.
+         */
+
+        if (init == NULL && sbx_sandbox_aborting()) {
+            sbx_job_kept(job, sbx_pool.done);
+
+        } else {
+            sbx_job_finish(job, init, err, sbx_pool.done);
+        }
+
         json_decref(init);
     }
 
@@ -176,7 +187,7 @@ sbx_pool_run(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
         }
 
         if (sbx_sandbox_aborting()) {
-            snprintf(err, size, "the runner shut down while the job ran");
+            snprintf(err, size, "the runner stopped while the job ran");
         }
 
         if (strncmp(err, "docker:", 7) == 0) {

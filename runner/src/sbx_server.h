@@ -18,7 +18,9 @@ int sbx_server_init(sbx_queue_t *queue, sbx_done_t *done);
 int sbx_server_run(void);                /* until shut down */
 void sbx_server_cleanup(void);
 
+/* No new jobs: stopping (SIGTERM) or draining (SIGQUIT). */
 int sbx_server_shutting_down(void);
+int sbx_server_draining(void);
 size_t sbx_server_queue_depth(void);
 sbx_queue_t *sbx_server_queue(void);
 

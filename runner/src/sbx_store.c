@@ -12,10 +12,12 @@
  *
  * At start-up the runner reads them back: results within their TTL are
  * served again, jobs that never finished are run again (at most twice in
- * all; a job that was running both times the runner died ends as
- * internal_error, and so does one that can no longer be prepared; those
- * finish after every kept result is back, so the table's finished list
- * stays in the order of finishing).
+ * all: a job that was running both times the runner died or was stopped
+ * ends as internal_error, and so does one that can no longer be
+ * prepared; those finish after every kept result is back, so the
+ * table's finished list stays in the order of finishing).  A stop that
+ * found a job still queued cut no run short and does not count
+ * (sbx_store_unstarted()).
  * Results beyond the memory cap live only here; GET reads them back.
  *
  * The directory is the runner's own and no container ever sees it: file
@@ -249,6 +251,34 @@ sbx_store_result(const char *id, size_t *len)
 }
 
 
+/*
+ * A job the runner stops before it started stays on disk for the next
+ * start, marked "unstarted": it never ran, so that start does not count
+ * the stop as a run cut short (sbx_store_requeue()).
+ */
+
+void
+sbx_store_unstarted(sbx_job_t *job)
+{
+    char    *body;
+    size_t   len;
+    json_t  *h;
+
+    body = sbx_store_read(job->id, &h, &len);
+
+    if (body == NULL) {
+        return;
+    }
+
+    if (json_object_set_new(h, "unstarted", json_true()) == 0) {
+        (void) sbx_store_write(job->id, h, body, len, 0);
+    }
+
+    json_decref(h);
+    free(body);
+}
+
+
 void
 sbx_store_forget(const char *id)
 {
@@ -450,10 +480,15 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
     attempts = (unsigned) json_integer_value(json_object_get(header,
                                                              "attempts"));
 
-    if (attempts + 1 >= SBX_STORE_MAX_ATTEMPTS) {
+    /* a stop that found it still queued cut no run short */
+
+    if (!json_is_true(json_object_get(header, "unstarted"))) {
+        attempts++;
+    }
+
+    if (attempts >= SBX_STORE_MAX_ATTEMPTS) {
         snprintf(why, sizeof(why), "the runner stopped %u times while this "
-                 "job was waiting or running; it is not run again",
-                 attempts + 1);
+                 "job was running; it is not run again", attempts);
 
     } else {
         sub = sbx_schema_parse(body, len, &err);
@@ -470,7 +505,7 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
         memcpy(job->id, id, SBX_ID_LEN);
         job->created = json_integer_value(json_object_get(header, "created"));
         job->sync = json_is_true(json_object_get(header, "sync"));
-        job->attempts = attempts + 1;
+        job->attempts = attempts;
 
         /* a location's output budget, lower than the runner's, holds */
 

@@ -226,3 +226,22 @@ sbx_cond_init(pthread_cond_t *cond)
     pthread_cond_init(cond, &attr);
     pthread_condattr_destroy(&attr);
 }
+
+
+/*
+ * jansson's error as "path:line:column: text", or "path: text" when it
+ * has no position (the file could not be opened or read).
+ */
+
+void
+sbx_json_error(char *buf, size_t size, const char *path,
+    const json_error_t *e)
+{
+    if (e->line > 0) {
+        snprintf(buf, size, "%s:%d:%d: %s", path, e->line, e->column,
+                 e->text);
+
+    } else {
+        snprintf(buf, size, "%s: %s", path, e->text);
+    }
+}
