@@ -21,8 +21,12 @@
  * disk only, and the heap is trimmed after them, so that a few large
  * outputs do not keep the runner's memory high.
  *
+ * A job told to cancel (sbx_job_cancel()) shows "cancelled" at once and
+ * ends as cancelled whatever its run brought back: the client was told
+ * so when it asked.
+ *
  * Locking: sbx_jobs.lock guards the table, the finished list, and each
- * job's state, refs, status, result and timestamps.  It is never held
+ * job's state, refs, status, result, cancel mark and timestamps.  It is never held
  * while calling out of this file.  A job is freed when its last
  * reference goes: the table's, a queue's (the worker's), or a waiting
  * connection's.
@@ -225,11 +229,65 @@ sbx_job_running(sbx_job_t *job)
     pthread_mutex_lock(&sbx_jobs.lock);
 
     job->state = SBX_JOB_RUNNING;
-    job->status = SBX_STATUS_RUNNING;
     job->started = sbx_realtime_msec();
     sbx_jobs.running++;
 
+    if (job->cancelled == NULL) {
+        job->status = SBX_STATUS_RUNNING;
+    }
+
     pthread_mutex_unlock(&sbx_jobs.lock);
+}
+
+
+int
+sbx_job_cancel(sbx_job_t *job, const char *why)
+{
+    int  rc;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    rc = SBX_DECLINED;
+
+    if (job->state != SBX_JOB_FINISHED) {
+
+        if (job->cancelled == NULL) {
+            job->cancelled = why;
+        }
+
+        job->status = SBX_STATUS_CANCELLED;
+        rc = SBX_OK;
+    }
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    return rc;
+}
+
+
+sbx_status_e
+sbx_job_status(sbx_job_t *job)
+{
+    sbx_status_e  status;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+    status = job->status;
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    return status;
+}
+
+
+const char *
+sbx_job_cancelled(sbx_job_t *job)
+{
+    const char  *why;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+    why = job->cancelled;
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    return why;
 }
 
 
