@@ -32,11 +32,17 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
     { ngx_string("metrics"), NGX_HTTP_SANDBOX_METRICS,
       NGX_HTTP_GET, ngx_string("GET"), "METRICS" },
 
-    /* "submissions/" and an id */
+    /* "submissions/" and an id: GET, or DELETE (the route below) */
 
     { ngx_null_string, NGX_HTTP_SANDBOX_GET,
-      NGX_HTTP_GET, ngx_string("GET"), "GET" }
+      NGX_HTTP_GET|NGX_HTTP_DELETE, ngx_string("GET, DELETE"), "GET" }
 };
+
+
+static ngx_http_sandbox_route_t  ngx_http_sandbox_cancel_route =
+
+    { ngx_null_string, NGX_HTTP_SANDBOX_CANCEL,
+      NGX_HTTP_GET|NGX_HTTP_DELETE, ngx_string("GET, DELETE"), "CANCEL" };
 
 
 /*
@@ -44,7 +50,7 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
  * under any prefix the operator maps and nothing else is served: not
  * ".../x/metrics", not "metrics" below another segment, which an exact
  * "location = .../metrics" guard would not see.  "batch" is never taken
- * for an id.
+ * for an id, and an id is only what common/sbx_id.h says one is.
  */
 
 ngx_http_sandbox_route_t *
@@ -57,6 +63,11 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
     if (ngx_http_sandbox_path(r, &path) != NGX_OK) {
         return NULL;
     }
+
+    /* what Location headers put before "submissions/{id}" */
+
+    ctx->prefix.data = r->uri.data;
+    ctx->prefix.len = path.data - r->uri.data;
 
     for (route = ngx_http_sandbox_routes; route->path.len; route++) {
 
@@ -74,28 +85,25 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
         return NULL;
     }
 
-    /* an id: only the characters the runner hands out reach it */
+    /* an id: only the shape the runner hands out reaches it */
 
     p = path.data + sizeof("submissions/") - 1;
     end = path.data + path.len;
 
-    if (end - p > NGX_HTTP_SANDBOX_MAX_ID) {
+    if (!sbx_id_valid((const char *) p, end - p)) {
         return NULL;
     }
 
     ctx->id.data = p;
     ctx->id.len = end - p;
 
-    for ( /* void */ ; p < end; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-              || (*p >= '0' && *p <= '9') || *p == '-'))
-        {
-            ngx_str_null(&ctx->id);
-            return NULL;
-        }
-    }
+    /* $sandbox_route: a GET reaches the runner the POST went to */
 
-    return route;
+    ctx->route.data = p;
+    ctx->route.len = SBX_ID_ROUTE_LEN;
+
+    return (r->method == NGX_HTTP_DELETE) ? &ngx_http_sandbox_cancel_route
+                                          : route;
 }
 
 
