@@ -26,8 +26,8 @@
  * so when it asked.
  *
  * Locking: sbx_jobs.lock guards the table, the finished list, and each
- * job's state, refs, status, result, cancel mark and timestamps.  It is never held
- * while calling out of this file.  A job is freed when its last
+ * job's state, refs, status, result, cancel mark and timestamps.  It is
+ * never held while calling out of this file.  A job is freed when its last
  * reference goes: the table's, a queue's (the worker's), or a waiting
  * connection's.
  */
