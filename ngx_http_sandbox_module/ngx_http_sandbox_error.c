@@ -124,21 +124,33 @@ ngx_http_sandbox_error_filter_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_sandbox_header_filter(ngx_http_request_t *r)
 {
-    ngx_uint_t               job;
-    sbx_error_t              err;
-    ngx_http_sandbox_ctx_t  *ctx;
+    ngx_uint_t                    job;
+    sbx_error_t                   err;
+    ngx_http_sandbox_ctx_t       *ctx;
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_sandbox_loc_conf_t  *slcf;
 
     /*
      * r->content_handler is ours in the sandbox location and in its "if"
      * blocks, and is reset by an internal redirect, so error_page targets
-     * elsewhere keep their own answers.
+     * elsewhere keep their own answers.  A method a "limit_except" block
+     * denies leaves no content handler: its block is a sandbox
+     * location's when it inherited the upstream.
      */
 
-    if (r->err_status < NGX_HTTP_BAD_REQUEST
-        || r != r->main
-        || r->content_handler != ngx_http_sandbox_handler)
-    {
+    if (r->err_status < NGX_HTTP_BAD_REQUEST || r != r->main) {
         return ngx_http_next_header_filter(r);
+    }
+
+    if (r->content_handler != ngx_http_sandbox_handler) {
+        clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+        slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+        if (r->content_handler != NULL || !clcf->lmt_excpt
+            || slcf->upstream.upstream == NULL)
+        {
+            return ngx_http_next_header_filter(r);
+        }
     }
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
