@@ -21,7 +21,8 @@ is($table, scalar `$top/tools/languages-table`,
    . '(tools/languages-table --update)');
 
 my $module = slurp("$top/ngx_http_sandbox_module/ngx_http_sandbox_module.c");
-my %vars = map { $_ => 1 } qw(sandbox_id sandbox_status sandbox_language);
+my %vars = map { $_ => 1 } qw(sandbox_id sandbox_status sandbox_language
+                                sandbox_route);
 my @directives = grep { !$vars{$_} }
                  $module =~ /ngx_string\("(sandbox_\w+)"\)/g;
 
