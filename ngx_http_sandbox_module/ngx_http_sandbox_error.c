@@ -288,7 +288,7 @@ ngx_http_sandbox_about_job(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err)
 {
     char        code[sizeof(err->code)];
-    ngx_uint_t  batch;
+    ngx_uint_t  batch, by_id;
 
     if ((err->status != NGX_HTTP_BAD_GATEWAY
          && err->status != NGX_HTTP_GATEWAY_TIME_OUT)
@@ -297,23 +297,34 @@ ngx_http_sandbox_about_job(ngx_http_request_t *r,
         return 0;
     }
 
-    if (ctx->endpoint == NGX_HTTP_SANDBOX_GET
-        || ctx->endpoint == NGX_HTTP_SANDBOX_CANCEL)
-    {
-        return 1;
-    }
+    by_id = (ctx->endpoint == NGX_HTTP_SANDBOX_GET
+             || ctx->endpoint == NGX_HTTP_SANDBOX_CANCEL);
+
+    /* the frame never went: a GET or DELETE names its job all the same */
 
     if (r->upstream == NULL || !r->upstream->request_sent) {
-        return 0;
+        return by_id;
     }
+
+    /* its message says what went wrong already */
 
     if (ctx->invalid_reply) {
         return 1;
     }
 
-    batch = (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH);
-
     ngx_memcpy(code, err->code, sizeof(code));
+
+    if (by_id) {
+        if (err->status == NGX_HTTP_BAD_GATEWAY) {
+            sbx_error_set(err, err->status, code, "",
+                          "the runner's connection closed before it "
+                          "answered: ask again");
+        }
+
+        return 1;
+    }
+
+    batch = (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH);
 
     if (err->status == NGX_HTTP_BAD_GATEWAY) {
         sbx_error_set(err, err->status, code, "",

@@ -299,7 +299,23 @@ No such file or directory
 
 
 
-=== TEST 8: ids in URIs: only the runner's shape reaches it
+=== TEST 8: a GET of an id whose runner is not there names the job
+--- request
+GET /kill/submissions/0123abcd-0000-4000-8000-000000000000
+--- error_code: 502
+--- response_json
+error.code: "runner_unavailable"
+error.message: "the runner cannot be reached"
+error.id: "0123abcd-0000-4000-8000-000000000000"
+--- response_headers
+X-Sandbox-Id: 0123abcd-0000-4000-8000-000000000000
+Location: /kill/submissions/0123abcd-0000-4000-8000-000000000000
+--- error_log
+No such file or directory
+
+
+
+=== TEST 9: ids in URIs: only the runner's shape reaches it
 --- init
 my ($st, $r) = Sbx::Test::api(POST => '/submissions?wait=false', {
     language => 'bash', source => 'echo x' });
@@ -323,7 +339,7 @@ GET /health
 
 
 
-=== TEST 9: the runner takes a well-formed, new id only
+=== TEST 10: the runner takes a well-formed, new id only
 --- init
 my $sub = main::sub_json(language => 'bash', source => 'echo raw');
 my $id = 'abcdef01-2345-4678-89ab-cdef01234567';
