@@ -436,8 +436,8 @@ sbx_api_cancel(sbx_conn_t *c, sbx_proto_header_t *h)
 {
     json_t                 *v;
     sbx_job_t              *job;
-    sbx_error_t             err;
     const char             *status;
+    sbx_error_t             err;
     const sbx_proto_str_t  *id;
 
     id = sbx_proto_attr(h, "id");
