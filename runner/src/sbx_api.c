@@ -438,6 +438,7 @@ sbx_api_cancel(sbx_conn_t *c, sbx_proto_header_t *h)
     sbx_job_t              *job;
     const char             *status;
     sbx_error_t             err;
+    sbx_status_e            st;
     const sbx_proto_str_t  *id;
 
     id = sbx_proto_attr(h, "id");
@@ -458,10 +459,17 @@ sbx_api_cancel(sbx_conn_t *c, sbx_proto_header_t *h)
 
     /* it ended first: how, in the error and in the frame */
 
-    status = sbx_status_names[sbx_job_status(job)];
+    st = sbx_job_status(job);
+    status = sbx_status_names[st];
 
-    sbx_error_set(&err, 409, "conflict", "id",
-                  "the job has finished already: %s", status);
+    if (st < SBX_STATUS_FIRST_FINAL) {
+        sbx_error_set(&err, 409, "conflict", "id",
+                      "the job is ending already: GET it for its result");
+
+    } else {
+        sbx_error_set(&err, 409, "conflict", "id",
+                      "the job has finished already: %s", status);
+    }
 
     v = sbx_error_json(&err);
 

@@ -249,7 +249,7 @@ sbx_job_cancel(sbx_job_t *job, const char *why)
 
     rc = SBX_DECLINED;
 
-    if (job->state != SBX_JOB_FINISHED) {
+    if (job->state != SBX_JOB_FINISHED && !job->finishing) {
 
         if (job->cancelled == NULL) {
             job->cancelled = why;
@@ -298,7 +298,25 @@ sbx_job_finish(sbx_job_t *job, json_t *init, const char *error,
     int            ran;
     char          *result, why[256];
     size_t         len;
+    const char    *cancelled;
     sbx_status_e   status;
+
+    /*
+     * A cancel that came after the worker last looked still wins (the
+     * client was told "cancelled"); one that comes from now on is too
+     * late and is refused (sbx_job_cancel()).
+     */
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+    job->finishing = 1;
+    cancelled = job->cancelled;
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    if (cancelled != NULL && init != NULL) {
+        snprintf(why, sizeof(why), "cancelled %s", cancelled);
+        init = NULL;
+        error = why;
+    }
 
     result = sbx_result_build(job, init, error, &status, &len);
 

@@ -36,6 +36,7 @@ struct sbx_job_s {
     unsigned            spilled:1;       /* result on disk only */
     const char         *cb_state;        /* callback: pending, delivered … */
     const char         *cancelled;       /* why, once told to cancel */
+    unsigned            finishing:1;     /* too late to cancel */
     unsigned            cb_attempts;
     char               *cb_error;
 
@@ -86,7 +87,8 @@ void sbx_job_running(sbx_job_t *job);
 /*
  * Marks a job cancelled, why saying by whom (a static string): its
  * status reads "cancelled" from now on, and its result will.  SBX_OK, or
- * SBX_DECLINED when it has finished already.  Whoever holds the job
+ * SBX_DECLINED when it has finished already or its result is being
+ * stored.  Whoever holds the job
  * then takes it off the queue or stops its container (sbx_api.c).
  */
 int sbx_job_cancel(sbx_job_t *job, const char *why);
