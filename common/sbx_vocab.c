@@ -36,7 +36,8 @@ const char  *sbx_status_names[SBX_STATUS_N + 1] = {
     "queued", "running",
     "accepted", "wrong_answer", "time_limit_exceeded",
     "memory_limit_exceeded", "output_limit_exceeded", "runtime_error",
-    "compilation_error", "internal_error", "skipped", NULL
+    "compilation_error", "internal_error", "skipped", "cancelled",
+    NULL
 };
 
 

@@ -33,6 +33,11 @@
  * extending it.  The same module's request body filter counts the
  * body a sandbox location reads against sandbox_max_body_size,
  * however the body is framed (chunked or not).
+ *
+ * A 502 or 504 that came after the frame was sent is about a job the
+ * runner may have accepted and goes on running: it names the job (the
+ * ids of a batch) in its body, in X-Sandbox-Id and in Location, and does
+ * not say the runner could not be reached.
  */
 
 
@@ -65,8 +70,12 @@ static ngx_int_t ngx_http_sandbox_request_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static void ngx_http_sandbox_status_error(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_error_t *err);
+static ngx_uint_t ngx_http_sandbox_about_job(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err);
 static ngx_int_t ngx_http_sandbox_error_body(ngx_http_request_t *r,
-    sbx_error_t *err, ngx_str_t *body);
+    sbx_error_t *err, ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body);
+static ngx_int_t ngx_http_sandbox_error_ids(json_t *e,
+    ngx_http_sandbox_ctx_t *ctx);
 static void ngx_http_sandbox_json_type(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sandbox_last_buf(ngx_http_request_t *r,
     ngx_str_t *body, ngx_chain_t *out);
@@ -229,6 +238,7 @@ ngx_http_sandbox_filter_merge_srv_conf(ngx_conf_t *cf, void *parent,
 static ngx_int_t
 ngx_http_sandbox_header_filter(ngx_http_request_t *r)
 {
+    ngx_uint_t                           job;
     sbx_error_t                          err;
     ngx_http_sandbox_ctx_t              *ctx;
     ngx_http_sandbox_filter_srv_conf_t  *fscf;
@@ -275,7 +285,17 @@ ngx_http_sandbox_header_filter(ngx_http_request_t *r)
 
     ngx_http_sandbox_status_error(r, ctx, r->headers_out.status, &err);
 
-    if (ngx_http_sandbox_error_body(r, &err, &ctx->error) != NGX_OK) {
+    job = ngx_http_sandbox_about_job(r, ctx, &err);
+
+    if (job && ctx->endpoint != NGX_HTTP_SANDBOX_BATCH
+        && ngx_http_sandbox_job_headers(r, ctx, &ctx->job_id, 1) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_sandbox_error_body(r, &err, job ? ctx : NULL, &ctx->error)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -416,6 +436,74 @@ ngx_http_sandbox_status_error(ngx_http_request_t *r,
 }
 
 
+/*
+ * Whether the error is about a job: a 502 or 504 after the frame went
+ * (the runner may have accepted it), or about the job the URI names.
+ * Its message then says what the client can do.
+ */
+
+static ngx_uint_t
+ngx_http_sandbox_about_job(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err)
+{
+    char        code[sizeof(err->code)];
+    ngx_uint_t  batch, by_id;
+
+    if ((err->status != NGX_HTTP_BAD_GATEWAY
+         && err->status != NGX_HTTP_GATEWAY_TIME_OUT)
+        || ctx->job_id.len == 0)
+    {
+        return 0;
+    }
+
+    by_id = (ctx->endpoint == NGX_HTTP_SANDBOX_GET
+             || ctx->endpoint == NGX_HTTP_SANDBOX_CANCEL);
+
+    /* the frame never went: a GET or DELETE names its job all the same */
+
+    if (r->upstream == NULL || !r->upstream->request_sent) {
+        return by_id;
+    }
+
+    /* its message says what went wrong already */
+
+    if (ctx->invalid_reply) {
+        return 1;
+    }
+
+    ngx_memcpy(code, err->code, sizeof(code));
+
+    if (by_id) {
+        if (err->status == NGX_HTTP_BAD_GATEWAY) {
+            sbx_error_set(err, err->status, code, "",
+                          "the runner's connection closed before it "
+                          "answered: ask again");
+        }
+
+        return 1;
+    }
+
+    batch = (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH);
+
+    if (err->status == NGX_HTTP_BAD_GATEWAY) {
+        sbx_error_set(err, err->status, code, "",
+                      "the runner's connection closed after the %s was "
+                      "sent; it may have been accepted: %s",
+                      batch ? "batch" : "job",
+                      batch ? "GET each id" : "GET its Location");
+
+    } else {
+        sbx_error_set(err, err->status, code, "",
+                      "the runner did not answer in time; the %s may "
+                      "have been accepted and go on: %s",
+                      batch ? "batch" : "job",
+                      batch ? "GET each id" : "GET its Location");
+    }
+
+    return 1;
+}
+
+
 /* an error the module made itself: sent as it is, never via error_page */
 
 ngx_int_t
@@ -428,7 +516,7 @@ ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_error_t *err,
     ngx_table_elt_t         *h;
     ngx_http_sandbox_ctx_t  *ctx;
 
-    if (ngx_http_sandbox_error_body(r, err, &body) != NGX_OK) {
+    if (ngx_http_sandbox_error_body(r, err, NULL, &body) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -482,9 +570,11 @@ ngx_http_sandbox_status_line(ngx_uint_t status, ngx_str_t *line)
 }
 
 
+/* the error's JSON; with ctx, "id" (a batch: "ids") inside "error" */
+
 static ngx_int_t
 ngx_http_sandbox_error_body(ngx_http_request_t *r, sbx_error_t *err,
-    ngx_str_t *body)
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body)
 {
     json_t     *e;
     ngx_int_t   rc;
@@ -494,11 +584,60 @@ ngx_http_sandbox_error_body(ngx_http_request_t *r, sbx_error_t *err,
         return NGX_ERROR;
     }
 
+    if (ctx && ngx_http_sandbox_error_ids(e, ctx) != NGX_OK) {
+        json_decref(e);
+        return NGX_ERROR;
+    }
+
     rc = ngx_http_sandbox_dump(r, e, body);
 
     json_decref(e);
 
     return rc;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_error_ids(json_t *e, ngx_http_sandbox_ctx_t *ctx)
+{
+    u_char  *p, *end, *comma;
+    json_t  *ids, *error;
+
+    error = json_object_get(e, "error");
+
+    if (ctx->endpoint != NGX_HTTP_SANDBOX_BATCH) {
+        return json_object_set_new(error, "id",
+                                   json_stringn((char *) ctx->job_id.data,
+                                                ctx->job_id.len))
+               == 0 ? NGX_OK : NGX_ERROR;
+    }
+
+    ids = json_array();
+
+    if (json_object_set_new(error, "ids", ids) != 0) {
+        return NGX_ERROR;
+    }
+
+    p = ctx->job_id.data;
+    end = p + ctx->job_id.len;
+
+    while (p < end) {
+        comma = ngx_strlchr(p, end, ',');
+
+        if (comma == NULL) {
+            comma = end;
+        }
+
+        if (json_array_append_new(ids, json_stringn((char *) p, comma - p))
+            != 0)
+        {
+            return NGX_ERROR;
+        }
+
+        p = comma + 1;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -5,9 +5,9 @@
  *
  *   the content handler: route the path under the location to an
  *     endpoint and check the method (404, 405); GET endpoints (and HEAD
- *     on them): discard the body, frame, go upstream; POST endpoints:
- *     check the query, the Content-Type and a Content-Length against
- *     sandbox_max_body_size (400, 415, 413), then read the body
+ *     on them) and DELETE: discard the body, frame, go upstream; POST
+ *     endpoints: check the query, the Content-Type and a Content-Length
+ *     against sandbox_max_body_size (400, 415, 413), then read the body
  *   the body read: gather it (memory and/or temp file), validate it and
  *     apply the location's policy (request.c: 400, 422), frame it
  *   the request creation: the upstream and its callbacks
@@ -15,6 +15,11 @@
  *     reply header (process_header), stream exactly body_len bytes back
  *     (filter) and keep the connection only then, and forget a reply
  *     never sent (finalize_request).
+ *
+ * The job's id is known before the frame goes (minted by request.c, or
+ * named by the URI): every answer about one job names it in X-Sandbox-Id
+ * and Location, whether the runner answered or nginx did (502, 504, in
+ * the error filter), so that a client that lost its answer can poll.
  *
  * Errors made here are sent as JSON directly; errors nginx raises on the
  * way (413, 502, 504 ...) are turned into JSON by the filters in
@@ -80,7 +85,7 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
 
     ctx->endpoint = route->endpoint;
 
-    if (route->method & NGX_HTTP_GET) {
+    if (!(route->method & NGX_HTTP_POST)) {
 
         rc = ngx_http_discard_request_body(r);
 
@@ -88,11 +93,14 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
             return rc;
         }
 
-        if (ctx->endpoint == NGX_HTTP_SANDBOX_GET) {
+        if (ctx->id.len) {
             attr.key.data = "id";
             attr.key.len = 2;
             attr.value.data = (const char *) ctx->id.data;
             attr.value.len = ctx->id.len;
+
+            ctx->job_id = ctx->id;
+            ctx->reply_id = ctx->id;
 
             rc = ngx_http_sandbox_frame(r, ctx, route->verb, &attr, 1, NULL);
 
@@ -394,7 +402,7 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
 {
     int                      rc;
     size_t                   len, n;
-    ngx_str_t                retry, language;
+    ngx_str_t                id, retry, language;
     ngx_table_elt_t         *h;
     sbx_proto_header_t       hdr;
     ngx_http_upstream_t     *u;
@@ -457,7 +465,7 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
 
     /* the attributes point into u->buffer, which the body reuses */
 
-    if (ngx_http_sandbox_copy_attr(r, &hdr, "id", &ctx->reply_id) != NGX_OK
+    if (ngx_http_sandbox_copy_attr(r, &hdr, "id", &id) != NGX_OK
         || ngx_http_sandbox_copy_attr(r, &hdr, "status", &ctx->reply_status)
            != NGX_OK
         || ngx_http_sandbox_copy_attr(r, &hdr, "retry-after", &retry)
@@ -470,6 +478,24 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
 
     if (ctx->checking) {
         ngx_http_sandbox_check_reply(r, ctx, &hdr);
+    }
+
+    /*
+     * A reply about one job names it: the job the runner answered for
+     * (a 200, a 202, a cancel's 409), which is where it can be polled.
+     * $sandbox_id stays the id sent when the reply names none.
+     */
+
+    if (id.len) {
+        ctx->reply_id = id;
+
+        if (ngx_http_sandbox_job_headers(r, ctx, &id,
+                                         hdr.status >= 200
+                                         && hdr.status < 300)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
     }
 
     /* the id the runner resolved the submission's language to */
@@ -663,10 +689,85 @@ static void
 ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx)
 {
     ctx->replied = 0;
-    ngx_str_null(&ctx->reply_id);
+    ctx->reply_id = ctx->job_id;
     ngx_str_null(&ctx->reply_status);
 
     if (ctx->retry_after) {
         ctx->retry_after->hash = 0;
     }
+
+    if (ctx->id_header) {
+        ctx->id_header->hash = 0;
+    }
+
+    if (ctx->location) {
+        ctx->location->hash = 0;
+    }
+}
+
+
+/*
+ * X-Sandbox-Id, and Location: <prefix>submissions/<id> where the job can
+ * be polled.  One header each, reused if a retry on another server
+ * brings them again (ngx_http_sandbox_forget_reply() hides them).
+ */
+
+ngx_int_t
+ngx_http_sandbox_job_headers(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *id, ngx_uint_t location)
+{
+    u_char           *p;
+    ngx_table_elt_t  *h;
+
+    h = ctx->id_header;
+
+    if (h == NULL) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&h->key, "X-Sandbox-Id");
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+        ctx->id_header = h;
+    }
+
+    h->hash = 1;
+    h->value = *id;
+
+    if (!location) {
+        return NGX_OK;
+    }
+
+    h = ctx->location;
+
+    if (h == NULL) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&h->key, "Location");
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+        ctx->location = h;
+    }
+
+    h->value.len = ctx->prefix.len + sizeof("submissions/") - 1 + id->len;
+    h->value.data = ngx_pnalloc(r->pool, h->value.len);
+
+    if (h->value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(h->value.data, ctx->prefix.data, ctx->prefix.len);
+    p = ngx_cpymem(p, "submissions/", sizeof("submissions/") - 1);
+    ngx_memcpy(p, id->data, id->len);
+
+    h->hash = 1;
+
+    return NGX_OK;
 }

@@ -215,6 +215,13 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
       offsetof(ngx_http_sandbox_loc_conf_t, max_body_size),
       &ngx_http_sandbox_max_body_size_p },
 
+    { ngx_string("sandbox_cancel_on_disconnect"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, cancel_on_disconnect),
+      NULL },
+
       ngx_null_command
 };
 
@@ -267,6 +274,12 @@ static ngx_http_variable_t  ngx_http_sandbox_vars[] = {
 
     { ngx_string("sandbox_language"), NULL, ngx_http_sandbox_variable,
       offsetof(ngx_http_sandbox_ctx_t, language),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    /* set before the upstream picks a server: "hash $sandbox_route" */
+
+    { ngx_string("sandbox_route"), NULL, ngx_http_sandbox_variable,
+      offsetof(ngx_http_sandbox_ctx_t, route),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
@@ -379,6 +392,7 @@ ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf)
     conf->job_output_kb = NGX_CONF_UNSET;
     conf->wait = NGX_CONF_UNSET_UINT;
     conf->max_body_size = NGX_CONF_UNSET;
+    conf->cancel_on_disconnect = NGX_CONF_UNSET;
 
     return conf;
 }
@@ -445,6 +459,8 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               NGX_HTTP_SANDBOX_WAIT_ON);
     ngx_conf_merge_off_value(conf->max_body_size, prev->max_body_size,
                              NGX_HTTP_SANDBOX_MAX_BODY);
+    ngx_conf_merge_value(conf->cancel_on_disconnect,
+                         prev->cancel_on_disconnect, 0);
 
     /* the directive sets both, so the pair is inherited as one */
 

@@ -32,6 +32,7 @@
 
 #include <jansson.h>
 
+#include "sbx_id.h"
 #include "sbx_proto.h"
 #include "sbx_schema.h"
 
@@ -44,6 +45,7 @@
 #define NGX_HTTP_SANDBOX_LANGUAGES   4
 #define NGX_HTTP_SANDBOX_HEALTH      5
 #define NGX_HTTP_SANDBOX_METRICS     6
+#define NGX_HTTP_SANDBOX_CANCEL      7
 
 #define NGX_HTTP_SANDBOX_MAX_ID      64
 
@@ -106,6 +108,7 @@ typedef struct {
     ngx_int_t                    job_output_kb;  /* 0: no budget */
     ngx_uint_t                   wait;       /* NGX_HTTP_SANDBOX_WAIT_* */
     off_t                        max_body_size;
+    ngx_flag_t                   cancel_on_disconnect;
 
     /* the location the URI was matched by, for the path under it */
     ngx_http_core_loc_conf_t    *where;
@@ -138,6 +141,17 @@ typedef struct {
     ngx_str_t                    id;          /* GET …/submissions/{id} */
     ngx_chain_t                 *frame;       /* what goes to the runner */
 
+    /*
+     * The job's id, minted here before the frame is sent or named by the
+     * URI; a batch's: the ids of the items sent, comma-separated.  It is
+     * $sandbox_id until the runner names one, and what 502 and 504 name.
+     */
+    ngx_str_t                    job_id;
+    ngx_str_t                    route;       /* $sandbox_route */
+    ngx_str_t                    prefix;      /* the URI before the path */
+    ngx_table_elt_t             *id_header;   /* X-Sandbox-Id */
+    ngx_table_elt_t             *location;
+
     /* $sandbox_language: a known id, never the client's own string */
     ngx_str_t                    language;
     ngx_str_t                    reply_id;    /* $sandbox_id */
@@ -163,6 +177,8 @@ extern ngx_module_t  ngx_http_sandbox_module;
 
 ngx_int_t ngx_http_sandbox_handler(ngx_http_request_t *r);
 ngx_http_sandbox_ctx_t *ngx_http_sandbox_create_ctx(ngx_http_request_t *r);
+ngx_int_t ngx_http_sandbox_job_headers(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *id, ngx_uint_t location);
 
 /* ngx_http_sandbox_route.c */
 
@@ -185,6 +201,8 @@ ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
     ngx_str_t *out);
 void ngx_http_sandbox_check_reply(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, sbx_proto_header_t *hdr);
+ngx_int_t ngx_http_sandbox_mint(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, u_char *id);
 
 /* ngx_http_sandbox_error.c */
 

@@ -10,6 +10,10 @@
  * runner, except a failed batch item, which travels as its error object
  * so that the reply keeps every item at its index.
  *
+ * A body that passes gets its job id here, minted with a random route
+ * key (common/sbx_id.h) before the frame is sent: a batch gets a base
+ * id, from which the runner derives item i's id as this file does.
+ *
  * jansson values never outlive the call that made them: every path
  * releases them before returning, so a client that goes away cannot leak
  * one.  What they are dumped to is request pool memory: jansson measures
@@ -36,8 +40,9 @@ ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err)
 {
     json_t                       *sub;
+    u_char                       *id;
     ngx_uint_t                    n;
-    sbx_proto_attr_t              attrs[3 + SBX_LIMIT_N];
+    sbx_proto_attr_t              attrs[5 + SBX_LIMIT_N];
     ngx_http_sandbox_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
@@ -60,12 +65,39 @@ ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
 
     json_decref(sub);
 
+    id = ngx_pnalloc(r->pool, SBX_ID_LEN + 1);
+
+    if (id == NULL || ngx_http_sandbox_mint(r, ctx, id) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ctx->job_id.data = id;
+    ctx->job_id.len = SBX_ID_LEN;
+    ctx->reply_id = ctx->job_id;
+
     attrs[0].key.data = "wait";
     attrs[0].key.len = 4;
     attrs[0].value.data = ctx->wait ? "1" : "0";
     attrs[0].value.len = 1;
 
-    n = 1 + ngx_http_sandbox_max_attrs(r, slcf, &attrs[1]);
+    attrs[1].key.data = "id";
+    attrs[1].key.len = 2;
+    attrs[1].value.data = (const char *) id;
+    attrs[1].value.len = SBX_ID_LEN;
+
+    n = 2;
+
+    /* nginx closes the upstream connection when its client goes away */
+
+    if (ctx->wait && slcf->cancel_on_disconnect) {
+        attrs[n].key.data = "cancel-on-close";
+        attrs[n].key.len = sizeof("cancel-on-close") - 1;
+        attrs[n].value.data = "1";
+        attrs[n].value.len = 1;
+        n++;
+    }
+
+    n += ngx_http_sandbox_max_attrs(r, slcf, &attrs[n]);
 
     /* the bytes the client sent go on unchanged */
 
@@ -79,11 +111,12 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
 {
     size_t                        i, n;
     json_t                       *root, *subs, *item, *out, *batch;
+    u_char                       *base, *p;
     ngx_int_t                     rc;
     ngx_str_t                     frame;
     const char                   *key;
     sbx_error_t                   item_err;
-    sbx_proto_attr_t              attrs[2 + SBX_LIMIT_N];
+    sbx_proto_attr_t              attrs[3 + SBX_LIMIT_N];
     ngx_http_sandbox_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
@@ -131,13 +164,27 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
         goto declined;
     }
 
-    if (n > slcf->max_batch) {
+    if (n > slcf->max_batch || n > SBX_ID_ITEMS) {
         sbx_error_set(err, NGX_HTTP_SANDBOX_UNPROCESSABLE,
                       "batch_too_large", "submissions",
                       "at most %lu submissions are allowed in one "
                       "batch here", (unsigned long) slcf->max_batch);
         goto declined;
     }
+
+    /*
+     * the base id, then the items' ids the runner will derive from it,
+     * one for each item that goes as a submission: $sandbox_id
+     */
+
+    base = ngx_pnalloc(r->pool, SBX_ID_LEN + 1 + n * (SBX_ID_LEN + 1));
+
+    if (base == NULL || ngx_http_sandbox_mint(r, ctx, base) != NGX_OK) {
+        goto failed;
+    }
+
+    ctx->job_id.data = base + SBX_ID_LEN + 1;
+    p = ctx->job_id.data;
 
     batch = json_object();
     if (batch == NULL) {
@@ -160,6 +207,13 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
         {
             rc = json_array_append(out, item);
 
+            if (p != ctx->job_id.data) {
+                *p++ = ',';
+            }
+
+            (void) sbx_id_item((char *) p, (const char *) base, i);
+            p += SBX_ID_LEN;
+
         } else {
             rc = json_array_append_new(out,
                                      ngx_http_sandbox_error_object(&item_err));
@@ -179,7 +233,15 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    n = ngx_http_sandbox_max_attrs(r, slcf, attrs);
+    ctx->job_id.len = p - ctx->job_id.data;
+    ctx->reply_id = ctx->job_id;
+
+    attrs[0].key.data = "id";
+    attrs[0].key.len = 2;
+    attrs[0].value.data = (const char *) base;
+    attrs[0].value.len = SBX_ID_LEN;
+
+    n = 1 + ngx_http_sandbox_max_attrs(r, slcf, &attrs[1]);
 
     return ngx_http_sandbox_frame(r, ctx, "BATCH", attrs, n, &frame);
 
@@ -545,6 +607,28 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 
     cl->next->buf = b;
     cl->next->next = NULL;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A new job id into id (SBX_ID_LEN + 1 bytes), its route key into
+ * $sandbox_route, before the upstream picks a server by it.
+ */
+
+ngx_int_t
+ngx_http_sandbox_mint(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
+    u_char *id)
+{
+    if (sbx_id_mint((char *) id, NULL) != 0) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, ngx_errno,
+                      "cannot mint a sandbox job id: no random bytes");
+        return NGX_ERROR;
+    }
+
+    ctx->route.data = id;
+    ctx->route.len = SBX_ID_ROUTE_LEN;
 
     return NGX_OK;
 }

@@ -38,11 +38,19 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
     { ngx_string("metrics"), NGX_HTTP_SANDBOX_METRICS,
       NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "METRICS" },
 
-    /* "submissions/" and an id */
+    /* "submissions/" and an id: GET, or DELETE (the route below) */
 
     { ngx_null_string, NGX_HTTP_SANDBOX_GET,
-      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "GET" }
+      NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_DELETE,
+      ngx_string("GET, HEAD, DELETE"), "GET" }
 };
+
+
+static ngx_http_sandbox_route_t  ngx_http_sandbox_cancel_route =
+
+    { ngx_null_string, NGX_HTTP_SANDBOX_CANCEL,
+      NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_DELETE,
+      ngx_string("GET, HEAD, DELETE"), "CANCEL" };
 
 
 /*
@@ -50,7 +58,7 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
  * under any prefix the operator maps and nothing else is served: not
  * ".../x/metrics", not "metrics" below another segment, which an exact
  * "location = .../metrics" guard would not see.  "batch" is never taken
- * for an id.
+ * for an id, and an id is only what common/sbx_id.h says one is.
  */
 
 ngx_http_sandbox_route_t *
@@ -64,7 +72,10 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
         return NULL;
     }
 
-    /* what a message names an endpoint under: "/api/" for "/api/x" */
+    /*
+     * what a message names an endpoint under, and Location headers put
+     * before "submissions/{id}": "/api/" for "/api/x"
+     */
 
     ctx->prefix.data = r->uri.data;
     ctx->prefix.len = path.data - r->uri.data;
@@ -85,28 +96,25 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
         return NULL;
     }
 
-    /* an id: only the characters the runner hands out reach it */
+    /* an id: only the shape the runner hands out reaches it */
 
     p = path.data + sizeof("submissions/") - 1;
     end = path.data + path.len;
 
-    if (end - p > NGX_HTTP_SANDBOX_MAX_ID) {
+    if (!sbx_id_valid((const char *) p, end - p)) {
         return NULL;
     }
 
     ctx->id.data = p;
     ctx->id.len = end - p;
 
-    for ( /* void */ ; p < end; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-              || (*p >= '0' && *p <= '9') || *p == '-'))
-        {
-            ngx_str_null(&ctx->id);
-            return NULL;
-        }
-    }
+    /* $sandbox_route: a GET reaches the runner the POST went to */
 
-    return route;
+    ctx->route.data = p;
+    ctx->route.len = SBX_ID_ROUTE_LEN;
+
+    return (r->method == NGX_HTTP_DELETE) ? &ngx_http_sandbox_cancel_route
+                                          : route;
 }
 
 

@@ -39,6 +39,7 @@
 #include <jansson.h>
 
 #include "sbx_error.h"
+#include "sbx_id.h"
 #include "sbx_vocab.h"
 
 
@@ -49,7 +50,6 @@
 #define SBX_DECLINED   -5
 
 #define SBX_VERSION     "0.1.0"
-#define SBX_ID_LEN      36               /* a UUID in text */
 
 #define sbx_nelems(a)   (sizeof(a) / sizeof((a)[0]))
 #define sbx_min(a, b)   ((a) < (b) ? (a) : (b))

@@ -6,6 +6,17 @@
  * sbx_api_answer() when its job comes back.  A refusal is an sbx_error_t
  * from where it is found to the reply, filled in once.
  *
+ * Ids.  A SUBMIT or a BATCH may carry the id the module minted
+ * (common/sbx_id.h: a batch's base id, from which each item's id is
+ * derived); it is checked for its shape and refused when a job of that
+ * id exists, in memory or on disk.  Without one the runner mints its
+ * own, the same way.
+ *
+ * Cancels.  CANCEL, and a waiting connection that closes when its SUBMIT
+ * asked for it (cancel-on-close=1), end a queued job at once, here, as
+ * cancelled; a running one is marked, its container killed, and its
+ * worker ends it as cancelled.
+ *
  * With --test-double a checked submission may ask for a failure
  * (sbx_double_admit()): a full queue takes the same path as a real one.
  */
@@ -24,6 +35,7 @@
 #include "sbx_log.h"
 #include "sbx_metrics.h"
 #include "sbx_monitor.h"
+#include "sbx_sandbox.h"
 #include "sbx_schema.h"
 #include "sbx_server.h"
 #include "sbx_store.h"
@@ -35,6 +47,10 @@ static void sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h,
 static void sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h,
     const char *body, size_t len);
 static void sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h);
+static void sbx_api_cancel(sbx_conn_t *c, sbx_proto_header_t *h);
+static int sbx_api_given_id(sbx_conn_t *c, sbx_proto_header_t *h,
+    char *id);
+static int sbx_api_taken(const char *id);
 static void sbx_api_languages(sbx_conn_t *c);
 static void sbx_api_health(sbx_conn_t *c);
 static void sbx_api_metrics(sbx_conn_t *c);
@@ -67,6 +83,9 @@ sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     } else if (sbx_proto_str_eq(&h->word, "GET")) {
         sbx_api_get(c, h);
+
+    } else if (sbx_proto_str_eq(&h->word, "CANCEL")) {
+        sbx_api_cancel(c, h);
 
     } else if (sbx_proto_str_eq(&h->word, "LANGUAGES")) {
         sbx_api_languages(c);
@@ -117,9 +136,9 @@ static void
 sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     size_t len)
 {
-    int                     rc, wait, nmax, busy;
-    char                   *text;
-    json_t                 *sub;
+    int                     rc, wait, nmax, busy, cancel;
+    char                   *text, id[SBX_ID_LEN + 1];
+    json_t                 *sub, *v;
     sbx_job_t              *job;
     sbx_error_t             err;
     sbx_limits_t            max;
@@ -128,9 +147,18 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     w = sbx_proto_attr(h, "wait");
     wait = (w == NULL || sbx_proto_str_eq(w, "1"));
 
+    w = sbx_proto_attr(h, "cancel-on-close");
+    cancel = (w != NULL && sbx_proto_str_eq(w, "1"));
+
     nmax = sbx_api_admit(c, h, &max);
 
-    if (nmax == SBX_ERROR) {
+    if (nmax == SBX_ERROR || sbx_api_given_id(c, h, id) != SBX_OK) {
+        return;
+    }
+
+    if (id[0] != '\0' && sbx_api_taken(id)) {
+        sbx_api_refuse(c, 409, "conflict", "id",
+                       "a job with this id exists already");
         return;
     }
 
@@ -168,6 +196,10 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     }
 
     job->sync = wait;
+
+    if (id[0] != '\0') {
+        memcpy(job->id, id, SBX_ID_LEN);
+    }
 
     /* on disk before it is accepted: a restart must not lose it */
 
@@ -210,7 +242,7 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     /* the queue holds the creator's reference now */
 
     if (wait) {
-        sbx_conn_wait(c, job);
+        sbx_conn_wait(c, job, cancel);
         return;
     }
 
@@ -233,7 +265,7 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     size_t len)
 {
     int                  rc, nmax, wait, busy;
-    char                *text;
+    char                *text, base[SBX_ID_LEN + 1], id[SBX_ID_LEN + 1];
     size_t               i, n, k;
     json_t              *root, *list, *item, *out, *v;
     sbx_job_t          **jobs;
@@ -242,8 +274,14 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     nmax = sbx_api_admit(c, h, &max);
 
-    if (nmax == SBX_ERROR) {
+    if (nmax == SBX_ERROR || sbx_api_given_id(c, h, base) != SBX_OK) {
         return;
+    }
+
+    /* the items' ids derive from one base: one route key for all */
+
+    if (base[0] == '\0') {
+        sbx_uuid(base);
     }
 
     root = sbx_schema_parse(body, len, &err);
@@ -267,7 +305,7 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     n = json_array_size(list);
 
-    if (n > (size_t) sbx_conf.max_batch) {
+    if (n > (size_t) sbx_conf.max_batch || n > SBX_ID_ITEMS) {
         json_decref(root);
         sbx_error_set(&err, 422, "batch_too_large", "submissions",
                       "at most %d submissions in a batch",
@@ -296,7 +334,23 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
             continue;
         }
 
+        /* every index has its id, taken or not, as the module counts */
+
+        (void) sbx_id_item(id, base, i);
+
+        if (sbx_api_taken(id)) {
+            sbx_error_set(&err, 409, "conflict", "id",
+                          "a job with this item's id exists already");
+            v = sbx_error_json(&err);
+            json_array_append_new(out, v ? v : json_null());
+            continue;
+        }
+
         jobs[i] = sbx_submit_prepare_max(item, nmax ? &max : NULL, &err);
+
+        if (jobs[i] != NULL) {
+            memcpy(jobs[i]->id, id, SBX_ID_LEN);
+        }
 
         if (jobs[i] != NULL && sbx_submit_budget(jobs[i], h, &err) != SBX_OK)
         {
@@ -425,6 +479,88 @@ sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h)
 
 
 static void
+sbx_api_cancel(sbx_conn_t *c, sbx_proto_header_t *h)
+{
+    json_t                 *v;
+    sbx_job_t              *job;
+    const char             *status;
+    sbx_error_t             err;
+    sbx_status_e            st;
+    const sbx_proto_str_t  *id;
+
+    id = sbx_proto_attr(h, "id");
+    job = id ? sbx_jobs_find(id->data, id->len) : NULL;
+
+    if (job == NULL) {
+        sbx_api_refuse(c, 404, "not_found", "id",
+                       "no such submission, or its result "
+                       "has expired");
+        return;
+    }
+
+    if (sbx_api_cancel_job(job, "by a DELETE request") == SBX_OK) {
+        sbx_api_answer(c, job);
+        sbx_job_unref(job);
+        return;
+    }
+
+    /* it ended first: how, in the error and in the frame */
+
+    st = sbx_job_status(job);
+    status = sbx_status_names[st];
+
+    if (st < SBX_STATUS_FIRST_FINAL) {
+        sbx_error_set(&err, 409, "conflict", "id",
+                      "the job is ending already: GET it for its result");
+
+    } else {
+        sbx_error_set(&err, 409, "conflict", "id",
+                      "the job has finished already: %s", status);
+    }
+
+    v = sbx_error_json(&err);
+
+    if (v != NULL) {
+        json_object_set_new(json_object_get(v, "error"), "status",
+                            json_string(status));
+    }
+
+    sbx_api_json(c, 409, v, job, status);
+    sbx_job_unref(job);
+}
+
+
+int
+sbx_api_cancel_job(sbx_job_t *job, const char *why)
+{
+    char  msg[128];
+
+    if (sbx_job_cancel(job, why) != SBX_OK) {
+        return SBX_DECLINED;
+    }
+
+    if (sbx_queue_remove(sbx_server_queue(), job) == SBX_OK) {
+
+        /* never ran: it ends here, like a job a worker ends */
+
+        snprintf(msg, sizeof(msg), "cancelled %s", why);
+        sbx_log_info("job %s: %s while queued", job->id, msg);
+
+        sbx_job_finish(job, NULL, msg, sbx_server_done());
+        return SBX_OK;
+    }
+
+    /* a worker has it: it ends it when its container is gone */
+
+    sbx_log_info("job %s: cancelled %s while it runs", job->id, why);
+
+    sbx_sandbox_cancel(job);
+
+    return SBX_OK;
+}
+
+
+static void
 sbx_api_languages(sbx_conn_t *c)
 {
     sbx_api_json(c, 200, sbx_lang_list(), NULL, NULL);
@@ -520,6 +656,56 @@ sbx_api_admit(sbx_conn_t *c, sbx_proto_header_t *h, sbx_limits_t *max)
 }
 
 
+/*
+ * The id a SUBMIT or BATCH frame carries into id (SBX_ID_LEN + 1 bytes),
+ * or "" when it carries none; SBX_ERROR once a malformed one is refused.
+ */
+
+static int
+sbx_api_given_id(sbx_conn_t *c, sbx_proto_header_t *h, char *id)
+{
+    const sbx_proto_str_t  *v;
+
+    id[0] = '\0';
+
+    v = sbx_proto_attr(h, "id");
+
+    if (v == NULL) {
+        return SBX_OK;
+    }
+
+    if (!sbx_id_valid(v->data, v->len)) {
+        sbx_api_refuse(c, 400, "invalid_id", "id",
+                       "an id is 36 characters: lowercase hex digits "
+                       "in groups of 8-4-4-4-12");
+        return SBX_ERROR;
+    }
+
+    memcpy(id, v->data, SBX_ID_LEN);
+    id[SBX_ID_LEN] = '\0';
+
+    return SBX_OK;
+}
+
+
+/* Whether a job of this id exists, in the table or only on disk. */
+
+static int
+sbx_api_taken(const char *id)
+{
+    sbx_job_t  *job;
+
+    job = sbx_jobs_find(id, SBX_ID_LEN);
+
+    if (job != NULL) {
+        sbx_job_unref(job);
+        return 1;
+    }
+
+    return sbx_store_exists(id);
+}
+
+
 /* Refuses new work while stopping or while Docker is unreachable. */
 
 static int
@@ -589,7 +775,7 @@ sbx_api_json(sbx_conn_t *c, int status, json_t *v, sbx_job_t *job,
     memset(&r, 0, sizeof(sbx_reply_t));
     r.status = status;
     r.id = job ? job->id : NULL;
-    r.language = job ? job->lang->id : NULL;
+    r.language = (job && job->lang) ? job->lang->id : NULL;
     r.job_status = job_status;
     r.body = s;
     r.len = strlen(s);

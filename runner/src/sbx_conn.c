@@ -51,6 +51,7 @@ struct sbx_conn_s {
     sbx_msec_t          frame_start;     /* first byte of a partial frame */
     sbx_job_t          *waiting;
     char               *check;           /* attributes for the next reply */
+    unsigned            cancel_on_close:1;   /* the waiting job */
     unsigned            close_after:1;
     unsigned            writing:1;
     unsigned            processing:1;
@@ -236,9 +237,10 @@ sbx_conn_check(sbx_conn_t *c, char *attrs)
 
 
 void
-sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job)
+sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job, int cancel)
 {
     c->waiting = job;
+    c->cancel_on_close = cancel ? 1 : 0;
     job->waiter = c;
 }
 
@@ -273,6 +275,7 @@ sbx_conn_answer(sbx_job_t *job)
 
     job->waiter = NULL;
     c->waiting = NULL;
+    c->cancel_on_close = 0;
     sbx_api_answer(c, job);
 }
 
@@ -557,12 +560,27 @@ sbx_conn_write(sbx_conn_t *c)
 static void
 sbx_conn_close(sbx_conn_t *c)
 {
+    sbx_job_t  *job;
+
     if (c->waiting != NULL) {
-        /* the job goes on; its result stays readable by id */
-        sbx_log_info("job %s: its client went away; the job goes on",
-                     c->waiting->id);
-        c->waiting->waiter = NULL;
+        job = c->waiting;
+        job->waiter = NULL;
         c->waiting = NULL;
+
+        /*
+         * nginx closes the connection when its client went away; the
+         * job goes on, its result readable by id, unless the SUBMIT
+         * asked to cancel it then
+         */
+
+        if (c->cancel_on_close) {
+            c->cancel_on_close = 0;
+            (void) sbx_api_cancel_job(job, "as its waiting client went away");
+
+        } else {
+            sbx_log_info("job %s: its client went away; the job goes on",
+                         job->id);
+        }
     }
 
     if (c->prev) {
@@ -613,6 +631,14 @@ sbx_conn_free_dead(void)
 void
 sbx_conn_close_all(void)
 {
+    sbx_conn_t  *c;
+
+    /* the runner stops: a job it ends is not its client's cancel */
+
+    for (c = sbx_conn.conns; c; c = c->next) {
+        c->cancel_on_close = 0;
+    }
+
     while (sbx_conn.conns) {
         sbx_conn_close(sbx_conn.conns);
     }

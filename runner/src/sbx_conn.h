@@ -38,9 +38,10 @@ void sbx_conn_reply_error(sbx_conn_t *c, const sbx_error_t *err);
 
 /*
  * The connection waits for the job; it is answered when the job comes
- * back through the done queue (sbx_conn_answer()).
+ * back through the done queue (sbx_conn_answer()).  With cancel set,
+ * the job is cancelled if the connection closes before that.
  */
-void sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job);
+void sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job, int cancel);
 
 /* Closes the connection at once, without a reply. */
 void sbx_conn_drop(sbx_conn_t *c);

@@ -35,6 +35,8 @@ struct sbx_job_s {
     sbx_job_t          *fnext;           /* finished, oldest first */
     unsigned            spilled:1;       /* result on disk only */
     const char         *cb_state;        /* callback: pending, delivered … */
+    const char         *cancelled;       /* why, once told to cancel */
+    unsigned            finishing:1;     /* too late to cancel */
     unsigned            cb_attempts;
     char               *cb_error;
 
@@ -82,6 +84,21 @@ void sbx_jobs_remove(sbx_job_t *job);
 sbx_job_t *sbx_jobs_find(const char *id, size_t len);
 
 void sbx_job_running(sbx_job_t *job);
+
+/*
+ * Marks a job cancelled, why saying by whom (a static string): its
+ * status reads "cancelled" from now on, and its result will.  SBX_OK, or
+ * SBX_DECLINED when it has finished already or its result is being
+ * stored.  Whoever holds the job
+ * then takes it off the queue or stops its container (sbx_api.c).
+ */
+int sbx_job_cancel(sbx_job_t *job, const char *why);
+
+/* Why the job was cancelled, or NULL while it was not. */
+const char *sbx_job_cancelled(sbx_job_t *job);
+
+/* Its status now. */
+sbx_status_e sbx_job_status(sbx_job_t *job);
 
 /*
  * Ends a job; every job ends here, whether it ran or not.  Its result,

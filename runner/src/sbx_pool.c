@@ -163,22 +163,43 @@ sbx_pool_worker(void *data)
 }
 
 
-/* init's report on the job, or NULL with err saying why there is none. */
+/*
+ * init's report on the job, or NULL with err saying why there is none.
+ * A job cancelled before or while it ran has no report: whatever its
+ * run brought back, the client was told it is cancelled.
+ */
 
 static json_t *
 sbx_pool_run(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
 {
-    json_t  *init;
+    json_t      *init;
+    const char  *why;
 
     err[0] = '\0';
 
     sbx_job_running(job);
 
-    if (sbx_conf.test_double) {
+    if (sbx_job_cancelled(job) != NULL) {
+        init = NULL;
+
+    } else if (sbx_conf.test_double) {
         init = sbx_double_run(job, err, size);
 
     } else {
         init = (d != NULL) ? sbx_sandbox_run(d, job, err, size) : NULL;
+    }
+
+    why = sbx_job_cancelled(job);
+
+    if (why != NULL) {
+        json_decref(init);
+        json_decref(job->payload);
+        job->payload = NULL;
+
+        snprintf(err, size, "cancelled %s", why);
+        sbx_log_info("job %s: %s", job->id, err);
+
+        return NULL;
     }
 
     if (init == NULL) {

@@ -94,6 +94,13 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
     if (init == NULL) {
         json_object_set_new(res, "message",
                             json_string(message ? message : "unknown"));
+
+        /* the worker drops a cancelled job's report (sbx_pool.c) */
+
+        if (sbx_job_cancelled(job) != NULL) {
+            st = sbx_status_names[SBX_STATUS_CANCELLED];
+        }
+
         goto decided;
     }
 
@@ -678,7 +685,8 @@ sbx_result_test_status(const char *status)
 
     i = sbx_vocab_find(sbx_status_names, status, strlen(status));
 
-    return i >= SBX_STATUS_FIRST_FINAL && i != SBX_STATUS_COMPILATION_ERROR;
+    return i >= SBX_STATUS_FIRST_FINAL && i != SBX_STATUS_COMPILATION_ERROR
+           && i != SBX_STATUS_CANCELLED;
 }
 
 

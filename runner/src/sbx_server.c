@@ -261,6 +261,13 @@ sbx_server_queue(void)
 }
 
 
+sbx_done_t *
+sbx_server_done(void)
+{
+    return sbx_server.done;
+}
+
+
 static void
 sbx_server_accept(void)
 {

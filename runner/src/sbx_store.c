@@ -217,11 +217,12 @@ sbx_store_overwrite(sbx_job_t *job, sbx_status_e status, const char *result,
 static json_t *
 sbx_store_finished_header(sbx_job_t *job, sbx_status_e status)
 {
-    return json_pack("{s:s, s:I, s:I, s:s}",
+    return json_pack("{s:s, s:I, s:I, s:s, s:s?}",
                      "state", SBX_STORE_FINISHED,
                      "created", (json_int_t) job->created,
                      "finished", (json_int_t) sbx_realtime_msec(),
-                     "status", sbx_status_names[status]);
+                     "status", sbx_status_names[status],
+                     "language", job->lang ? job->lang->id : NULL);
 }
 
 
@@ -289,6 +290,17 @@ sbx_store_forget(const char *id)
     if (unlink(path) == -1 && errno != ENOENT) {
         sbx_log_error("unlink \"%s\": %s", path, strerror(errno));
     }
+}
+
+
+int
+sbx_store_exists(const char *id)
+{
+    char  path[sizeof(sbx_store_dir) + 64];
+
+    sbx_store_path(path, sizeof(path), id, ".job");
+
+    return access(path, F_OK) == 0;
 }
 
 
@@ -418,7 +430,7 @@ sbx_store_keep(sbx_store_scan_t *scan, const char *id, json_t *header,
 {
     sbx_job_t    *job, **k;
     sbx_msec_t    finished;
-    const char   *status;
+    const char   *status, *language;
 
     finished = json_integer_value(json_object_get(header, "finished"));
     status = json_string_value(json_object_get(header, "status"));
@@ -450,6 +462,12 @@ sbx_store_keep(sbx_store_scan_t *scan, const char *id, json_t *header,
     job->created = json_integer_value(json_object_get(header, "created"));
     job->finished = finished;
     job->status = sbx_result_status(status);
+
+    /* a GET names the language (for the logs), if it is still known */
+
+    language = json_string_value(json_object_get(header, "language"));
+    job->lang = language ? sbx_lang_find(language) : NULL;
+
     job->result = body;
     job->result_len = len;
     job->persisted = 1;

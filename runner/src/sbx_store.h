@@ -47,6 +47,9 @@ void sbx_store_unstarted(sbx_job_t *job);
 
 void sbx_store_forget(const char *id);
 
+/* Whether a job of this id is on disk, accepted or finished. */
+int sbx_store_exists(const char *id);
+
 /*
  * At start-up: puts results within their TTL back in the table and
  * queues unfinished jobs again (beyond the queue's bound if need be);
