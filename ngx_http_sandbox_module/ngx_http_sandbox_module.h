@@ -160,7 +160,6 @@ typedef struct {
 
     ngx_str_t                    error;       /* replaces an nginx page */
     off_t                        body_size;   /* read so far */
-    ngx_str_t                    prefix;      /* the URI before the path */
 
     unsigned                     replied:1;
     unsigned                     invalid_reply:1;

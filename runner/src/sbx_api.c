@@ -138,7 +138,7 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 {
     int                     rc, wait, nmax, busy, cancel;
     char                   *text, id[SBX_ID_LEN + 1];
-    json_t                 *sub, *v;
+    json_t                 *sub;
     sbx_job_t              *job;
     sbx_error_t             err;
     sbx_limits_t            max;
