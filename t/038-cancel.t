@@ -161,7 +161,7 @@ Test::More::is($h->{allow}, 'POST', 'Allow: POST');
 Test::More::is($st, 405, 'DELETE /languages: status 405');
 ($st, $r, $h) = Sbx::Test::api(PUT => "/submissions/$main::long");
 Test::More::is($st, 405, 'PUT on an id: status 405');
-Test::More::is($h->{allow}, 'GET, DELETE', 'Allow: GET, DELETE');
+Test::More::is($h->{allow}, 'GET, HEAD, DELETE', 'Allow: GET, HEAD, DELETE');
 ($st, $r) = Sbx::Test::api(GET => "/submissions/$main::long");
 Test::More::is($r->{status}, 'running', 'the job still runs');
 --- request
