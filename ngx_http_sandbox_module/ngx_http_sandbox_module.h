@@ -42,6 +42,7 @@
 #define NGX_HTTP_SANDBOX_LANGUAGES   4
 #define NGX_HTTP_SANDBOX_HEALTH      5
 #define NGX_HTTP_SANDBOX_METRICS     6
+#define NGX_HTTP_SANDBOX_EVENTS      7
 
 #define NGX_HTTP_SANDBOX_MAX_ID      64
 
@@ -115,9 +116,17 @@ typedef struct {
 
     ngx_str_t                    error;       /* replaces an nginx page */
 
+    /* EVENTS: the frame being turned into a Server-Sent Event */
+    size_t                       event_rest;  /* of its body */
+    size_t                       event_head_len;
+    u_char                       event_head[SBX_PROTO_MAX_HEADER];
+
     unsigned                     replied:1;
     unsigned                     invalid_reply:1;
     unsigned                     error_sent:1;
+    unsigned                     events:1;    /* streaming events */
+    unsigned                     event_body:1;
+    unsigned                     event_last:1;
 } ngx_http_sandbox_ctx_t;
 
 

@@ -39,6 +39,13 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
 };
 
 
+/* "submissions/{id}/events": the job's live events */
+
+static ngx_http_sandbox_route_t  ngx_http_sandbox_events_route =
+    { ngx_string("events"), NGX_HTTP_SANDBOX_EVENTS,
+      NGX_HTTP_GET, ngx_string("GET"), "EVENTS" };
+
+
 /*
  * The endpoint is the whole path under the location, so the API can live
  * under any prefix the operator maps and nothing else is served: not
@@ -78,6 +85,14 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
 
     p = path.data + sizeof("submissions/") - 1;
     end = path.data + path.len;
+
+    if (end - p > (ssize_t) sizeof("/events") - 1
+        && ngx_strncmp(end - (sizeof("/events") - 1), "/events",
+                       sizeof("/events") - 1) == 0)
+    {
+        route = &ngx_http_sandbox_events_route;
+        end -= sizeof("/events") - 1;
+    }
 
     if (end - p > NGX_HTTP_SANDBOX_MAX_ID) {
         return NULL;
