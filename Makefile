@@ -1,7 +1,8 @@
 # ngx_http_sandbox_module + sandbox-runner
 #
 #   make run     set up everything, then serve on 127.0.0.1:8080
-#   make test    set up everything, then run the whole suite
+#   make test    set up everything, then run the whole suite (the
+#                playground's browser test too: make browser)
 #   make soak    a long run under load; the report in build/soak/
 #   make fuzz    run every fuzz target for FUZZ_SECONDS each (fuzz/)
 #   make install install for a server (PREFIX, DESTDIR); make deb: packages
@@ -47,7 +48,7 @@ INIT        := $(BUILD)/sandbox-init
 MODULE      := $(BUILD)/ngx_http_sandbox_module.so
 
 .PHONY: all build deps docker images run test unit t bench soak lint clean \
-        fuzz fuzz-smoke fuzz-build install uninstall deb package-test
+        fuzz fuzz-smoke fuzz-build install uninstall deb package-test browser
 
 all: build
 
@@ -262,7 +263,11 @@ fuzz-smoke: fuzz-build
 t: build
 	@tools/test-t.sh
 
-test: deps docker images build unit fuzz-smoke package-test t
+# the playground in headless Chromium against a real nginx and runner
+browser: build
+	@tools/browser-test.sh
+
+test: deps docker images build unit fuzz-smoke package-test t browser
 
 run: deps docker images build
 	@tools/run.sh
