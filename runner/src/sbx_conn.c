@@ -249,6 +249,12 @@ sbx_conn_stream(sbx_conn_t *c, sbx_job_t *job)
 {
     char  body[] = "{\"status\":\"queued\"}";
 
+    if (c->fd == -1) {
+        /* the header frame could not be sent: the connection is gone */
+        sbx_job_unref(job);
+        return;
+    }
+
     c->stream = job;
     c->stream_off = 0;
 
@@ -270,9 +276,13 @@ sbx_conn_stream(sbx_conn_t *c, sbx_job_t *job)
 void
 sbx_conn_stream_all(void)
 {
-    sbx_conn_t  *c;
+    sbx_conn_t  *c, *next;
 
-    for (c = sbx_conn.conns; c; c = c->next) {
+    /* a flush may close c, which moves it to the dead list */
+
+    for (c = sbx_conn.conns; c; c = next) {
+        next = c->next;
+
         if (c->stream != NULL && c->fd != -1) {
             sbx_conn_stream_flush(c);
         }
