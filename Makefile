@@ -1,7 +1,8 @@
 # ngx_http_sandbox_module + sandbox-runner
 #
 #   make run     set up everything, then serve on 127.0.0.1:8080
-#   make test    set up everything, then run the whole suite
+#   make test    set up everything, then run the whole suite (the
+#                playground's browser test too: make browser)
 #   make soak    a long run under load; the report in build/soak/
 #   make fuzz    run every fuzz target for FUZZ_SECONDS each (fuzz/)
 #   make install install for a server (PREFIX, DESTDIR); make deb: packages
@@ -49,7 +50,7 @@ MODULE      := $(BUILD)/ngx_http_sandbox_module.so
 
 .PHONY: all build deps docker images run test unit t bench soak lint clean \
         fuzz fuzz-smoke fuzz-build install uninstall deb package-test \
-        static static-build
+        static static-build browser
 
 all: build
 
@@ -296,7 +297,11 @@ static: build static-build
 	    TEST_NGINX_LOAD_MODULES= TEST_FILES="$(STATIC_TESTS)" \
 	    tools/test-t.sh
 
-test: deps docker images build unit fuzz-smoke package-test t static
+# the playground in headless Chromium against a real nginx and runner
+browser: build
+	@tools/browser-test.sh
+
+test: deps docker images build unit fuzz-smoke package-test t static browser
 
 run: deps docker images build
 	@tools/run.sh

@@ -46,6 +46,7 @@
 #define NGX_HTTP_SANDBOX_HEALTH      5
 #define NGX_HTTP_SANDBOX_METRICS     6
 #define NGX_HTTP_SANDBOX_CANCEL      7
+#define NGX_HTTP_SANDBOX_EVENTS      8
 
 #define NGX_HTTP_SANDBOX_MAX_ID      64
 
@@ -161,11 +162,19 @@ typedef struct {
     ngx_str_t                    error;       /* replaces an nginx page */
     off_t                        body_size;   /* read so far */
 
+    /* EVENTS: the frame being turned into a Server-Sent Event */
+    size_t                       event_rest;  /* of its body */
+    size_t                       event_head_len;
+    u_char                       event_head[SBX_PROTO_MAX_HEADER];
+
     unsigned                     replied:1;
     unsigned                     invalid_reply:1;
     unsigned                     error_sent:1;
     unsigned                     body_too_large:1;
     unsigned                     checking:1;  /* the frame asks "check" */
+    unsigned                     events:1;    /* streaming events */
+    unsigned                     event_body:1;
+    unsigned                     event_last:1;
 } ngx_http_sandbox_ctx_t;
 
 

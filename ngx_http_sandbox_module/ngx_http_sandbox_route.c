@@ -52,6 +52,12 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_cancel_route =
       NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_DELETE,
       ngx_string("GET, HEAD, DELETE"), "CANCEL" };
 
+/* "submissions/{id}/events": the job's live events */
+
+static ngx_http_sandbox_route_t  ngx_http_sandbox_events_route =
+    { ngx_string("events"), NGX_HTTP_SANDBOX_EVENTS,
+      NGX_HTTP_GET, ngx_string("GET"), "EVENTS" };
+
 
 /*
  * The endpoint is the whole path under the location, so the API can live
@@ -101,6 +107,14 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
     p = path.data + sizeof("submissions/") - 1;
     end = path.data + path.len;
 
+    if (end - p > (ssize_t) sizeof("/events") - 1
+        && ngx_strncmp(end - (sizeof("/events") - 1), "/events",
+                       sizeof("/events") - 1) == 0)
+    {
+        route = &ngx_http_sandbox_events_route;
+        end -= sizeof("/events") - 1;
+    }
+
     if (!sbx_id_valid((const char *) p, end - p)) {
         return NULL;
     }
@@ -112,6 +126,10 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
 
     ctx->route.data = p;
     ctx->route.len = SBX_ID_ROUTE_LEN;
+
+    if (route == &ngx_http_sandbox_events_route) {
+        return route;
+    }
 
     return (r->method == NGX_HTTP_DELETE) ? &ngx_http_sandbox_cancel_route
                                           : route;

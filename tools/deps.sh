@@ -14,6 +14,7 @@ packages=(
     libtest-base-perl libtext-diff-perl liblist-moreutils-perl
     liburi-perl libwww-perl libipc-run-perl
     debhelper dpkg-dev lintian systemd
+    nodejs npm chromium
 )
 
 missing=()

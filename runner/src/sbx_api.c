@@ -30,6 +30,7 @@
 #include "sbx_conf.h"
 #include "sbx_conn.h"
 #include "sbx_double.h"
+#include "sbx_events.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
@@ -54,6 +55,7 @@ static int sbx_api_taken(const char *id);
 static void sbx_api_languages(sbx_conn_t *c);
 static void sbx_api_health(sbx_conn_t *c);
 static void sbx_api_metrics(sbx_conn_t *c);
+static void sbx_api_events(sbx_conn_t *c, sbx_proto_header_t *h);
 static int sbx_api_admit(sbx_conn_t *c, sbx_proto_header_t *h,
     sbx_limits_t *max);
 static int sbx_api_unavailable(sbx_conn_t *c);
@@ -95,6 +97,9 @@ sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     } else if (sbx_proto_str_eq(&h->word, "METRICS")) {
         sbx_api_metrics(c);
+
+    } else if (sbx_proto_str_eq(&h->word, "EVENTS")) {
+        sbx_api_events(c, h);
 
     } else {
         sbx_api_refuse(c, 400, "bad_frame", "", "unknown verb");
@@ -474,6 +479,77 @@ sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h)
     }
 
     sbx_api_answer(c, job);
+    sbx_job_unref(job);
+}
+
+
+/*
+ * The job's live events: a 200 header frame, then EVENT frames, the
+ * last one the result.  A finished job's are rebuilt from its result;
+ * a job still queued or running is streamed as it goes (sbx_conn.c).
+ */
+
+static void
+sbx_api_events(sbx_conn_t *c, sbx_proto_header_t *h)
+{
+    char                   *s;
+    size_t                  len;
+    sbx_buf_t               out;
+    sbx_job_t              *job;
+    sbx_reply_t             r;
+    sbx_status_e            status;
+    const sbx_proto_str_t  *id;
+
+    id = sbx_proto_attr(h, "id");
+    job = id ? sbx_jobs_find(id->data, id->len) : NULL;
+
+    if (job == NULL) {
+        sbx_api_refuse(c, 404, "not_found", "id",
+                       "no such submission, or its result "
+                       "has expired");
+        return;
+    }
+
+    s = sbx_job_describe(job, &len, &status);
+
+    if (s == NULL) {
+        sbx_job_unref(job);
+        sbx_api_refuse(c, 500, "internal_error", "", "out of memory");
+        return;
+    }
+
+    memset(&r, 0, sizeof(sbx_reply_t));
+    r.status = 200;
+    r.id = job->id;
+    r.job_status = sbx_status_names[status];
+    r.language = job->lang ? job->lang->id : NULL;
+    r.body = "";
+    r.len = 0;
+
+    if (status == SBX_STATUS_QUEUED || status == SBX_STATUS_RUNNING) {
+        free(s);
+        sbx_conn_reply(c, &r);
+        sbx_conn_stream(c, job);
+        return;
+    }
+
+    /* one write: the header frame and the whole history */
+
+    memset(&out, 0, sizeof(sbx_buf_t));
+
+    if (sbx_events_history(s, len, &out) != SBX_OK) {
+        free(s);
+        sbx_buf_free(&out);
+        sbx_job_unref(job);
+        sbx_api_refuse(c, 500, "internal_error", "", "out of memory");
+        return;
+    }
+
+    free(s);
+
+    sbx_conn_reply_more(c, &r, out.data, out.len);
+
+    sbx_buf_free(&out);
     sbx_job_unref(job);
 }
 

@@ -8,6 +8,11 @@
  * reply), by sbx_api.c.  A SUBMIT with wait=1 parks its connection on
  * the job (sbx_conn_wait()); the job comes back through the done queue
  * and sbx_conn_answer() replies, so no worker ever writes to a socket.
+ * EVENTS streams a job's events (sbx_events.c) on its connection: the
+ * connection copies the job's log as it grows (sbx_conn_stream_all(),
+ * when the events' eventfd fires) and ends with the result when the job
+ * comes back (sbx_conn_stream_end()); then it takes requests again, so
+ * nginx keeps it.
  *
  * The runner must survive any byte sequence on its socket: a malformed
  * header is answered 400 and the connection closed, an oversized frame
@@ -34,6 +39,7 @@
 #include "sbx_api.h"
 #include "sbx_conf.h"
 #include "sbx_conn.h"
+#include "sbx_events.h"
 #include "sbx_job.h"
 #include "sbx_log.h"
 #include "sbx_metrics.h"
@@ -51,6 +57,8 @@ struct sbx_conn_s {
     sbx_msec_t          frame_start;     /* first byte of a partial frame */
     sbx_job_t          *waiting;
     char               *check;           /* attributes for the next reply */
+    sbx_job_t          *stream;          /* EVENTS: the job streamed */
+    size_t              stream_off;      /* into its log */
     unsigned            cancel_on_close:1;   /* the waiting job */
     unsigned            close_after:1;
     unsigned            writing:1;
@@ -72,6 +80,8 @@ static void sbx_conn_process(sbx_conn_t *c);
 static void sbx_conn_partial(sbx_conn_t *c);
 static void sbx_conn_write(sbx_conn_t *c);
 static void sbx_conn_close(sbx_conn_t *c);
+static void sbx_conn_stream_flush(sbx_conn_t *c);
+static void sbx_conn_stream_detach(sbx_conn_t *c);
 
 
 /* An accepted descriptor becomes a connection; SBX_ERROR: out of memory */
@@ -120,6 +130,16 @@ sbx_conn_event(sbx_conn_t *c, uint32_t events)
 
 void
 sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
+{
+    sbx_conn_reply_more(c, r, NULL, 0);
+}
+
+
+/* A reply followed at once by more frames (EVENTS of a finished job). */
+
+void
+sbx_conn_reply_more(sbx_conn_t *c, const sbx_reply_t *r, const char *more,
+    size_t len)
 {
     int                n;
     char               status[8], retry[16], head[SBX_PROTO_MAX_HEADER];
@@ -187,7 +207,8 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
 
     if (n < 0
         || sbx_buf_append(&c->out, head, n) != SBX_OK
-        || sbx_buf_append(&c->out, r->body, r->len) != SBX_OK)
+        || sbx_buf_append(&c->out, r->body, r->len) != SBX_OK
+        || (len && sbx_buf_append(&c->out, more, len) != SBX_OK))
     {
         sbx_log_error("cannot build a reply; closing the connection");
         c->close_after = 1;
@@ -318,6 +339,131 @@ sbx_conn_sending(void)
 }
 
 
+/*
+ * The connection streams the job's events (it takes the caller's
+ * reference): a "queued" status, the log so far, then as it grows.
+ */
+
+void
+sbx_conn_stream(sbx_conn_t *c, sbx_job_t *job)
+{
+    char  body[] = "{\"status\":\"queued\"}";
+
+    if (c->fd == -1) {
+        /* the header frame could not be sent: the connection is gone */
+        sbx_job_unref(job);
+        return;
+    }
+
+    c->stream = job;
+    c->stream_off = 0;
+
+    sbx_events_listen(job, 1);
+
+    if (sbx_events_frame(&c->out, "status", body, sizeof(body) - 1)
+        != SBX_OK)
+    {
+        sbx_conn_close(c);
+        return;
+    }
+
+    sbx_conn_stream_flush(c);
+}
+
+
+/* The events' eventfd fired: every stream takes what is new. */
+
+void
+sbx_conn_stream_all(void)
+{
+    sbx_conn_t  *c, *next;
+
+    /* a flush may close c, which moves it to the dead list */
+
+    for (c = sbx_conn.conns; c; c = next) {
+        next = c->next;
+
+        if (c->stream != NULL && c->fd != -1) {
+            sbx_conn_stream_flush(c);
+        }
+    }
+}
+
+
+/*
+ * The job is finished: each stream of it gets the rest of the log and
+ * the result, and ends; its connection takes requests again.
+ */
+
+void
+sbx_conn_stream_end(sbx_job_t *job)
+{
+    char          *s;
+    size_t         len;
+    sbx_conn_t    *c, *next;
+    sbx_status_e   status;
+
+    for (c = sbx_conn.conns; c; c = next) {
+        next = c->next;
+
+        if (c->stream != job || c->fd == -1) {
+            continue;
+        }
+
+        s = sbx_job_describe(job, &len, &status);
+
+        if (s == NULL
+            || sbx_events_copy(job, &c->stream_off, &c->out) != SBX_OK
+            || sbx_events_frame(&c->out, "result", s, len) != SBX_OK)
+        {
+            free(s);
+            sbx_log_error("job %s: cannot end its event stream; closing",
+                          job->id);
+            sbx_conn_close(c);
+            continue;
+        }
+
+        free(s);
+
+        sbx_conn_stream_detach(c);
+        sbx_conn_write(c);
+    }
+}
+
+
+static void
+sbx_conn_stream_flush(sbx_conn_t *c)
+{
+    if (sbx_events_copy(c->stream, &c->stream_off, &c->out) != SBX_OK) {
+        sbx_log_error("job %s: out of memory for its event stream; "
+                      "closing", c->stream->id);
+        sbx_conn_close(c);
+        return;
+    }
+
+    sbx_conn_write(c);
+}
+
+
+static void
+sbx_conn_stream_detach(sbx_conn_t *c)
+{
+    sbx_job_t  *job;
+
+    job = c->stream;
+
+    if (job == NULL) {
+        return;
+    }
+
+    c->stream = NULL;
+    c->stream_off = 0;
+
+    sbx_events_listen(job, 0);
+    sbx_job_unref(job);
+}
+
+
 sbx_msec_t
 sbx_conn_sweep_at(void)
 {
@@ -342,7 +488,9 @@ sbx_conn_sweep(void)
     for (c = sbx_conn.conns; c; c = next) {
         next = c->next;
 
-        if (c->frame_start == 0 || c->waiting != NULL || c->out.len != 0) {
+        if (c->frame_start == 0 || c->waiting != NULL || c->out.len != 0
+            || c->stream != NULL)
+        {
             continue;
         }
 
@@ -390,7 +538,7 @@ sbx_conn_read(sbx_conn_t *c)
                 return;
             }
 
-            if (c->waiting == NULL && c->out.len == 0) {
+            if (c->waiting == NULL && c->stream == NULL && c->out.len == 0) {
                 sbx_conn_process(c);
 
                 if (c->fd == -1) {
@@ -423,8 +571,8 @@ sbx_conn_process(sbx_conn_t *c)
 
     c->processing = 1;
 
-    while (c->waiting == NULL && c->out.len == 0 && !c->close_after
-           && c->in.len > 0)
+    while (c->waiting == NULL && c->stream == NULL && c->out.len == 0
+           && !c->close_after && c->in.len > 0)
     {
         rc = sbx_proto_parse_header(c->in.data, c->in.len,
                                     sbx_conf.max_frame, &h);
@@ -551,7 +699,9 @@ sbx_conn_write(sbx_conn_t *c)
     /* a request may already be waiting behind the one just answered;
      * inside sbx_conn_process() its own loop takes it */
 
-    if (c->in.len > 0 && c->waiting == NULL && !c->processing) {
+    if (c->in.len > 0 && c->waiting == NULL && c->stream == NULL
+        && !c->processing)
+    {
         sbx_conn_process(c);
     }
 }
@@ -582,6 +732,9 @@ sbx_conn_close(sbx_conn_t *c)
                          job->id);
         }
     }
+
+    /* a stream's client went away: the job goes on all the same */
+    sbx_conn_stream_detach(c);
 
     if (c->prev) {
         c->prev->next = c->next;

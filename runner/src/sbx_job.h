@@ -62,6 +62,9 @@ struct sbx_job_s {
     /* the job queue or done queue it is on (that queue's lock) */
     sbx_job_t          *next;
 
+    /* live events: sbx_events.c's lock */
+    sbx_events_t       *events;
+
     /* event thread only */
     void               *waiter;
 };
