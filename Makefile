@@ -86,7 +86,7 @@ $(RUNNER_LIB): $(filter-out %/sbx_main.o,$(RUNNER_OBJS))
 	$(AR) rcs $@ $^
 
 $(RUNNER): $(RUNNER_OBJS) $(COMMON_LIB)
-	$(CC) -pthread -o $@ $^ $(shell pkg-config --libs $(PKGS)) -lcrypto
+	$(CC) -pthread -o $@ $^ $(shell pkg-config --libs $(PKGS)) -lssl -lcrypto
 
 # static: it runs inside images that share nothing with the host's libc
 $(INIT): $(INIT_OBJS) $(COMMON_LIB)
@@ -120,7 +120,7 @@ $(BUILD)/tests/%: runner/tests/%.c $(RUNNER_LIB) $(COMMON_LIB)
 	$(CC) $(CFLAGS) $(WARN) -MMD -MP -pthread -Irunner/src -Icommon \
 	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< \
 	    $(RUNNER_LIB) $(COMMON_LIB) \
-	    $(shell pkg-config --libs $(PKGS)) -lcrypto -lcmocka
+	    $(shell pkg-config --libs $(PKGS)) -lssl -lcrypto -lcmocka
 
 -include $(UNIT_BINS:=.d)
 
@@ -222,7 +222,7 @@ $(FUZZ_DIR)/demux $(FUZZ_DIR)/submit $(FUZZ_DIR)/api $(FUZZ_DIR)/result: \
 	$(FUZZ_LINK) $(WARN) -MMD -MP -pthread -Ifuzz -Irunner/src -Icommon \
 	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< \
 	    $(FUZZ_DIR)/librunner.a $(FUZZ_DIR)/libcommon.a \
-	    $(shell pkg-config --libs $(PKGS)) -lcrypto
+	    $(shell pkg-config --libs $(PKGS)) -lssl -lcrypto
 
 $(FUZZ_DIR)/init_payload: fuzz/init_payload.c $(FUZZ_DIR)/libinit.a \
     $(FUZZ_DIR)/libcommon.a

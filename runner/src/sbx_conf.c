@@ -49,7 +49,7 @@ typedef struct {
 
 static const sbx_conf_opt_t  sbx_conf_opts[] = {
     { "listen", SBX_CONF_STR, sbx_conf_off(listen),
-      "unix:/path or host:port to listen on" },
+      "unix:/path, or tcp:host:port (TLS, or plain on loopback only)" },
     { "socket-mode", SBX_CONF_MODE, sbx_conf_off(socket_mode),
       "permissions of the UNIX socket (octal)" },
     { "socket-group", SBX_CONF_STR, sbx_conf_off(socket_group),
@@ -112,6 +112,15 @@ static const sbx_conf_opt_t  sbx_conf_opts[] = {
       "seconds one callback attempt may take" },
     { "warm", SBX_CONF_STR, sbx_conf_off(warm),
       "started containers kept waiting, e.g. python:2,javascript:1" },
+    { "tls-certificate", SBX_CONF_PATH, sbx_conf_off(tls_certificate),
+      "TLS on the TCP listener: this certificate (PEM, with its chain)" },
+    { "tls-certificate-key", SBX_CONF_PATH,
+      sbx_conf_off(tls_certificate_key),
+      "the certificate's private key (PEM)" },
+    { "tls-client-ca", SBX_CONF_PATH, sbx_conf_off(tls_client_ca),
+      "CA certificates that sign the clients' (nginx's) certificates" },
+    { "auth-key-file", SBX_CONF_PATH, sbx_conf_off(auth_key_file),
+      "a key only root can read; every request must carry its token" },
 };
 
 
@@ -120,6 +129,7 @@ sbx_conf_t  sbx_conf;
 
 static int sbx_conf_file(const char *path);
 static int sbx_conf_seccomp(void);
+static int sbx_conf_transport(void);
 static int sbx_conf_set(const sbx_conf_opt_t *opt, const char *value,
     json_t *json);
 static void sbx_conf_help(const char *prog);
@@ -258,6 +268,10 @@ sbx_conf_load(int argc, char **argv)
         return SBX_ERROR;
     }
 
+    if (sbx_conf_transport() != SBX_OK) {
+        return SBX_ERROR;
+    }
+
     if ((size_t) sbx_conf.uid_count < (size_t) sbx_conf.workers) {
         fprintf(stderr, "sandbox-runner: uid-count must be at least the "
                 "number of workers\n");
@@ -340,6 +354,52 @@ sbx_conf_file(const char *path)
     }
 
     json_decref(root);
+
+    return SBX_OK;
+}
+
+
+/*
+ * The runner id names the runner in every reply (runner=) and metric:
+ * printable, no space.  TLS needs its three files together, and a TCP
+ * listener (a UNIX socket has its mode and the shared key instead).
+ */
+
+static int
+sbx_conf_transport(void)
+{
+    size_t       n;
+    const char  *p;
+
+    n = strlen(sbx_conf.runner_id);
+
+    if (n == 0 || n > 64
+        || strspn(sbx_conf.runner_id, "abcdefghijklmnopqrstuvwxyz"
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+    {
+        fprintf(stderr, "sandbox-runner: runner-id must be 1 to 64 of "
+                "A-Z a-z 0-9 . _ -\n");
+        return SBX_ERROR;
+    }
+
+    n = (sbx_conf.tls_certificate != NULL)
+        + (sbx_conf.tls_certificate_key != NULL)
+        + (sbx_conf.tls_client_ca != NULL);
+
+    if (n != 0 && n != 3) {
+        fprintf(stderr, "sandbox-runner: tls-certificate, "
+                "tls-certificate-key and tls-client-ca go together: "
+                "the runner verifies its clients' certificates\n");
+        return SBX_ERROR;
+    }
+
+    p = sbx_conf.listen;
+
+    if (n == 3 && strncmp(p, "unix:", 5) == 0) {
+        fprintf(stderr, "sandbox-runner: TLS is for a TCP listener; a "
+                "UNIX socket has --socket-mode and --auth-key-file\n");
+        return SBX_ERROR;
+    }
 
     return SBX_OK;
 }

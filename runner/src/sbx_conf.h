@@ -23,7 +23,7 @@
 
 
 struct sbx_conf_s {
-    char            *listen;             /* unix:/path or host:port */
+    char            *listen;             /* unix:/path, [tcp:]host:port */
     int              socket_mode;
     char            *socket_group;
     int              workers;
@@ -55,6 +55,10 @@ struct sbx_conf_s {
     int              callback_backoff_ms;
     sbx_msec_t       callback_timeout;
     char            *warm;               /* "python:2,c:1", or NULL */
+    char            *tls_certificate;    /* TLS on TCP, with the two below */
+    char            *tls_certificate_key;
+    char            *tls_client_ca;      /* clients' certificates' CA */
+    char            *auth_key_file;      /* frames carry its token */
 };
 
 
