@@ -503,12 +503,46 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     const char *verb, sbx_proto_attr_t *attrs, ngx_uint_t nattrs,
     ngx_str_t *body)
 {
-    int           n;
-    size_t        len;
-    ngx_buf_t    *h, *b;
-    ngx_chain_t  *cl;
+    int                           n;
+    size_t                        len, hide;
+    ngx_buf_t                    *h, *b;
+    ngx_chain_t                  *cl;
+    sbx_proto_attr_t              all[SBX_PROTO_MAX_ATTRS];
+    ngx_http_sandbox_loc_conf_t  *slcf;
 
     len = body ? body->len : 0;
+
+    /*
+     * the shared key's token goes last on every frame, so that the debug
+     * log below can leave it out
+     */
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    hide = 0;
+
+    if (slcf->auth.len) {
+        if (nattrs >= SBX_PROTO_MAX_ATTRS) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "too many attributes for the sandbox \"%s\" "
+                          "frame", verb);
+            return NGX_ERROR;
+        }
+
+        if (nattrs) {
+            ngx_memcpy(all, attrs, nattrs * sizeof(sbx_proto_attr_t));
+        }
+
+        all[nattrs].key.data = "auth";
+        all[nattrs].key.len = 4;
+        all[nattrs].value.data = (const char *) slcf->auth.data;
+        all[nattrs].value.len = slcf->auth.len;
+
+        attrs = all;
+        nattrs++;
+
+        hide = sizeof(" auth=") - 1 + slcf->auth.len;
+    }
 
     h = ngx_create_temp_buf(r->pool, SBX_PROTO_MAX_HEADER);
     if (h == NULL) {
@@ -527,7 +561,8 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     h->last += n;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "sandbox request: \"%*s\"", (size_t) n - 2, h->pos);
+                   "sandbox request: \"%*s\"", (size_t) n - 2 - hide,
+                   h->pos);
 
     cl = ngx_alloc_chain_link(r->pool);
     if (cl == NULL) {
@@ -539,7 +574,13 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 
     ctx->frame = cl;
 
+    /*
+     * the frame's last buffer flushes: a TLS connection (sandboxs://)
+     * otherwise holds the frame in its buffer, waiting for more
+     */
+
     if (len == 0) {
+        h->flush = 1;
         return NGX_OK;
     }
 
@@ -553,6 +594,7 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     b->pos = body->data;
     b->last = body->data + len;
     b->end = b->last;
+    b->flush = 1;
 
     cl->next = ngx_alloc_chain_link(r->pool);
     if (cl->next == NULL) {
