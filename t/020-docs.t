@@ -22,7 +22,7 @@ is($table, scalar `$top/tools/languages-table`,
 
 my $module = slurp("$top/ngx_http_sandbox_module/ngx_http_sandbox_module.c");
 my %vars = map { $_ => 1 } qw(sandbox_id sandbox_status sandbox_language
-                                sandbox_route);
+                                sandbox_route sandbox_runner);
 my @directives = grep { !$vars{$_} }
                  $module =~ /ngx_string\("(sandbox_\w+)"\)/g;
 
