@@ -64,6 +64,9 @@ static ngx_conf_bitmask_t  ngx_http_sandbox_next_upstream_masks[] = {
     { ngx_string("invalid_response"), NGX_HTTP_UPSTREAM_FT_INVALID_HEADER },
     { ngx_string("not_found"), NGX_HTTP_UPSTREAM_FT_HTTP_404 },
     { ngx_string("off"), NGX_HTTP_UPSTREAM_FT_OFF },
+
+    /* a runner shutting down, or with a full queue: never for a POST sent */
+    { ngx_string("http_503"), NGX_HTTP_UPSTREAM_FT_HTTP_503 },
     { ngx_null_string, 0 }
 };
 

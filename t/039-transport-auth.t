@@ -137,10 +137,10 @@ my $r = Sbx::Test::runner_start_tcp('loop', $port, undef);
 Test::More::ok($r, 'plain TCP on loopback starts');
 Sbx::Test::runner_stop($r);
 --- request
-GET /health
---- error_code: 502
+GET /no-such-endpoint
+--- error_code: 404
 --- response_json
-error.code: "runner_unavailable"
+error.code: "not_found"
 
 
 
