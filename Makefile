@@ -230,7 +230,7 @@ $(FUZZ_DIR)/init_payload: fuzz/init_payload.c $(FUZZ_DIR)/libinit.a \
 	    $(FUZZ_DIR)/libinit.a $(FUZZ_DIR)/libcommon.a -ljansson -lpcre2-8
 
 FUZZ_NGX_LIBS := $(FUZZ_DIR)/libcommon.a $(FUZZ_NGX)/libngx.a \
-                 -ljansson -lpthread -lpcre2-8 -lcrypt -ldl
+                 -ljansson -lpthread -lpcre2-8 -lcrypt -ldl -lcrypto
 
 $(FUZZ_DIR)/module_request: fuzz/module_request.c fuzz/fuzz_nginx.h \
     $(FUZZ_MODULE) $(FUZZ_DIR)/libcommon.a $(FUZZ_NGX)/libngx.a

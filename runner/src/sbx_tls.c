@@ -379,9 +379,9 @@ sbx_tls_close(SSL *ssl)
 static void
 sbx_tls_log(const char *what)
 {
+    int            any;
     char           buf[256];
     unsigned long  e;
-    int            any;
 
     any = 0;
 
