@@ -92,7 +92,7 @@ $(RUNNER_LIB): $(filter-out %/sbx_main.o,$(RUNNER_OBJS))
 
 $(RUNNER): $(RUNNER_OBJS) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(shell pkg-config --libs $(PKGS)) \
-	    -lcrypto
+	    -lssl -lcrypto
 
 # static: it runs inside images that share nothing with the host's libc
 $(INIT): $(INIT_OBJS) $(COMMON_LIB)
@@ -126,7 +126,7 @@ $(BUILD)/tests/%: runner/tests/%.c $(RUNNER_LIB) $(COMMON_LIB)
 	$(CC) $(CFLAGS) $(WARN) -MMD -MP -pthread -Irunner/src -Icommon \
 	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< \
 	    $(RUNNER_LIB) $(COMMON_LIB) \
-	    $(shell pkg-config --libs $(PKGS)) -lcrypto -lcmocka
+	    $(shell pkg-config --libs $(PKGS)) -lssl -lcrypto -lcmocka
 
 -include $(UNIT_BINS:=.d)
 
@@ -229,7 +229,7 @@ $(FUZZ_DIR)/double: \
 	$(FUZZ_LINK) $(WARN) -MMD -MP -pthread -Ifuzz -Irunner/src -Icommon \
 	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< \
 	    $(FUZZ_DIR)/librunner.a $(FUZZ_DIR)/libcommon.a \
-	    $(shell pkg-config --libs $(PKGS)) -lcrypto
+	    $(shell pkg-config --libs $(PKGS)) -lssl -lcrypto
 
 $(FUZZ_DIR)/init_payload: fuzz/init_payload.c $(FUZZ_DIR)/libinit.a \
     $(FUZZ_DIR)/libcommon.a
@@ -237,7 +237,7 @@ $(FUZZ_DIR)/init_payload: fuzz/init_payload.c $(FUZZ_DIR)/libinit.a \
 	    $(FUZZ_DIR)/libinit.a $(FUZZ_DIR)/libcommon.a -ljansson -lpcre2-8
 
 FUZZ_NGX_LIBS := $(FUZZ_DIR)/libcommon.a $(FUZZ_NGX)/libngx.a \
-                 -ljansson -lpthread -lpcre2-8 -lcrypt -ldl
+                 -ljansson -lpthread -lpcre2-8 -lcrypt -ldl -lcrypto
 
 $(FUZZ_DIR)/module_request: fuzz/module_request.c fuzz/fuzz_nginx.h \
     $(FUZZ_MODULE) $(FUZZ_DIR)/libcommon.a $(FUZZ_NGX)/libngx.a

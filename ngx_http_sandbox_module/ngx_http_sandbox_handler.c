@@ -58,6 +58,8 @@ static void ngx_http_sandbox_abort_request(ngx_http_request_t *r);
 static void ngx_http_sandbox_finalize_request(ngx_http_request_t *r,
     ngx_int_t rc);
 static void ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx);
+static ngx_int_t ngx_http_sandbox_runner_header(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *runner);
 
 
 ngx_int_t
@@ -353,10 +355,22 @@ ngx_http_sandbox_upstream(ngx_http_request_t *r)
 
     u = r->upstream;
 
-    ngx_str_set(&u->schema, "sandbox://");
-    u->output.tag = (ngx_buf_tag_t) &ngx_http_sandbox_module;
-
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+#if (NGX_HTTP_SSL)
+    u->ssl = (slcf->upstream.ssl != NULL);
+
+    if (u->ssl) {
+        ngx_str_set(&u->schema, "sandboxs://");
+
+    } else {
+        ngx_str_set(&u->schema, "sandbox://");
+    }
+#else
+    ngx_str_set(&u->schema, "sandbox://");
+#endif
+
+    u->output.tag = (ngx_buf_tag_t) &ngx_http_sandbox_module;
 
     u->conf = &slcf->upstream;
 
@@ -412,7 +426,7 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
 {
     int                      rc;
     size_t                   len, n;
-    ngx_str_t                id, retry, language;
+    ngx_str_t                id, retry, language, runner;
     ngx_table_elt_t         *h;
     sbx_proto_header_t       hdr;
     ngx_http_upstream_t     *u;
@@ -488,6 +502,8 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
         || ngx_http_sandbox_copy_attr(r, &hdr, "retry-after", &retry)
            != NGX_OK
         || ngx_http_sandbox_copy_attr(r, &hdr, "language", &language)
+           != NGX_OK
+        || ngx_http_sandbox_copy_attr(r, &hdr, "runner", &runner)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -495,6 +511,14 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
 
     if (ctx->checking) {
         ngx_http_sandbox_check_reply(r, ctx, &hdr);
+    }
+
+    /* which runner behind the upstream answered: X-Sandbox-Runner */
+
+    if (runner.len
+        && ngx_http_sandbox_runner_header(r, ctx, &runner) != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     /*
@@ -970,6 +994,44 @@ ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx)
     if (ctx->location) {
         ctx->location->hash = 0;
     }
+
+    ngx_str_null(&ctx->runner);
+
+    if (ctx->runner_header) {
+        ctx->runner_header->hash = 0;
+    }
+}
+
+
+/* one header, reused if a retry on another server brings one */
+
+static ngx_int_t
+ngx_http_sandbox_runner_header(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *runner)
+{
+    ngx_table_elt_t  *h;
+
+    ctx->runner = *runner;
+
+    h = ctx->runner_header;
+
+    if (h == NULL) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&h->key, "X-Sandbox-Runner");
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+        ctx->runner_header = h;
+    }
+
+    h->hash = 1;
+    h->value = *runner;
+
+    return NGX_OK;
 }
 
 

@@ -32,6 +32,7 @@
 
 #include <jansson.h>
 
+#include "sbx_auth.h"
 #include "sbx_id.h"
 #include "sbx_proto.h"
 #include "sbx_schema.h"
@@ -111,6 +112,18 @@ typedef struct {
     off_t                        max_body_size;
     ngx_flag_t                   cancel_on_disconnect;
 
+    /* sandbox_auth_key_file: the key's token, sent as auth= */
+    ngx_str_t                    auth;
+
+#if (NGX_HTTP_SSL)
+    ngx_uint_t                   ssl;         /* sandbox_pass sandboxs:// */
+    ngx_uint_t                   ssl_protocols;
+    ngx_str_t                    ssl_ciphers;
+    ngx_uint_t                   ssl_verify_depth;
+    ngx_str_t                    ssl_trusted_certificate;
+    ngx_str_t                    ssl_crl;
+#endif
+
     /* the location the URI was matched by, for the path under it */
     ngx_http_core_loc_conf_t    *where;
 
@@ -157,6 +170,8 @@ typedef struct {
     ngx_str_t                    language;
     ngx_str_t                    reply_id;    /* $sandbox_id */
     ngx_str_t                    reply_status; /* $sandbox_status */
+    ngx_str_t                    runner;      /* $sandbox_runner */
+    ngx_table_elt_t             *runner_header; /* X-Sandbox-Runner */
     ngx_table_elt_t             *retry_after;
 
     ngx_str_t                    error;       /* replaces an nginx page */

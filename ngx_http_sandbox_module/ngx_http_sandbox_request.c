@@ -505,7 +505,7 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     ngx_str_t *body)
 {
     int                           n;
-    size_t                        len;
+    size_t                        len, hide;
     ngx_buf_t                    *h, *b;
     ngx_uint_t                    na;
     ngx_chain_t                  *cl;
@@ -516,23 +516,34 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 
     len = body ? body->len : 0;
 
+    if (nattrs + (slcf->auth.len ? 1 : 0) > SBX_PROTO_MAX_ATTRS) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "too many attributes for the sandbox \"%s\" frame",
+                      verb);
+        return NGX_ERROR;
+    }
+
     h = ngx_create_temp_buf(r->pool, SBX_PROTO_MAX_HEADER);
     if (h == NULL) {
         return NGX_ERROR;
+    }
+
+    if (nattrs) {
+        ngx_memcpy(all, attrs, nattrs * sizeof(sbx_proto_attr_t));
     }
 
     /*
      * Two attributes go with every frame when they fit: the location's
      * prefix, for messages that name an endpoint, and "check" until this
      * worker has the runner's answer to it.  They are a courtesy: a
-     * frame that has no room for them goes without.
+     * frame that has no room for them goes without.  The shared key's
+     * token is never left out, and goes last, so that the debug log
+     * below can leave it out.
      */
 
-    na = 0;
+    na = nattrs;
 
-    if (nattrs + 2 <= SBX_PROTO_MAX_ATTRS) {
-        ngx_memcpy(all, attrs, nattrs * sizeof(sbx_proto_attr_t));
-        na = nattrs;
+    if (na + 2 + (slcf->auth.len ? 1 : 0) <= SBX_PROTO_MAX_ATTRS) {
 
         if (ngx_http_sandbox_attr_ok(&ctx->prefix)) {
             all[na].key.data = "prefix";
@@ -553,15 +564,30 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
         }
     }
 
-    n = (na > nattrs)
-        ? sbx_proto_write_header((char *) h->last, SBX_PROTO_MAX_HEADER,
-                                 verb, len, all, na)
-        : -1;
+    for ( ;; ) {
+        hide = 0;
 
-    if (n < 0) {
-        ctx->checking = 0;
+        if (slcf->auth.len) {
+            all[na].key.data = "auth";
+            all[na].key.len = 4;
+            all[na].value.data = (const char *) slcf->auth.data;
+            all[na].value.len = slcf->auth.len;
+            na++;
+
+            hide = sizeof(" auth=") - 1 + slcf->auth.len;
+        }
+
         n = sbx_proto_write_header((char *) h->last, SBX_PROTO_MAX_HEADER,
-                                   verb, len, attrs, nattrs);
+                                   verb, len, all, na);
+
+        if (n >= 0 || na == nattrs + (slcf->auth.len ? 1 : 0)) {
+            break;
+        }
+
+        /* no room for the courtesies: the frame goes without them */
+
+        ctx->checking = 0;
+        na = nattrs;
     }
 
     if (n < 0) {
@@ -573,7 +599,8 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     h->last += n;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "sandbox request: \"%*s\"", (size_t) n - 2, h->pos);
+                   "sandbox request: \"%*s\"", (size_t) n - 2 - hide,
+                   h->pos);
 
     cl = ngx_alloc_chain_link(r->pool);
     if (cl == NULL) {
@@ -585,7 +612,13 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 
     ctx->frame = cl;
 
+    /*
+     * the frame's last buffer flushes: a TLS connection (sandboxs://)
+     * otherwise holds the frame in its buffer, waiting for more
+     */
+
     if (len == 0) {
+        h->flush = 1;
         return NGX_OK;
     }
 
@@ -599,6 +632,7 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     b->pos = body->data;
     b->last = body->data + len;
     b->end = b->last;
+    b->flush = 1;
 
     cl->next = ngx_alloc_chain_link(r->pool);
     if (cl->next == NULL) {

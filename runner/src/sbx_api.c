@@ -662,9 +662,10 @@ sbx_api_health(sbx_conn_t *c)
 
     sbx_jobs_stats(&st);
 
-    v = json_pack("{s:s, s:s, s:{s:b}, s:{s:I, s:i}, s:{s:i, s:i},"
+    v = json_pack("{s:s, s:s, s:s, s:{s:b}, s:{s:I, s:i}, s:{s:i, s:i},"
                   " s:{s:I, s:I}}",
                   "status", state,
+                  "runner", sbx_conf.runner_id,
                   "version", SBX_VERSION,
                   "docker", "reachable", docker,
                   "queue", "depth", (json_int_t) sbx_server_queue_depth(),

@@ -24,6 +24,16 @@
  * epoll batch (sbx_conn_free_dead()): callers up the stack and later
  * events of the same batch may still look at it.
  *
+ * On a TLS listener each connection has its SSL session (sbx_tls.c):
+ * reads and writes go through it, and a read that needs the socket
+ * writable (a handshake's flight) or a write that needs it readable
+ * asks epoll for that and is retried on it.  With a shared key every
+ * frame must carry its token before sbx_api.c sees it: 401 without,
+ * 403 with a wrong one, and the connection is closed either way.
+ *
+ * Every reply names this runner (runner=<--runner-id>), so that nginx
+ * can say which runner behind an upstream answered.
+ *
  * The epoll set and the listener belong to sbx_server.c.
  *
  * Locking: everything here is the event thread's own.
@@ -44,6 +54,7 @@
 #include "sbx_log.h"
 #include "sbx_metrics.h"
 #include "sbx_server.h"
+#include "sbx_tls.h"
 
 
 #define SBX_CONN_KEEP  (64 * 1024)       /* a reply buffer kept */
@@ -51,6 +62,8 @@
 
 struct sbx_conn_s {
     int                 fd;
+    SSL                *ssl;             /* NULL: plain */
+    uint32_t            want;            /* the readiness TLS waits for */
     sbx_buf_t           in;
     sbx_buf_t           out;
     size_t              sent;
@@ -63,6 +76,8 @@ struct sbx_conn_s {
     unsigned            close_after:1;
     unsigned            writing:1;
     unsigned            processing:1;
+    unsigned            read_blocked:1;  /* TLS read waits for EPOLLOUT */
+    unsigned            write_blocked:1; /* TLS write waits for EPOLLIN */
     sbx_conn_t         *prev;
     sbx_conn_t         *next;
 };
@@ -82,6 +97,10 @@ static void sbx_conn_write(sbx_conn_t *c);
 static void sbx_conn_close(sbx_conn_t *c);
 static void sbx_conn_stream_flush(sbx_conn_t *c);
 static void sbx_conn_stream_detach(sbx_conn_t *c);
+static ssize_t sbx_conn_recv(sbx_conn_t *c, char *buf, size_t len);
+static ssize_t sbx_conn_send(sbx_conn_t *c, const char *buf, size_t len);
+static void sbx_conn_interest(sbx_conn_t *c);
+static int sbx_conn_auth(sbx_conn_t *c, sbx_proto_header_t *h);
 
 
 /* An accepted descriptor becomes a connection; SBX_ERROR: out of memory */
@@ -97,6 +116,20 @@ sbx_conn_open(int fd)
     }
 
     c->fd = fd;
+
+    if (sbx_tls_enabled()) {
+        c->ssl = sbx_tls_new(fd);
+
+        if (c->ssl == NULL) {
+            free(c);
+            return SBX_ERROR;
+        }
+
+        /* the handshake, too, must be done within the read timeout */
+
+        sbx_conn_partial(c);
+    }
+
     c->next = sbx_conn.conns;
 
     if (sbx_conn.conns) {
@@ -106,6 +139,8 @@ sbx_conn_open(int fd)
     sbx_conn.conns = c;
 
     sbx_metrics_count(SBX_METRIC_CONNECTIONS);
+
+    c->want = EPOLLIN;
     sbx_server_epoll(EPOLL_CTL_ADD, fd, EPOLLIN, c);
 
     return SBX_OK;
@@ -119,11 +154,25 @@ sbx_conn_event(sbx_conn_t *c, uint32_t events)
         return;                           /* closed earlier in this batch */
     }
 
+    /* TLS may need the other readiness than the one its call is for */
+
     if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-        sbx_conn_read(c);
+        if (c->write_blocked) {
+            sbx_conn_write(c);
+        }
+
+        if (c->fd != -1) {
+            sbx_conn_read(c);
+        }
 
     } else if (events & EPOLLOUT) {
-        sbx_conn_write(c);
+        if (c->read_blocked) {
+            sbx_conn_read(c);
+        }
+
+        if (c->fd != -1 && c->writing) {
+            sbx_conn_write(c);
+        }
     }
 }
 
@@ -163,6 +212,7 @@ sbx_conn_reply_more(sbx_conn_t *c, const sbx_reply_t *r, const char *more,
     sbx_conn_attr("id", r->id);
     sbx_conn_attr("status", r->job_status);
     sbx_conn_attr("language", r->language);
+    sbx_conn_attr("runner", sbx_conf.runner_id);
 
     if (r->retry_after > 0) {
         snprintf(retry, sizeof(retry), "%d", r->retry_after);
@@ -525,7 +575,8 @@ sbx_conn_read(sbx_conn_t *c)
             return;
         }
 
-        n = read(c->fd, c->in.data + c->in.len, c->in.size - c->in.len - 1);
+        n = sbx_conn_recv(c, c->in.data + c->in.len,
+                          c->in.size - c->in.len - 1);
 
         if (n > 0) {
             c->in.len += n;
@@ -613,6 +664,11 @@ sbx_conn_process(sbx_conn_t *c)
 
         sbx_metrics_count(SBX_METRIC_REQUESTS);
 
+        if (sbx_conn_auth(c, &h) != SBX_OK) {
+            c->processing = 0;
+            return;
+        }
+
         sbx_api_request(c, &h, c->in.data + h.header_len, h.body_len);
 
         if (c->fd == -1) {
@@ -653,7 +709,7 @@ sbx_conn_write(sbx_conn_t *c)
     ssize_t  n;
 
     while (c->sent < c->out.len) {
-        n = write(c->fd, c->out.data + c->sent, c->out.len - c->sent);
+        n = sbx_conn_send(c, c->out.data + c->sent, c->out.len - c->sent);
 
         if (n > 0) {
             c->sent += n;
@@ -665,11 +721,8 @@ sbx_conn_write(sbx_conn_t *c)
         }
 
         if (n == -1 && errno == EAGAIN) {
-            if (!c->writing) {
-                c->writing = 1;
-                sbx_server_epoll(EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLOUT, c);
-            }
-
+            c->writing = 1;
+            sbx_conn_interest(c);
             return;
         }
 
@@ -688,7 +741,7 @@ sbx_conn_write(sbx_conn_t *c)
 
     if (c->writing) {
         c->writing = 0;
-        sbx_server_epoll(EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
+        sbx_conn_interest(c);
     }
 
     if (c->close_after) {
@@ -747,6 +800,9 @@ sbx_conn_close(sbx_conn_t *c)
         c->next->prev = c->prev;
     }
 
+    sbx_tls_close(c->ssl);
+    c->ssl = NULL;
+
     close(c->fd);
     c->fd = -1;
 
@@ -797,4 +853,111 @@ sbx_conn_close_all(void)
     }
 
     sbx_conn_free_dead();
+}
+
+
+/*
+ * The shared key's token (auth=) on a frame, when the runner has one:
+ * a frame without it or with a wrong one is refused and the connection
+ * closed.  The value is never logged.
+ */
+
+static int
+sbx_conn_auth(sbx_conn_t *c, sbx_proto_header_t *h)
+{
+    int                     rc;
+    sbx_error_t             err;
+    const sbx_proto_str_t  *v;
+
+    v = sbx_proto_attr(h, "auth");
+
+    rc = sbx_tls_auth(v ? v->data : NULL, v ? v->len : 0);
+
+    if (rc == 0) {
+        return SBX_OK;
+    }
+
+    sbx_log_warn("a request %s the shared key's token; closing",
+                 rc == 401 ? "without" : "with a wrong value for");
+
+    if (rc == 401) {
+        sbx_error_set(&err, 401, "unauthorized", "",
+                      "this runner requires the shared key's token");
+
+    } else {
+        sbx_error_set(&err, 403, "forbidden", "",
+                      "the shared key's token is wrong");
+    }
+
+    c->close_after = 1;
+    c->in.len = 0;
+
+    sbx_conn_reply_error(c, &err);
+
+    return SBX_ERROR;
+}
+
+
+static ssize_t
+sbx_conn_recv(sbx_conn_t *c, char *buf, size_t len)
+{
+    ssize_t   n;
+    uint32_t  want;
+
+    if (c->ssl == NULL) {
+        return read(c->fd, buf, len);
+    }
+
+    want = 0;
+    n = sbx_tls_read(c->ssl, buf, len, &want);
+
+    if (c->read_blocked != (want == EPOLLOUT)) {
+        c->read_blocked = (want == EPOLLOUT);
+        sbx_conn_interest(c);
+    }
+
+    return n;
+}
+
+
+static ssize_t
+sbx_conn_send(sbx_conn_t *c, const char *buf, size_t len)
+{
+    ssize_t   n;
+    uint32_t  want;
+
+    if (c->ssl == NULL) {
+        return write(c->fd, buf, len);
+    }
+
+    want = 0;
+    n = sbx_tls_write(c->ssl, buf, len, &want);
+
+    c->write_blocked = (want == EPOLLIN);
+
+    return n;
+}
+
+
+/*
+ * The events epoll reports for c: always readable (requests, the peer's
+ * close); writable while a reply waits for the socket or a TLS read
+ * waits to write.
+ */
+
+static void
+sbx_conn_interest(sbx_conn_t *c)
+{
+    uint32_t  events;
+
+    events = EPOLLIN;
+
+    if ((c->writing && !c->write_blocked) || c->read_blocked) {
+        events |= EPOLLOUT;
+    }
+
+    if (events != c->want) {
+        c->want = events;
+        sbx_server_epoll(EPOLL_CTL_MOD, c->fd, events, c);
+    }
 }
