@@ -61,6 +61,16 @@ static ngx_conf_post_handler_pt  ngx_http_sandbox_buffer_size_p =
     ngx_http_sandbox_buffer_size;
 
 
+/* the API a location speaks (docs/compat.md), in sbx_api_e order */
+
+static ngx_conf_enum_t  ngx_http_sandbox_apis[] = {
+    { ngx_string("native"), SBX_API_NATIVE },
+    { ngx_string("piston"), SBX_API_PISTON },
+    { ngx_string("judge0"), SBX_API_JUDGE0 },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_conf_num_bounds_t  ngx_http_sandbox_max_batch_bounds = {
     ngx_conf_check_num_bounds, 1, -1
 };
@@ -165,6 +175,13 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    { ngx_string("sandbox_api"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, api),
+      &ngx_http_sandbox_apis },
 
       ngx_null_command
 };
@@ -329,6 +346,7 @@ ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf)
     conf->job_wall_ms = NGX_CONF_UNSET;
     conf->job_output_kb = NGX_CONF_UNSET;
     conf->wait = NGX_CONF_UNSET;
+    conf->api = NGX_CONF_UNSET_UINT;
 
     return conf;
 }
@@ -392,6 +410,7 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               NGX_HTTP_SANDBOX_MAX_TESTS);
     ngx_conf_merge_uint_value(conf->max_batch, prev->max_batch, 20);
     ngx_conf_merge_value(conf->wait, prev->wait, 1);
+    ngx_conf_merge_uint_value(conf->api, prev->api, SBX_API_NATIVE);
 
     /* the directive sets both, so the pair is inherited as one */
 

@@ -12,7 +12,8 @@
  *   ngx_http_sandbox_request.c  the body: JSON validation, location
  *                               policy, and the request frame
  *   ngx_http_sandbox_error.c    JSON errors: HTTP status to error code,
- *                               error bodies, and the filters that turn
+ *                               error bodies (in the location's API
+ *                               dialect), and the filters that turn
  *                               nginx's own error pages into JSON
  *
  * The frame format and the submission shape come from common/ (plain
@@ -30,6 +31,7 @@
 
 #include <jansson.h>
 
+#include "sbx_dialect.h"
 #include "sbx_proto.h"
 #include "sbx_schema.h"
 
@@ -42,6 +44,8 @@
 #define NGX_HTTP_SANDBOX_LANGUAGES   4
 #define NGX_HTTP_SANDBOX_HEALTH      5
 #define NGX_HTTP_SANDBOX_METRICS     6
+#define NGX_HTTP_SANDBOX_GET_BATCH   7   /* dialects: several ids */
+#define NGX_HTTP_SANDBOX_STATUSES    8   /* dialects: a static answer */
 
 #define NGX_HTTP_SANDBOX_MAX_ID      64
 
@@ -83,6 +87,7 @@ typedef struct {
     ngx_int_t                    job_wall_ms;    /* 0: no budget */
     ngx_int_t                    job_output_kb;  /* 0: no budget */
     ngx_flag_t                   wait;
+    ngx_uint_t                   api;        /* sandbox_api, sbx_api_e */
 
     /* the location the URI was matched by, for the path under it */
     ngx_http_core_loc_conf_t    *where;
@@ -105,6 +110,7 @@ typedef struct {
     ngx_uint_t                   endpoint;
     ngx_uint_t                   wait;
     ngx_str_t                    id;          /* GET …/submissions/{id} */
+    sbx_dialect_t                dialect;     /* how to answer */
     ngx_chain_t                 *frame;       /* what goes to the runner */
 
     /* $sandbox_language: a known id, never the client's own string */
@@ -136,6 +142,10 @@ ngx_http_sandbox_route_t *ngx_http_sandbox_route(ngx_http_request_t *r,
 ngx_int_t ngx_http_sandbox_query(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_is_json(ngx_http_request_t *r);
+ngx_int_t ngx_http_sandbox_dialect_query(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err);
+ngx_int_t ngx_http_sandbox_tokens(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err);
 
 /* ngx_http_sandbox_request.c */
 
@@ -148,6 +158,8 @@ ngx_int_t ngx_http_sandbox_frame(ngx_http_request_t *r,
     ngx_uint_t nattrs, ngx_str_t *body);
 ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
     ngx_str_t *out);
+ngx_int_t ngx_http_sandbox_translate(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err);
 
 /* ngx_http_sandbox_error.c */
 
@@ -156,6 +168,8 @@ json_t *ngx_http_sandbox_error_object(sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_send_error(ngx_http_request_t *r,
     sbx_error_t *err, ngx_str_t *allow);
 void ngx_http_sandbox_status_line(ngx_uint_t status, ngx_str_t *line);
+ngx_int_t ngx_http_sandbox_send_json(ngx_http_request_t *r,
+    ngx_uint_t status, json_t *json);
 
 
 #endif /* _NGX_HTTP_SANDBOX_MODULE_H_INCLUDED_ */

@@ -10,6 +10,11 @@
  * runner, except a failed batch item, which travels as its error object
  * so that the reply keeps every item at its index.
  *
+ * A location that speaks another API (sandbox_api) has its request
+ * translated into a native one first (ngx_http_sandbox_translate(), with
+ * the dialect's file in common/), which then takes the native path
+ * above unchanged; the frame says which API to answer in.
+ *
  * jansson values never outlive the call that made them: every path
  * releases them before returning, so a client that goes away cannot leak
  * one.  Strings jansson dumps are freed by a request pool cleanup.
@@ -17,6 +22,8 @@
 
 
 #include "ngx_http_sandbox_module.h"
+#include "sbx_dialect_judge0.h"
+#include "sbx_dialect_piston.h"
 
 
 static ngx_int_t ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf,
@@ -153,7 +160,12 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
 
     json_array_foreach(subs, i, item) {
 
-        if (sbx_schema_check(item, &item_err) == SBX_SCHEMA_OK
+        /* an item the dialect could not translate keeps its error */
+
+        if (slcf->api != SBX_API_NATIVE && sbx_judge0_is_error_item(item)) {
+            rc = json_array_append(out, item);
+
+        } else if (sbx_schema_check(item, &item_err) == SBX_SCHEMA_OK
             && ngx_http_sandbox_policy(slcf, item, NULL, &item_err)
                == NGX_OK)
         {
@@ -441,12 +453,33 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     const char *verb, sbx_proto_attr_t *attrs, ngx_uint_t nattrs,
     ngx_str_t *body)
 {
-    int           n;
-    size_t        len;
-    ngx_buf_t    *h, *b;
-    ngx_chain_t  *cl;
+    int                n;
+    char               api[SBX_DIALECT_ATTR_LEN];
+    size_t             len;
+    ngx_buf_t         *h, *b;
+    ngx_uint_t         i;
+    ngx_chain_t       *cl;
+    sbx_proto_attr_t   all[SBX_PROTO_MAX_ATTRS];
 
     len = body ? body->len : 0;
+
+    /* the API to answer in (docs/protocol.md): one attribute more */
+
+    if (ctx->dialect.api != SBX_API_NATIVE
+        && nattrs < SBX_PROTO_MAX_ATTRS)
+    {
+        for (i = 0; i < nattrs; i++) {
+            all[i] = attrs[i];
+        }
+
+        all[nattrs].key.data = "api";
+        all[nattrs].key.len = 3;
+        all[nattrs].value.data = api;
+        all[nattrs].value.len = sbx_dialect_format(&ctx->dialect, api);
+
+        attrs = all;
+        nattrs++;
+    }
 
     h = ngx_create_temp_buf(r->pool, SBX_PROTO_MAX_HEADER);
     if (h == NULL) {
@@ -534,4 +567,47 @@ static void
 ngx_http_sandbox_free(void *data)
 {
     free(data);
+}
+
+
+/*
+ * A dialect's request body as a native one, in place: the native path
+ * (schema, policy, budgets, frame) then takes it as if the client had
+ * sent it.  A refusal is the dialect's: its messages, its field names.
+ */
+
+ngx_int_t
+ngx_http_sandbox_translate(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err)
+{
+    json_t     *in, *out;
+    ngx_int_t   rc;
+
+    in = sbx_schema_parse((const char *) body->data, body->len, err);
+
+    if (in == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (ctx->dialect.api == SBX_API_PISTON) {
+        out = sbx_piston_submission(in, err);
+
+    } else if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH) {
+        out = sbx_judge0_batch(in, ctx->dialect.base64, err);
+
+    } else {
+        out = sbx_judge0_submission(in, ctx->dialect.base64, err);
+    }
+
+    json_decref(in);
+
+    if (out == NULL) {
+        return (err->status >= 500) ? NGX_ERROR : NGX_DECLINED;
+    }
+
+    rc = ngx_http_sandbox_dump(r, out, body);
+
+    json_decref(out);
+
+    return rc;
 }
