@@ -1158,6 +1158,16 @@ sbx_judge0_error(const sbx_error_t *err, int *status)
         *status = err->status;
     }
 
+    /* Judge0 counts a batch before it looks at its items */
+
+    if (strcmp(err->code, "batch_too_large") == 0) {
+        if (status) {
+            *status = 400;
+        }
+
+        return json_pack("{s:s}", "error", err->message);
+    }
+
     if (err->field[0]
         && (err->status == 400 || err->status == 422)
         && strcmp(err->code, "malformed_json") != 0

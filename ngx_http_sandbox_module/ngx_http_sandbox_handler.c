@@ -90,7 +90,11 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
             return rc;
         }
 
-        if (ctx->dialect.api != SBX_API_NATIVE
+        /* Judge0 reads base64_encoded and fields= for submissions only */
+
+        if ((ctx->endpoint == NGX_HTTP_SANDBOX_GET
+             || ctx->endpoint == NGX_HTTP_SANDBOX_GET_BATCH)
+            && ctx->dialect.api != SBX_API_NATIVE
             && ngx_http_sandbox_dialect_query(r, ctx, &err) != NGX_OK)
         {
             return ngx_http_sandbox_send_error(r, &err, NULL);
