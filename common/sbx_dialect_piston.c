@@ -611,6 +611,15 @@ sbx_piston_parse(const char *s, size_t len, long *v)
     for (k = 0, n = 0; k < len && n < 4; n++) {
 
         if (s[k] == 'x' || s[k] == 'X' || s[k] == '*') {
+
+            /* what follows a wildcard is wildcards: "3.x.x" */
+
+            while (++k < len) {
+                if (!strchr(".xX*", s[k])) {
+                    return -1;
+                }
+            }
+
             return n;
         }
 
