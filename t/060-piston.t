@@ -22,6 +22,15 @@ Sbx::Test::blocks(timeout => 90, config => <<'_EOC_');
         sandbox_limits wall_time_ms=4000 cpu_time_ms=2000 memory_kb=131072;
         sandbox_read_timeout 120s;
     }
+    location /small/ {
+        sandbox_pass runner;
+        sandbox_api piston;
+        client_max_body_size 64;
+    }
+    location /gone/ {
+        sandbox_pass unix:/nonexistent/sandbox-runner.sock;
+        sandbox_api piston;
+    }
 _EOC_
 
 run_tests();
@@ -267,3 +276,16 @@ POST /piston/api/v2/execute
 --- error_code: 200
 --- response_json
 run.stdout: "plain\n"
+
+
+
+=== TEST 16: nginx's own errors answer in Piston's shape too
+--- request eval
+["POST /small/api/v2/execute\n{\"language\":\"python\",\"version\":\"*\",\"files\":[{\"content\":\"print(1234567890)\"}]}",
+ "GET /gone/api/v2/runtimes"]
+--- error_code eval
+[413, 502]
+--- response_json eval
+["message =~ larger than 64 bytes\nerror !",
+ "message: \"the runner cannot be reached\""]
+--- ignore_error_log

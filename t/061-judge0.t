@@ -25,6 +25,15 @@ Sbx::Test::blocks(timeout => 90, config => <<'_EOC_');
         sandbox_languages python;
         sandbox_limits wall_time_ms=4000 cpu_time_ms=2000 memory_kb=131072;
     }
+    location /small/ {
+        sandbox_pass runner;
+        sandbox_api judge0;
+        client_max_body_size 64;
+    }
+    location /gone/ {
+        sandbox_pass unix:/nonexistent/sandbox-runner.sock;
+        sandbox_api judge0;
+    }
 _EOC_
 
 our %tokens;
@@ -377,3 +386,16 @@ Test::More::is($g->{status}{id}, 3, 'then Accepted');
 --- request
 GET /judge0/statuses
 --- error_code: 200
+
+
+
+=== TEST 16: nginx's own errors answer in Judge0's shape too
+--- request eval
+["POST /small/submissions\n{\"language_id\":71,\"source_code\":\"print(1234567890123456789012345678901234567890)\"}",
+ "GET /gone/languages"]
+--- error_code eval
+[413, 502]
+--- response_json eval
+["error =~ larger than 64 bytes",
+ "error: \"the runner cannot be reached\""]
+--- ignore_error_log
