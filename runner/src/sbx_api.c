@@ -388,6 +388,8 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
             continue;
         }
 
+        jobs[i]->dialect = sbx_api_dialect;
+
         text = json_dumps(item, JSON_COMPACT);
 
         rc = (text != NULL) ? sbx_store_accepted(jobs[i], text, strlen(text))
