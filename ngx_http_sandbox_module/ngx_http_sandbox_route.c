@@ -415,7 +415,7 @@ ngx_http_sandbox_tokens(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
 
-    ngx_str_null(&value);
+    ngx_str_set(&value, "");
 
     if (ngx_http_arg(r, (u_char *) "tokens", 6, &value) == NGX_OK
         && value.len)
