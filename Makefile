@@ -4,6 +4,8 @@
 #   make test    set up everything, then run the whole suite
 #   make soak    a long run under load; the report in build/soak/
 #   make fuzz    run every fuzz target for FUZZ_SECONDS each (fuzz/)
+#   make install install for a server (PREFIX, DESTDIR); make deb: packages
+#   make static  nginx built with the module compiled in; its error tests
 #
 # Set-up (deps, dockerd, images) is idempotent and cached; see tools/.
 #
@@ -46,7 +48,8 @@ INIT        := $(BUILD)/sandbox-init
 MODULE      := $(BUILD)/ngx_http_sandbox_module.so
 
 .PHONY: all build deps docker images run test unit t bench soak lint clean \
-        fuzz fuzz-smoke fuzz-build
+        fuzz fuzz-smoke fuzz-build install uninstall deb package-test \
+        static static-build
 
 all: build
 
@@ -65,17 +68,18 @@ images: docker
 # change rebuilds what it touches and nothing else
 $(BUILD)/obj/common/%.o: common/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -MMD -MP -Icommon \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -Icommon \
 	    $(shell pkg-config --cflags jansson libpcre2-8) -c -o $@ $<
 
 $(BUILD)/obj/runner/src/%.o: runner/src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -MMD -MP -pthread -Irunner/src -Icommon \
-	    $(shell pkg-config --cflags $(PKGS)) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -pthread -Irunner/src \
+	    -Icommon $(shell pkg-config --cflags $(PKGS)) -c -o $@ $<
 
 $(BUILD)/obj/runner/init/%.o: runner/init/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -MMD -MP -Irunner/init -Icommon -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -Irunner/init -Icommon \
+	    -c -o $@ $<
 
 $(COMMON_LIB): $(COMMON_OBJS)
 	rm -f $@
@@ -86,11 +90,12 @@ $(RUNNER_LIB): $(filter-out %/sbx_main.o,$(RUNNER_OBJS))
 	$(AR) rcs $@ $^
 
 $(RUNNER): $(RUNNER_OBJS) $(COMMON_LIB)
-	$(CC) -pthread -o $@ $^ $(shell pkg-config --libs $(PKGS)) -lcrypto
+	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(shell pkg-config --libs $(PKGS)) \
+	    -lcrypto
 
 # static: it runs inside images that share nothing with the host's libc
 $(INIT): $(INIT_OBJS) $(COMMON_LIB)
-	$(CC) -static -o $@ $^ -ljansson -lpcre2-8
+	$(CC) $(LDFLAGS) -static -o $@ $^ -ljansson -lpcre2-8
 
 -include $(COMMON_OBJS:.o=.d) $(RUNNER_OBJS:.o=.d) $(INIT_OBJS:.o=.d)
 
@@ -140,7 +145,7 @@ FUZZ_SAN     := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 FUZZ_CFLAGS  := $(FUZZ_SAN) -fno-sanitize-recover=undefined \
                 -fsanitize=fuzzer-no-link
 FUZZ_TARGETS := proto base64 check demux submit api result init_payload \
-                module_request module_reply
+                module_request module_reply double
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 # seconds per target: the slowest targets (check, whose regexes run up
 # to their PCRE2 match limit, and module_request) did 7,000-8,000
@@ -217,7 +222,8 @@ $(FUZZ_DIR)/proto $(FUZZ_DIR)/base64 $(FUZZ_DIR)/check: \
 	    $(shell pkg-config --cflags jansson libpcre2-8) -o $@ $< \
 	    $(FUZZ_DIR)/libcommon.a $(shell pkg-config --libs jansson libpcre2-8)
 
-$(FUZZ_DIR)/demux $(FUZZ_DIR)/submit $(FUZZ_DIR)/api $(FUZZ_DIR)/result: \
+$(FUZZ_DIR)/demux $(FUZZ_DIR)/submit $(FUZZ_DIR)/api $(FUZZ_DIR)/result \
+$(FUZZ_DIR)/double: \
     $(FUZZ_DIR)/%: fuzz/%.c $(FUZZ_DIR)/librunner.a $(FUZZ_DIR)/libcommon.a
 	$(FUZZ_LINK) $(WARN) -MMD -MP -pthread -Ifuzz -Irunner/src -Icommon \
 	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< \
@@ -259,7 +265,38 @@ fuzz-smoke: fuzz-build
 t: build
 	@tools/test-t.sh
 
-test: deps docker images build unit fuzz-smoke t
+# nginx with the module compiled in (--add-module), from the source of
+# the installed nginx version (tools/nginx-source.sh), so that static
+# and dynamic builds are held to the same tests: the suites of errors
+# nginx raises itself, which pass through the module's filters, and of
+# the hidden locations and server-wide settings that only a full
+# nginx exercises.  The tree is configured again when config changes;
+# nginx's own Makefile rebuilds what a change of the module touches.
+STATIC_NGX   := $(BUILD)/static-nginx
+STATIC_TESTS ?= t/002-errors.t t/006-limit-except.t \
+                t/007-json-errors-server.t t/008-head.t t/009-body-cap.t
+
+$(STATIC_NGX)/objs/Makefile: config tools/nginx-source.sh
+	tools/nginx-source.sh $(BUILD)/nginx-source $(STATIC_NGX)
+	cd $(STATIC_NGX) && ./configure --with-threads --with-pcre \
+	    --with-cc-opt="$(CFLAGS)" --add-module=$(CURDIR) \
+	    >configure.log 2>&1 || { tail -30 configure.log; exit 1; }
+
+$(STATIC_NGX)/objs/nginx: $(STATIC_NGX)/objs/Makefile $(MODULE_SRCS)
+	$(MAKE) -C $(STATIC_NGX) -f objs/Makefile >$(STATIC_NGX)/make.log 2>&1 \
+	    || { tail -30 $(STATIC_NGX)/make.log; exit 1; }
+	touch $@
+
+static-build: $(STATIC_NGX)/objs/nginx
+
+# no load_module: the module is nginx's own
+static: build static-build
+	@SBX_TEST_TAG=$${SBX_TEST_TAG:-static} \
+	    TEST_NGINX_BINARY=$(CURDIR)/$(STATIC_NGX)/objs/nginx \
+	    TEST_NGINX_LOAD_MODULES= TEST_FILES="$(STATIC_TESTS)" \
+	    tools/test-t.sh
+
+test: deps docker images build unit fuzz-smoke package-test t static
 
 run: deps docker images build
 	@tools/run.sh
@@ -270,6 +307,108 @@ bench: deps docker images build
 # not part of test: SOAK_MINUTES (default 30) of load; see tools/soak.sh
 soak: deps docker images build
 	@tools/soak.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=…]: the module, the runner
+# and sandbox-init, their tables and config, the systemd units of the
+# runner and of its Docker engine, sysusers.d and logrotate files (dist/).
+# /etc and /var are the system's whatever PREFIX is: the runner's own
+# defaults read /etc/sandbox-runner.  An existing sandbox-runner.json is
+# kept (the new one is written beside it as .new); languages.json and
+# seccomp.json belong to the code and are replaced.  The paths in the
+# config file and the units are the ones installed here.
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+SBINDIR     ?= $(PREFIX)/sbin
+PKGLIBDIR   ?= $(PREFIX)/lib/sandbox-runner
+DATADIR     ?= $(PREFIX)/share
+DOCDIR      ?= $(DATADIR)/doc/sandbox-runner
+IMAGESDIR   ?= $(DATADIR)/sandbox-runner
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+# where this host's nginx looks for modules (nginx -V), else under PREFIX
+NGX_MODULES_DIR ?= $(or $(shell $(NGINX) -V 2>&1 | \
+                   sed -n 's/.*--modules-path=\([^ ]*\).*/\1/p'),\
+                   $(PREFIX)/lib/nginx/modules)
+NGINX_GROUP ?= www-data
+DOCKERD     ?= /usr/sbin/dockerd
+
+DIST_SUBST  := sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+                   -e 's|@PKGLIBDIR@|$(PKGLIBDIR)|g' \
+                   -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+                   -e 's|@DOCDIR@|$(DOCDIR)|g' \
+                   -e 's|@IMAGESDIR@|$(IMAGESDIR)|g' \
+                   -e 's|@NGX_MODULES_DIR@|$(NGX_MODULES_DIR)|g' \
+                   -e 's|@NGINX_GROUP@|$(NGINX_GROUP)|g' \
+                   -e 's|@DOCKERD@|$(DOCKERD)|g'
+# server.recipe is the package test's image, not a language's
+IMAGE_FILES := $(filter-out %/server.recipe,\
+               $(wildcard runner/images/*.recipe)) runner/images/README.md
+
+install: build
+	install -d $(DESTDIR)$(NGX_MODULES_DIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(SYSCONFDIR)/sandbox-runner \
+	    $(DESTDIR)$(SYSCONFDIR)/logrotate.d $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(DATADIR)/nginx/modules-available \
+	    $(DESTDIR)$(IMAGESDIR)/runner/images
+	install -m 644 $(MODULE) $(DESTDIR)$(NGX_MODULES_DIR)/
+	install -m 755 $(RUNNER) $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(INIT) dist/sandbox-docker-prepare $(DESTDIR)$(PKGLIBDIR)/
+	install -m 644 runner/languages.json runner/seccomp.json \
+	    $(DESTDIR)$(SYSCONFDIR)/sandbox-runner/
+	$(DIST_SUBST) dist/sandbox-runner.json.in >$(BUILD)/sandbox-runner.json
+	conf=$(DESTDIR)$(SYSCONFDIR)/sandbox-runner/sandbox-runner.json; \
+	if [ -e $$conf ] && ! cmp -s $$conf $(BUILD)/sandbox-runner.json; then \
+	    install -m 644 $(BUILD)/sandbox-runner.json $$conf.new; \
+	    echo "install: kept $$conf; the new one is $$conf.new"; \
+	else install -m 644 $(BUILD)/sandbox-runner.json $$conf; fi
+	for u in sandbox-runner sandbox-docker; do \
+	    $(DIST_SUBST) dist/$$u.service.in >$(BUILD)/$$u.service && \
+	    install -m 644 $(BUILD)/$$u.service $(DESTDIR)$(UNITDIR)/ || exit 1; \
+	done
+	install -m 644 dist/sandbox-runner.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/sandbox-runner.conf
+	install -m 644 dist/sandbox-runner.logrotate \
+	    $(DESTDIR)$(SYSCONFDIR)/logrotate.d/sandbox-runner
+	$(DIST_SUBST) dist/mod-http-sandbox.conf.in \
+	    >$(DESTDIR)$(DATADIR)/nginx/modules-available/mod-http-sandbox.conf
+	install -m 644 README.md dist/nginx-sandbox.conf $(DESTDIR)$(DOCDIR)/
+	@# the image builder, as in the tree: build.sh finds the language
+	@# table at ../../runner/languages.json
+	install -m 755 runner/images/build.sh $(DESTDIR)$(IMAGESDIR)/runner/images/
+	install -m 644 $(IMAGE_FILES) $(DESTDIR)$(IMAGESDIR)/runner/images/
+	ln -sf $(SYSCONFDIR)/sandbox-runner/languages.json \
+	    $(DESTDIR)$(IMAGESDIR)/runner/languages.json
+	$(DIST_SUBST) dist/sandbox-runner-images.in >$(BUILD)/sandbox-runner-images
+	install -m 755 $(BUILD)/sandbox-runner-images $(DESTDIR)$(SBINDIR)/
+	@# on this host itself: the users, and systemd to see the units
+	if [ -z "$(DESTDIR)" ]; then \
+	    if command -v systemd-sysusers >/dev/null; then \
+	        systemd-sysusers $(SYSUSERSDIR)/sandbox-runner.conf; fi; \
+	    if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+	fi
+
+# Debian packages in build/deb (debian/; tools/deb.sh), lintian-checked
+deb: deps
+	@tools/deb.sh
+
+# the packages installed into a throwaway container: nginx -t with the
+# module, the runner as its unit runs it, systemd-analyze verify
+package-test: deps docker build
+	@tools/package-test.sh
+
+uninstall:
+	rm -f $(DESTDIR)$(NGX_MODULES_DIR)/ngx_http_sandbox_module.so \
+	    $(DESTDIR)$(SBINDIR)/sandbox-runner \
+	    $(DESTDIR)$(SBINDIR)/sandbox-runner-images \
+	    $(DESTDIR)$(UNITDIR)/sandbox-runner.service \
+	    $(DESTDIR)$(UNITDIR)/sandbox-docker.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/sandbox-runner.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/logrotate.d/sandbox-runner \
+	    $(DESTDIR)$(DATADIR)/nginx/modules-available/mod-http-sandbox.conf
+	rm -rf $(DESTDIR)$(PKGLIBDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(IMAGESDIR)
+	@echo "uninstall: $(SYSCONFDIR)/sandbox-runner is left in place"
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \

@@ -23,7 +23,7 @@
 
 #define SBX_PROTO_MAGIC       "SBX/1"
 #define SBX_PROTO_MAX_HEADER  1024
-#define SBX_PROTO_MAX_ATTRS   12
+#define SBX_PROTO_MAX_ATTRS   16
 #define SBX_PROTO_MAX_WORD    16
 #define SBX_PROTO_MAX_KEY     32
 #define SBX_PROTO_MAX_VALUE   256

@@ -17,6 +17,16 @@ const char  *sbx_limit_names[SBX_LIMIT_N + 1] = {
 };
 
 
+const long long  sbx_limit_ceilings[SBX_LIMIT_N] = {
+    3600000,                              /* cpu_time_ms: an hour */
+    3600000,                              /* wall_time_ms: an hour */
+    16777216,                             /* memory_kb: 16 GiB */
+    4096,                                 /* processes */
+    1048576,                              /* output_kb: 1 GiB */
+    1048576                               /* file_size_kb: 1 GiB */
+};
+
+
 const char  *sbx_checker_names[SBX_CHECK_N + 1] = {
     "exact", "trimmed", "regex", "float", NULL
 };
@@ -26,7 +36,8 @@ const char  *sbx_status_names[SBX_STATUS_N + 1] = {
     "queued", "running",
     "accepted", "wrong_answer", "time_limit_exceeded",
     "memory_limit_exceeded", "output_limit_exceeded", "runtime_error",
-    "compilation_error", "internal_error", "skipped", NULL
+    "compilation_error", "internal_error", "skipped", "cancelled",
+    NULL
 };
 
 

@@ -46,6 +46,8 @@ typedef enum {
  * The statuses of a job, a test and a compile step.  The first two are a
  * job's states before it ends; SBX_STATUS_SKIPPED is only ever a test's
  * (after stop_on_failure); every other one ends a job.
+ * SBX_STATUS_CANCELLED is only ever the runner's word for a job it was
+ * told to cancel, never a test's or init's.
  */
 
 typedef enum {
@@ -60,6 +62,7 @@ typedef enum {
     SBX_STATUS_COMPILATION_ERROR,
     SBX_STATUS_INTERNAL_ERROR,
     SBX_STATUS_SKIPPED,
+    SBX_STATUS_CANCELLED,
     SBX_STATUS_N
 } sbx_status_e;
 
@@ -74,6 +77,13 @@ typedef enum {
 
 
 extern const char  *sbx_limit_names[SBX_LIMIT_N + 1];   /* NULL-ended */
+
+/*
+ * The largest value a configuration may give each limit (sandbox_limits,
+ * the language table): far above any sane job, low enough that a typo
+ * of a few extra digits is refused before it reaches a container.
+ */
+extern const long long  sbx_limit_ceilings[SBX_LIMIT_N];
 extern const char  *sbx_checker_names[SBX_CHECK_N + 1];
 extern const char  *sbx_status_names[SBX_STATUS_N + 1];
 

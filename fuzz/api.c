@@ -10,10 +10,11 @@
  * Stubbed here, as the links to the outside: the connection and its
  * replies (sbx_conn.c: every reply is captured and must be a well-
  * formed answer, JSON for every verb but METRICS), the event loop's
- * queue (sbx_server.c), the state directory
- * (sbx_store.c), and the Docker monitor (sbx_monitor.c: Docker is up).
- * Jobs that were queued are taken off the queue and the table again
- * after each input, as a worker would.
+ * queues (sbx_server.c), the state directory (sbx_store.c: nothing is
+ * on disk) and the Docker monitor (sbx_monitor.c: Docker is up); no box
+ * is live, so cancelling a job no worker took kills nothing.  Jobs that were
+ * queued are taken off the queue and the table again after each input,
+ * as a worker would; jobs a CANCEL ended, off the done queue.
  */
 
 
@@ -36,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 
 static sbx_queue_t   sbx_fuzz_queue;
+static sbx_done_t    sbx_fuzz_done;
 static int           sbx_fuzz_metrics;
 static unsigned      sbx_fuzz_replies;
 
@@ -51,7 +53,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
     sbx_fuzz_runner_init();
 
-    if (sbx_queue_init(&sbx_fuzz_queue, sbx_conf.queue_size) != SBX_OK) {
+    if (sbx_queue_init(&sbx_fuzz_queue, sbx_conf.queue_size) != SBX_OK
+        || sbx_done_init(&sbx_fuzz_done) != SBX_OK)
+    {
         abort();
     }
 
@@ -64,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char                 *buf;
     size_t                len;
-    sbx_job_t            *job;
+    sbx_job_t            *job, *next;
     sbx_proto_header_t    h;
 
     buf = malloc(size ? size : 1);
@@ -106,6 +110,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sbx_jobs_remove(job);
         sbx_job_unref(job);
     }
+
+    for (job = sbx_done_take(&sbx_fuzz_done); job; job = next) {
+        next = job->next;
+        sbx_job_unref(job);
+    }
+
+    (void) sbx_jobs_expire(INT64_MAX);
 
     free(buf);
 
@@ -171,9 +182,23 @@ sbx_conn_reply_error(sbx_conn_t *c, const sbx_error_t *err)
 
 
 void
-sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job)
+sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job, int cancel)
 {
     return;
+}
+
+
+void
+sbx_conn_drop(sbx_conn_t *c)
+{
+    return;
+}
+
+
+void
+sbx_conn_check(sbx_conn_t *c, char *attrs)
+{
+    free(attrs);
 }
 
 
@@ -181,6 +206,13 @@ sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job)
 
 int
 sbx_server_shutting_down(void)
+{
+    return 0;
+}
+
+
+int
+sbx_server_draining(void)
 {
     return 0;
 }
@@ -197,6 +229,13 @@ sbx_queue_t *
 sbx_server_queue(void)
 {
     return &sbx_fuzz_queue;
+}
+
+
+sbx_done_t *
+sbx_server_done(void)
+{
+    return &sbx_fuzz_done;
 }
 
 
@@ -236,6 +275,13 @@ void
 sbx_store_forget(const char *id)
 {
     return;
+}
+
+
+int
+sbx_store_exists(const char *id)
+{
+    return 0;
 }
 
 

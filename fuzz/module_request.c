@@ -126,7 +126,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     ctx->endpoint = route->endpoint;
 
-    if (route->method == NGX_HTTP_GET) {
+    if (!(route->method & NGX_HTTP_POST)) {
 
         if ((ctx->endpoint == NGX_HTTP_SANDBOX_GET
              || ctx->endpoint == NGX_HTTP_SANDBOX_GET_BATCH)
@@ -161,8 +161,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             goto done;
         }
 
-        if (ctx->endpoint == NGX_HTTP_SANDBOX_GET) {
-            if (ctx->id.len == 0 || ctx->id.len > NGX_HTTP_SANDBOX_MAX_ID) {
+        if (ctx->endpoint == NGX_HTTP_SANDBOX_GET
+            || ctx->endpoint == NGX_HTTP_SANDBOX_CANCEL)
+        {
+            if (!sbx_id_valid((const char *) ctx->id.data, ctx->id.len)) {
                 abort();
             }
 

@@ -18,9 +18,28 @@
  *   wins: it redirects before any page is sent, and the page it selects
  *   is served by another location.
  *
+ * With "sandbox_json_errors on" a server's every special response is
+ * replaced so, in any location and before any location was chosen (a
+ * malformed request line, a header or a URI too large): for servers
+ * that serve only the API.
+ *
  * A reply the runner sent (ctx->replied) is JSON already and passes.
  * A location that speaks another API (sandbox_api) answers its errors in
  * that API's shape (common/sbx_dialect.c), nginx's own ones included.
+ *
+ * The filters are a module of their own, ngx_http_sandbox_filter_module,
+ * of the filter type (config), so that nginx places them among the
+ * other filters in a static build as in a dynamic one: a plain HTTP
+ * module's postconfiguration runs before the header and write filters
+ * are installed, and they replace the chain's head instead of
+ * extending it.  The same module's request body filter counts the
+ * body a sandbox location reads against sandbox_max_body_size,
+ * however the body is framed (chunked or not).
+ *
+ * A 502 or 504 that came after the frame was sent is about a job the
+ * runner may have accepted and goes on running: it names the job (the
+ * ids of a batch) in its body, in X-Sandbox-Id and in Location, and does
+ * not say the runner could not be reached.
  */
 
 
@@ -37,15 +56,31 @@ typedef struct {
 } ngx_http_sandbox_status_t;
 
 
+typedef struct {
+    ngx_flag_t                  json_errors;
+} ngx_http_sandbox_filter_srv_conf_t;
+
+
+static ngx_int_t ngx_http_sandbox_error_filter_init(ngx_conf_t *cf);
+static void *ngx_http_sandbox_filter_create_srv_conf(ngx_conf_t *cf);
+static char *ngx_http_sandbox_filter_merge_srv_conf(ngx_conf_t *cf,
+    void *parent, void *child);
 static ngx_int_t ngx_http_sandbox_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sandbox_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
+static ngx_int_t ngx_http_sandbox_request_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
 static void ngx_http_sandbox_status_error(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_error_t *err);
+static ngx_uint_t ngx_http_sandbox_about_job(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err);
 static ngx_int_t ngx_http_sandbox_error_body(ngx_http_request_t *r,
-    sbx_error_t *err, ngx_str_t *body, ngx_uint_t *status);
+    sbx_error_t *err, ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body,
+    ngx_uint_t *status);
 static ngx_int_t ngx_http_sandbox_send_body(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *body, ngx_str_t *allow);
+static ngx_int_t ngx_http_sandbox_error_ids(json_t *e,
+    ngx_http_sandbox_ctx_t *ctx);
 static void ngx_http_sandbox_json_type(ngx_http_request_t *r);
 static ngx_int_t ngx_http_sandbox_last_buf(ngx_http_request_t *r,
     ngx_str_t *body, ngx_chain_t *out);
@@ -93,17 +128,74 @@ static ngx_http_sandbox_status_t  ngx_http_sandbox_statuses[] = {
     { NGX_HTTP_GATEWAY_TIME_OUT, "runner_timeout",
       "the runner did not answer in time" },
 
+    /* what nginx refuses before a location is chosen */
+
+    { NGX_HTTP_REQUEST_URI_TOO_LARGE, "uri_too_long",
+      "the request URI is too long" },
+
+    { NGX_HTTP_LENGTH_REQUIRED, "length_required",
+      "the request body needs a length" },
+
+    { NGX_HTTP_NOT_IMPLEMENTED, "not_implemented",
+      "the request uses a feature this server does not implement" },
+
+    { NGX_HTTP_VERSION_NOT_SUPPORTED, "http_version_not_supported",
+      "the HTTP version is not supported" },
+
     { 0, NULL, NULL }
+};
+
+
+static ngx_command_t  ngx_http_sandbox_filter_commands[] = {
+
+    { ngx_string("sandbox_json_errors"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_filter_srv_conf_t, json_errors),
+      NULL },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_sandbox_filter_module_ctx = {
+    NULL,                                  /* preconfiguration */
+    ngx_http_sandbox_error_filter_init,    /* postconfiguration */
+
+    NULL,                                  /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    ngx_http_sandbox_filter_create_srv_conf, /* create server configuration */
+    ngx_http_sandbox_filter_merge_srv_conf,  /* merge server configuration */
+
+    NULL,                                  /* create location configuration */
+    NULL                                   /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_sandbox_filter_module = {
+    NGX_MODULE_V1,
+    &ngx_http_sandbox_filter_module_ctx,   /* module context */
+    ngx_http_sandbox_filter_commands,      /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
 };
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+static ngx_http_request_body_filter_pt   ngx_http_next_request_body_filter;
 
 
-/* called from the module's postconfiguration */
-
-ngx_int_t
+static ngx_int_t
 ngx_http_sandbox_error_filter_init(ngx_conf_t *cf)
 {
     ngx_http_next_header_filter = ngx_http_top_header_filter;
@@ -112,27 +204,70 @@ ngx_http_sandbox_error_filter_init(ngx_conf_t *cf)
     ngx_http_next_body_filter = ngx_http_top_body_filter;
     ngx_http_top_body_filter = ngx_http_sandbox_body_filter;
 
+    ngx_http_next_request_body_filter = ngx_http_top_request_body_filter;
+    ngx_http_top_request_body_filter = ngx_http_sandbox_request_body_filter;
+
     return NGX_OK;
+}
+
+
+static void *
+ngx_http_sandbox_filter_create_srv_conf(ngx_conf_t *cf)
+{
+    ngx_http_sandbox_filter_srv_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_sandbox_filter_srv_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    conf->json_errors = NGX_CONF_UNSET;
+
+    return conf;
+}
+
+
+static char *
+ngx_http_sandbox_filter_merge_srv_conf(ngx_conf_t *cf, void *parent,
+    void *child)
+{
+    ngx_http_sandbox_filter_srv_conf_t *prev = parent;
+    ngx_http_sandbox_filter_srv_conf_t *conf = child;
+
+    ngx_conf_merge_value(conf->json_errors, prev->json_errors, 0);
+
+    return NGX_CONF_OK;
 }
 
 
 static ngx_int_t
 ngx_http_sandbox_header_filter(ngx_http_request_t *r)
 {
-    sbx_error_t              err;
-    ngx_http_sandbox_ctx_t  *ctx;
+    ngx_uint_t                           job;
+    sbx_error_t                          err;
+    ngx_http_sandbox_ctx_t              *ctx;
+    ngx_http_sandbox_filter_srv_conf_t  *fscf;
+
+    if (r->err_status < NGX_HTTP_BAD_REQUEST || r != r->main) {
+        return ngx_http_next_header_filter(r);
+    }
 
     /*
      * r->content_handler is ours in the sandbox location and in its "if"
-     * blocks, and is reset by an internal redirect, so error_page targets
-     * elsewhere keep their own answers.
+     * and "limit_except" blocks, and is reset by an internal redirect, so
+     * error_page targets elsewhere keep their own answers.  A server
+     * with sandbox_json_errors answers every error so, except the page
+     * an error_page of its own selected.  r->srv_conf is the default
+     * server's until the Host header chose one: so is the switch for a
+     * request refused before that.
      */
 
-    if (r->err_status < NGX_HTTP_BAD_REQUEST
-        || r != r->main
-        || r->content_handler != ngx_http_sandbox_handler)
-    {
-        return ngx_http_next_header_filter(r);
+    if (r->content_handler != ngx_http_sandbox_handler) {
+        fscf = ngx_http_get_module_srv_conf(r, ngx_http_sandbox_filter_module);
+
+        if (!fscf->json_errors || r->error_page) {
+            return ngx_http_next_header_filter(r);
+        }
     }
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
@@ -155,7 +290,18 @@ ngx_http_sandbox_header_filter(ngx_http_request_t *r)
 
     ngx_http_sandbox_status_error(r, ctx, r->headers_out.status, &err);
 
-    if (ngx_http_sandbox_error_body(r, &err, &ctx->error, NULL) != NGX_OK) {
+    job = ngx_http_sandbox_about_job(r, ctx, &err);
+
+    if (job && ctx->endpoint != NGX_HTTP_SANDBOX_BATCH
+        && ngx_http_sandbox_job_headers(r, ctx, &ctx->job_id, 1) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_sandbox_error_body(r, &err, job ? ctx : NULL, &ctx->error,
+                                    NULL)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -206,13 +352,56 @@ ngx_http_sandbox_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 }
 
 
+/*
+ * The body a sandbox location buffers, however it is framed: nginx
+ * checks a Content-Length against sandbox_max_body_size in the handler
+ * already (before reading), this counts what the chunked framing
+ * decodes, since client_max_body_size may be 0 (no limit) or larger.
+ */
+
+static ngx_int_t
+ngx_http_sandbox_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t                  *cl;
+    ngx_http_sandbox_ctx_t       *ctx;
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+    if (ctx == NULL || r->content_handler != ngx_http_sandbox_handler) {
+        return ngx_http_next_request_body_filter(r, in);
+    }
+
+    for (cl = in; cl; cl = cl->next) {
+        ctx->body_size += ngx_buf_size(cl->buf);
+    }
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    if (ctx->body_size > slcf->max_body_size) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "client intended to send a body over "
+                      "sandbox_max_body_size: more than %O bytes",
+                      slcf->max_body_size);
+
+        ctx->body_too_large = 1;
+
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    return ngx_http_next_request_body_filter(r, in);
+}
+
+
 static void
 ngx_http_sandbox_status_error(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_error_t *err)
 {
-    u_char                      code[32], *p;
-    ngx_http_core_loc_conf_t   *clcf;
-    ngx_http_sandbox_status_t  *s;
+    off_t                         max;
+    u_char                        code[32], *p;
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_sandbox_status_t    *s;
+    ngx_http_sandbox_loc_conf_t  *slcf;
 
     for (s = ngx_http_sandbox_statuses; s->status; s++) {
         if (s->status == status) {
@@ -234,10 +423,14 @@ ngx_http_sandbox_status_error(ngx_http_request_t *r,
 
     if (status == NGX_HTTP_REQUEST_ENTITY_TOO_LARGE) {
         clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+        slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+        max = (ctx && ctx->body_too_large) ? slcf->max_body_size
+                                           : clcf->client_max_body_size;
 
         sbx_error_set(err, status, s->code, "",
                       "the request body is larger than %lld bytes",
-                      (long long) clcf->client_max_body_size);
+                      (long long) max);
 
     } else if (status == NGX_HTTP_BAD_GATEWAY && ctx && ctx->invalid_reply) {
         sbx_error_set(err, status, s->code, "",
@@ -246,6 +439,74 @@ ngx_http_sandbox_status_error(ngx_http_request_t *r,
     } else {
         sbx_error_set(err, status, s->code, "", "%s", s->message);
     }
+}
+
+
+/*
+ * Whether the error is about a job: a 502 or 504 after the frame went
+ * (the runner may have accepted it), or about the job the URI names.
+ * Its message then says what the client can do.
+ */
+
+static ngx_uint_t
+ngx_http_sandbox_about_job(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err)
+{
+    char        code[sizeof(err->code)];
+    ngx_uint_t  batch, by_id;
+
+    if ((err->status != NGX_HTTP_BAD_GATEWAY
+         && err->status != NGX_HTTP_GATEWAY_TIME_OUT)
+        || ctx->job_id.len == 0)
+    {
+        return 0;
+    }
+
+    by_id = (ctx->endpoint == NGX_HTTP_SANDBOX_GET
+             || ctx->endpoint == NGX_HTTP_SANDBOX_CANCEL);
+
+    /* the frame never went: a GET or DELETE names its job all the same */
+
+    if (r->upstream == NULL || !r->upstream->request_sent) {
+        return by_id;
+    }
+
+    /* its message says what went wrong already */
+
+    if (ctx->invalid_reply) {
+        return 1;
+    }
+
+    ngx_memcpy(code, err->code, sizeof(code));
+
+    if (by_id) {
+        if (err->status == NGX_HTTP_BAD_GATEWAY) {
+            sbx_error_set(err, err->status, code, "",
+                          "the runner's connection closed before it "
+                          "answered: ask again");
+        }
+
+        return 1;
+    }
+
+    batch = (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH);
+
+    if (err->status == NGX_HTTP_BAD_GATEWAY) {
+        sbx_error_set(err, err->status, code, "",
+                      "the runner's connection closed after the %s was "
+                      "sent; it may have been accepted: %s",
+                      batch ? "batch" : "job",
+                      batch ? "GET each id" : "GET its Location");
+
+    } else {
+        sbx_error_set(err, err->status, code, "",
+                      "the runner did not answer in time; the %s may "
+                      "have been accepted and go on: %s",
+                      batch ? "batch" : "job",
+                      batch ? "GET each id" : "GET its Location");
+    }
+
+    return 1;
 }
 
 
@@ -258,7 +519,7 @@ ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_error_t *err,
     ngx_str_t   body;
     ngx_uint_t  status;
 
-    if (ngx_http_sandbox_error_body(r, err, &body, &status) != NGX_OK) {
+    if (ngx_http_sandbox_error_body(r, err, NULL, &body, &status) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -351,32 +612,33 @@ ngx_http_sandbox_status_line(ngx_uint_t status, ngx_str_t *line)
 
 
 /*
- * The error in the location's API; *status (when asked for) is the
+ * The error's JSON in the location's API; with ctx, the native one has
+ * "id" (a batch: "ids") inside "error".  *status (when asked for) is the
  * status to send it with, which a dialect may change (Judge0 refuses a
  * field with 422, Piston everything with 400).
  */
 
 static ngx_int_t
 ngx_http_sandbox_error_body(ngx_http_request_t *r, sbx_error_t *err,
-    ngx_str_t *body, ngx_uint_t *status)
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, ngx_uint_t *status)
 {
     int                           st;
     u_char                        ts[NGX_HTTP_SANDBOX_TIMESTAMP_LEN + 1];
     json_t                       *e;
     ngx_int_t                     rc;
     sbx_dialect_t                 d;
-    ngx_http_sandbox_ctx_t       *ctx;
+    ngx_http_sandbox_ctx_t       *rctx;
     ngx_http_sandbox_loc_conf_t  *slcf;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+    rctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
 
-    if (ctx && ctx->dialect.api != SBX_API_NATIVE) {
-        d = ctx->dialect;
+    if (rctx && rctx->dialect.api != SBX_API_NATIVE) {
+        d = rctx->dialect;
 
     } else {
         ngx_memzero(&d, sizeof(sbx_dialect_t));
-        d.api = slcf->api;
+        d.api = (slcf != NULL) ? slcf->api : SBX_API_NATIVE;
     }
 
     ts[ngx_http_sandbox_timestamp(ts)] = '\0';
@@ -392,11 +654,62 @@ ngx_http_sandbox_error_body(ngx_http_request_t *r, sbx_error_t *err,
         *status = st;
     }
 
+    if (ctx && d.api == SBX_API_NATIVE
+        && ngx_http_sandbox_error_ids(e, ctx) != NGX_OK)
+    {
+        json_decref(e);
+        return NGX_ERROR;
+    }
+
     rc = ngx_http_sandbox_dump(r, e, body);
 
     json_decref(e);
 
     return rc;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_error_ids(json_t *e, ngx_http_sandbox_ctx_t *ctx)
+{
+    u_char  *p, *end, *comma;
+    json_t  *ids, *error;
+
+    error = json_object_get(e, "error");
+
+    if (ctx->endpoint != NGX_HTTP_SANDBOX_BATCH) {
+        return json_object_set_new(error, "id",
+                                   json_stringn((char *) ctx->job_id.data,
+                                                ctx->job_id.len))
+               == 0 ? NGX_OK : NGX_ERROR;
+    }
+
+    ids = json_array();
+
+    if (json_object_set_new(error, "ids", ids) != 0) {
+        return NGX_ERROR;
+    }
+
+    p = ctx->job_id.data;
+    end = p + ctx->job_id.len;
+
+    while (p < end) {
+        comma = ngx_strlchr(p, end, ',');
+
+        if (comma == NULL) {
+            comma = end;
+        }
+
+        if (json_array_append_new(ids, json_stringn((char *) p, comma - p))
+            != 0)
+        {
+            return NGX_ERROR;
+        }
+
+        p = comma + 1;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -4,10 +4,10 @@
  * order the upstream modules (memcached, scgi) present it:
  *
  *   the content handler: route the path under the location to an
- *     endpoint and check the method (404, 405); GET endpoints: discard
- *     the body, frame, go
- *     upstream; POST endpoints: check the query and the Content-Type
- *     (400, 415), then read the body
+ *     endpoint and check the method (404, 405); GET endpoints (and HEAD
+ *     on them) and DELETE: discard the body, frame, go upstream; POST
+ *     endpoints: check the query, the Content-Type and a Content-Length
+ *     against sandbox_max_body_size (400, 415, 413), then read the body
  *   the body read: gather it (memory and/or temp file), translate a
  *     dialect's body into a native one (request.c), validate it and
  *     apply the location's policy (request.c: 400, 422), frame it
@@ -16,6 +16,11 @@
  *     reply header (process_header), stream exactly body_len bytes back
  *     (filter) and keep the connection only then, and forget a reply
  *     never sent (finalize_request).
+ *
+ * The job's id is known before the frame goes (minted by request.c, or
+ * named by the URI): every answer about one job names it in X-Sandbox-Id
+ * and Location, whether the runner answered or nginx did (502, 504, in
+ * the error filter), so that a client that lost its answer can poll.
  *
  * Errors made here are sent as JSON directly; errors nginx raises on the
  * way (413, 502, 504 ...) are turned into JSON by the filters in
@@ -50,12 +55,13 @@ static void ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx);
 ngx_int_t
 ngx_http_sandbox_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                  rc;
-    ngx_str_t                  body;
-    sbx_error_t                err;
-    sbx_proto_attr_t           attr;
-    ngx_http_sandbox_ctx_t    *ctx;
-    ngx_http_sandbox_route_t  *route;
+    ngx_int_t                     rc;
+    ngx_str_t                     body;
+    sbx_error_t                   err;
+    sbx_proto_attr_t              attr;
+    ngx_http_sandbox_ctx_t       *ctx;
+    ngx_http_sandbox_route_t     *route;
+    ngx_http_sandbox_loc_conf_t  *slcf;
 
     ctx = ngx_http_sandbox_create_ctx(r);
     if (ctx == NULL) {
@@ -82,7 +88,7 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
 
     ctx->endpoint = route->endpoint;
 
-    if (route->method == NGX_HTTP_GET) {
+    if (!(route->method & NGX_HTTP_POST)) {
 
         rc = ngx_http_discard_request_body(r);
 
@@ -117,11 +123,14 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
                                             &body);
             }
 
-        } else if (ctx->endpoint == NGX_HTTP_SANDBOX_GET) {
+        } else if (ctx->id.len) {
             attr.key.data = "id";
             attr.key.len = 2;
             attr.value.data = (const char *) ctx->id.data;
             attr.value.len = ctx->id.len;
+
+            ctx->job_id = ctx->id;
+            ctx->reply_id = ctx->id;
 
             rc = ngx_http_sandbox_frame(r, ctx, route->verb, &attr, 1, NULL);
 
@@ -151,6 +160,29 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
                       "unsupported_media_type", "",
                       "the body must be sent as application/json");
         return ngx_http_sandbox_reject(r, &err, NULL);
+    }
+
+    /*
+     * As nginx does for client_max_body_size: no "100 Continue" invites
+     * the body, what comes of it anyway is discarded, and nginx's 413
+     * (made JSON by the error filter) closes the connection.  A chunked
+     * body is counted as it is read (ngx_http_sandbox_error.c).
+     */
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    if (r->headers_in.content_length_n > slcf->max_body_size) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "client intended to send a body over "
+                      "sandbox_max_body_size: %O bytes",
+                      r->headers_in.content_length_n);
+
+        ctx->body_too_large = 1;
+        r->expect_tested = 1;
+
+        (void) ngx_http_discard_request_body(r);
+
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
 
     rc = ngx_http_read_client_request_body(r, ngx_http_sandbox_body_handler);
@@ -409,7 +441,7 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
 {
     int                      rc;
     size_t                   len, n;
-    ngx_str_t                retry, language;
+    ngx_str_t                id, retry, language;
     ngx_table_elt_t         *h;
     sbx_proto_header_t       hdr;
     ngx_http_upstream_t     *u;
@@ -472,7 +504,7 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
 
     /* the attributes point into u->buffer, which the body reuses */
 
-    if (ngx_http_sandbox_copy_attr(r, &hdr, "id", &ctx->reply_id) != NGX_OK
+    if (ngx_http_sandbox_copy_attr(r, &hdr, "id", &id) != NGX_OK
         || ngx_http_sandbox_copy_attr(r, &hdr, "status", &ctx->reply_status)
            != NGX_OK
         || ngx_http_sandbox_copy_attr(r, &hdr, "retry-after", &retry)
@@ -481,6 +513,28 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
            != NGX_OK)
     {
         return NGX_ERROR;
+    }
+
+    if (ctx->checking) {
+        ngx_http_sandbox_check_reply(r, ctx, &hdr);
+    }
+
+    /*
+     * A reply about one job names it: the job the runner answered for
+     * (a 200, a 202, a cancel's 409), which is where it can be polled.
+     * $sandbox_id stays the id sent when the reply names none.
+     */
+
+    if (id.len) {
+        ctx->reply_id = id;
+
+        if (ngx_http_sandbox_job_headers(r, ctx, &id,
+                                         hdr.status >= 200
+                                         && hdr.status < 300)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
     }
 
     /* the id the runner resolved the submission's language to */
@@ -674,10 +728,85 @@ static void
 ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx)
 {
     ctx->replied = 0;
-    ngx_str_null(&ctx->reply_id);
+    ctx->reply_id = ctx->job_id;
     ngx_str_null(&ctx->reply_status);
 
     if (ctx->retry_after) {
         ctx->retry_after->hash = 0;
     }
+
+    if (ctx->id_header) {
+        ctx->id_header->hash = 0;
+    }
+
+    if (ctx->location) {
+        ctx->location->hash = 0;
+    }
+}
+
+
+/*
+ * X-Sandbox-Id, and Location: <prefix>submissions/<id> where the job can
+ * be polled.  One header each, reused if a retry on another server
+ * brings them again (ngx_http_sandbox_forget_reply() hides them).
+ */
+
+ngx_int_t
+ngx_http_sandbox_job_headers(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *id, ngx_uint_t location)
+{
+    u_char           *p;
+    ngx_table_elt_t  *h;
+
+    h = ctx->id_header;
+
+    if (h == NULL) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&h->key, "X-Sandbox-Id");
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+        ctx->id_header = h;
+    }
+
+    h->hash = 1;
+    h->value = *id;
+
+    if (!location) {
+        return NGX_OK;
+    }
+
+    h = ctx->location;
+
+    if (h == NULL) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&h->key, "Location");
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+        ctx->location = h;
+    }
+
+    h->value.len = ctx->prefix.len + sizeof("submissions/") - 1 + id->len;
+    h->value.data = ngx_pnalloc(r->pool, h->value.len);
+
+    if (h->value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(h->value.data, ctx->prefix.data, ctx->prefix.len);
+    p = ngx_cpymem(p, "submissions/", sizeof("submissions/") - 1);
+    ngx_memcpy(p, id->data, id->len);
+
+    h->hash = 1;
+
+    return NGX_OK;
 }

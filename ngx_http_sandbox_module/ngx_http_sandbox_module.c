@@ -6,7 +6,7 @@
  * the location configuration (the upstream's fixed settings among it),
  * and the $sandbox_* variables, read from the request's context.  The
  * request itself is handled in ngx_http_sandbox_handler.c; the error
- * filters this module installs are in ngx_http_sandbox_error.c.
+ * filters, a module of their own, are in ngx_http_sandbox_error.c.
  */
 
 
@@ -27,7 +27,12 @@ static void *ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
 
+static char *ngx_http_sandbox_merge_check(ngx_conf_t *cf,
+    ngx_http_sandbox_loc_conf_t *conf);
+
 static char *ngx_http_sandbox_pass(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_sandbox_wait(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_sandbox_languages(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -43,6 +48,12 @@ static char *ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list,
     ngx_str_t *value);
 static char *ngx_http_sandbox_buffer_size(ngx_conf_t *cf, void *post,
     void *data);
+static char *ngx_http_sandbox_max_body_size(ngx_conf_t *cf, void *post,
+    void *data);
+static char *ngx_http_sandbox_bounds(ngx_conf_t *cf, void *post,
+    void *data);
+static char *ngx_http_sandbox_next_upstream(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 
 
 static ngx_conf_bitmask_t  ngx_http_sandbox_next_upstream_masks[] = {
@@ -51,6 +62,15 @@ static ngx_conf_bitmask_t  ngx_http_sandbox_next_upstream_masks[] = {
     { ngx_string("invalid_response"), NGX_HTTP_UPSTREAM_FT_INVALID_HEADER },
     { ngx_string("not_found"), NGX_HTTP_UPSTREAM_FT_HTTP_404 },
     { ngx_string("off"), NGX_HTTP_UPSTREAM_FT_OFF },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_sandbox_wait_modes[] = {
+    { ngx_string("off"), NGX_HTTP_SANDBOX_WAIT_OFF },
+    { ngx_string("on"), NGX_HTTP_SANDBOX_WAIT_ON },
+    { ngx_string("async"), NGX_HTTP_SANDBOX_WAIT_ASYNC },
+    { ngx_string("refuse"), NGX_HTTP_SANDBOX_WAIT_REFUSE },
     { ngx_null_string, 0 }
 };
 
@@ -71,9 +91,31 @@ static ngx_conf_enum_t  ngx_http_sandbox_apis[] = {
 };
 
 
-static ngx_conf_num_bounds_t  ngx_http_sandbox_max_batch_bounds = {
-    ngx_conf_check_num_bounds, 1, -1
+/*
+ * Numbers with bounds; ngx_conf_check_num_bounds() would not name the
+ * directive in its error.
+ */
+
+typedef struct {
+    ngx_conf_post_handler_pt     post_handler;
+    ngx_int_t                    low;
+    ngx_int_t                    high;
+} ngx_http_sandbox_bounds_t;
+
+
+static ngx_http_sandbox_bounds_t  ngx_http_sandbox_max_batch_bounds = {
+    ngx_http_sandbox_bounds, 1, 1000
 };
+
+static ngx_http_sandbox_bounds_t  ngx_http_sandbox_max_tests_bounds = {
+    ngx_http_sandbox_bounds, 0, SBX_SCHEMA_MAX_TESTS
+};
+
+
+/* a cap of 0 would refuse every body: off is client_max_body_size 0's */
+
+static ngx_conf_post_handler_pt  ngx_http_sandbox_max_body_size_p =
+    ngx_http_sandbox_max_body_size;
 
 
 static ngx_command_t  ngx_http_sandbox_commands[] = {
@@ -115,7 +157,7 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
 
     { ngx_string("sandbox_next_upstream"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
-      ngx_conf_set_bitmask_slot,
+      ngx_http_sandbox_next_upstream,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_sandbox_loc_conf_t, upstream.next_upstream),
       &ngx_http_sandbox_next_upstream_masks },
@@ -135,10 +177,10 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
       NULL },
 
     { ngx_string("sandbox_wait"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
-      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_sandbox_wait,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_sandbox_loc_conf_t, wait),
+      0,
       NULL },
 
     { ngx_string("sandbox_languages"),
@@ -160,7 +202,7 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
       ngx_conf_set_num_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_sandbox_loc_conf_t, max_tests),
-      NULL },
+      &ngx_http_sandbox_max_tests_bounds },
 
     { ngx_string("sandbox_max_batch"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -176,6 +218,20 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
       0,
       NULL },
 
+    { ngx_string("sandbox_max_body_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_off_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, max_body_size),
+      &ngx_http_sandbox_max_body_size_p },
+
+    { ngx_string("sandbox_cancel_on_disconnect"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, cancel_on_disconnect),
+      NULL },
+
     { ngx_string("sandbox_api"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -189,7 +245,7 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
 
 static ngx_http_module_t  ngx_http_sandbox_module_ctx = {
     ngx_http_sandbox_add_variables,        /* preconfiguration */
-    ngx_http_sandbox_error_filter_init,    /* postconfiguration */
+    NULL,                                  /* postconfiguration */
 
     NULL,                                  /* create main configuration */
     NULL,                                  /* init main configuration */
@@ -235,6 +291,12 @@ static ngx_http_variable_t  ngx_http_sandbox_vars[] = {
 
     { ngx_string("sandbox_language"), NULL, ngx_http_sandbox_variable,
       offsetof(ngx_http_sandbox_ctx_t, language),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    /* set before the upstream picks a server: "hash $sandbox_route" */
+
+    { ngx_string("sandbox_route"), NULL, ngx_http_sandbox_variable,
+      offsetof(ngx_http_sandbox_ctx_t, route),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
@@ -345,7 +407,9 @@ ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf)
     conf->max_batch = NGX_CONF_UNSET_UINT;
     conf->job_wall_ms = NGX_CONF_UNSET;
     conf->job_output_kb = NGX_CONF_UNSET;
-    conf->wait = NGX_CONF_UNSET;
+    conf->wait = NGX_CONF_UNSET_UINT;
+    conf->max_body_size = NGX_CONF_UNSET;
+    conf->cancel_on_disconnect = NGX_CONF_UNSET;
     conf->api = NGX_CONF_UNSET_UINT;
 
     return conf;
@@ -409,7 +473,12 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->max_tests, prev->max_tests,
                               NGX_HTTP_SANDBOX_MAX_TESTS);
     ngx_conf_merge_uint_value(conf->max_batch, prev->max_batch, 20);
-    ngx_conf_merge_value(conf->wait, prev->wait, 1);
+    ngx_conf_merge_uint_value(conf->wait, prev->wait,
+                              NGX_HTTP_SANDBOX_WAIT_ON);
+    ngx_conf_merge_off_value(conf->max_body_size, prev->max_body_size,
+                             NGX_HTTP_SANDBOX_MAX_BODY);
+    ngx_conf_merge_value(conf->cancel_on_disconnect,
+                         prev->cancel_on_disconnect, 0);
     ngx_conf_merge_uint_value(conf->api, prev->api, SBX_API_NATIVE);
 
     /* the directive sets both, so the pair is inherited as one */
@@ -435,6 +504,71 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
     conf->where = clcf->noname ? prev->where : clcf;
+
+    /*
+     * The hidden location of "limit_except" replaces the location's
+     * configuration for the methods it does not list, and its handler
+     * (NULL: the static one) becomes the content handler, as in the
+     * proxy and scgi modules; only in a location of sandbox_pass, which
+     * the upstream, inherited by every nested location, does not tell.
+     */
+
+    if (clcf->lmt_excpt
+        && clcf->handler == NULL
+        && conf->upstream.upstream
+        && conf->where
+        && conf->where->handler == ngx_http_sandbox_handler)
+    {
+        clcf->handler = ngx_http_sandbox_handler;
+    }
+
+    return ngx_http_sandbox_merge_check(cf, conf);
+}
+
+
+/*
+ * The "check" attribute of the first frames (first contact): the
+ * location's languages, comma-separated, or "*"; as many as fit in one
+ * attribute value.
+ */
+
+static char *
+ngx_http_sandbox_merge_check(ngx_conf_t *cf,
+    ngx_http_sandbox_loc_conf_t *conf)
+{
+    u_char      *p;
+    ngx_str_t   *lang;
+    ngx_uint_t   i;
+
+    if (conf->languages == NULL) {
+        ngx_str_set(&conf->check, "*");
+        return NGX_CONF_OK;
+    }
+
+    conf->check.data = ngx_pnalloc(cf->pool, SBX_PROTO_MAX_VALUE);
+    if (conf->check.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    p = conf->check.data;
+    lang = conf->languages->elts;
+
+    for (i = 0; i < conf->languages->nelts; i++) {
+
+        if ((size_t) (p - conf->check.data) + 1 + lang[i].len
+            > SBX_PROTO_MAX_VALUE)
+        {
+            break;
+        }
+
+        if (p > conf->check.data) {
+            *p++ = ',';
+        }
+
+        p = ngx_cpymem(p, lang[i].data, lang[i].len);
+    }
+
+    conf->check.len = p - conf->check.data;
 
     return NGX_CONF_OK;
 }
@@ -470,6 +604,43 @@ ngx_http_sandbox_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf->handler = ngx_http_sandbox_handler;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * sandbox_wait on | off | async | refuse: ngx_conf_set_enum_slot() would
+ * not name the directive in its error, nor list the values.
+ */
+
+static char *
+ngx_http_sandbox_wait(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_sandbox_loc_conf_t *slcf = conf;
+
+    ngx_str_t        *value;
+    ngx_conf_enum_t  *e;
+
+    if (slcf->wait != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (e = ngx_http_sandbox_wait_modes; e->name.len; e++) {
+        if (e->name.len == value[1].len
+            && ngx_strcmp(e->name.data, value[1].data) == 0)
+        {
+            slcf->wait = e->value;
+            return NGX_CONF_OK;
+        }
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\" in \"%V\" directive, it must "
+                       "be \"on\", \"off\", \"async\" or \"refuse\"",
+                       &value[1], &cmd->name);
+
+    return NGX_CONF_ERROR;
 }
 
 
@@ -545,7 +716,11 @@ ngx_http_sandbox_job_budget(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         n = ngx_atoi(value[i].data + len, value[i].len - len);
 
-        if (n == NGX_ERROR || n == 0) {
+        /* a day of wall time, a GiB of output: beyond is a typo */
+
+        if (n == NGX_ERROR || n == 0
+            || n > (budget == &slcf->job_wall_ms ? 86400000 : 1048576))
+        {
             goto invalid;
         }
 
@@ -557,9 +732,10 @@ ngx_http_sandbox_job_budget(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid budget \"%V\", expected wall_ms=number "
-                       "or output_kb=number, the number at least 1, "
-                       "or \"off\"", &value[i]);
+                       "invalid budget \"%V\" in \"sandbox_job_budget\" "
+                       "directive, expected wall_ms=number (1 to 86400000) "
+                       "or output_kb=number (1 to 1048576), or \"off\"",
+                       &value[i]);
 
     return NGX_CONF_ERROR;
 }
@@ -616,15 +792,22 @@ ngx_http_sandbox_language(ngx_conf_t *cf, ngx_array_t *list,
 
     if (ngx_strcmp(value->data, "all") == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"all\" must be the only value");
+                           "\"all\" must be the only value of the "
+                           "\"sandbox_languages\" directive");
         return NGX_CONF_ERROR;
     }
 
-    /* the same bounds sbx_schema_check() puts on "language" */
+    /*
+     * The same bounds sbx_schema_check() puts on "language", and no
+     * comma: the list goes to the runner comma-separated (first contact).
+     */
 
-    if (value->len == 0 || value->len > 32) {
+    if (value->len == 0 || value->len > 32
+        || ngx_strlchr(value->data, value->data + value->len, ',') != NULL)
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid language \"%V\"", value);
+                           "invalid language \"%V\" in "
+                           "\"sandbox_languages\" directive", value);
         return NGX_CONF_ERROR;
     }
 
@@ -670,7 +853,8 @@ ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list, ngx_str_t *value)
 
     if (keys[k] == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "unknown limit \"%V\"", &key);
+                           "unknown limit \"%V\" in \"sandbox_limits\" "
+                           "directive", &key);
         return NGX_CONF_ERROR;
     }
 
@@ -679,7 +863,8 @@ ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list, ngx_str_t *value)
     for (n = 0; n < list->nelts; n++) {
         if (limit[n].key == keys[k]) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "duplicate limit \"%V\"", &key);
+                               "duplicate limit \"%V\" in "
+                               "\"sandbox_limits\" directive", &key);
             return NGX_CONF_ERROR;
         }
     }
@@ -688,6 +873,16 @@ ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list, ngx_str_t *value)
 
     if (max == NGX_ERROR || max == 0) {
         goto invalid;
+    }
+
+    /* a few digits too many is a typo, not a policy (common/sbx_vocab) */
+
+    if ((long long) max > sbx_limit_ceilings[k]) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "limit \"%V\" in \"sandbox_limits\" directive "
+                           "is too large: %V is at most %L", value, &key,
+                           (int64_t) sbx_limit_ceilings[k]);
+        return NGX_CONF_ERROR;
     }
 
     limit = ngx_array_push(list);
@@ -720,8 +915,9 @@ ngx_http_sandbox_limit(ngx_conf_t *cf, ngx_array_t *list, ngx_str_t *value)
 invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid limit \"%V\", expected key=number, "
-                       "the number at least 1", value);
+                       "invalid limit \"%V\" in \"sandbox_limits\" "
+                       "directive, expected key=number, the number at "
+                       "least 1", value);
 
     return NGX_CONF_ERROR;
 }
@@ -738,4 +934,57 @@ ngx_http_sandbox_buffer_size(ngx_conf_t *cf, void *post, void *data)
     }
 
     return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_sandbox_max_body_size(ngx_conf_t *cf, void *post, void *data)
+{
+    off_t  *op = data;
+
+    if (*op <= 0) {
+        return "must be at least 1";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_sandbox_bounds(ngx_conf_t *cf, void *post, void *data)
+{
+    ngx_http_sandbox_bounds_t  *b = post;
+    ngx_int_t                  *np = data;
+
+    if (*np < b->low || *np > b->high) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%i\" in \"%V\" directive, it "
+                           "must be from %i to %i", *np,
+                           &((ngx_str_t *) cf->args->elts)[0], b->low,
+                           b->high);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* ngx_conf_set_bitmask_slot() names neither the directive nor the values */
+
+static char *
+ngx_http_sandbox_next_upstream(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    char  *rv;
+
+    rv = ngx_conf_set_bitmask_slot(cf, cmd, conf);
+
+    if (rv == NGX_CONF_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value in \"%V\" directive, it takes "
+                           "\"error\", \"timeout\", \"invalid_response\", "
+                           "\"not_found\" or \"off\"", &cmd->name);
+    }
+
+    return rv;
 }

@@ -14,7 +14,9 @@
  *   ngx_http_sandbox_error.c    JSON errors: HTTP status to error code,
  *                               error bodies (in the location's API
  *                               dialect), and the filters that turn
- *                               nginx's own error pages into JSON
+ *                               nginx's own error pages into JSON (a
+ *                               module of their own, of the filter
+ *                               type: ngx_http_sandbox_filter_module)
  *
  * The frame format and the submission shape come from common/ (plain
  * C shared with sandbox-runner), so both ends agree by construction.
@@ -32,6 +34,7 @@
 #include <jansson.h>
 
 #include "sbx_dialect.h"
+#include "sbx_id.h"
 #include "sbx_proto.h"
 #include "sbx_schema.h"
 
@@ -44,8 +47,9 @@
 #define NGX_HTTP_SANDBOX_LANGUAGES   4
 #define NGX_HTTP_SANDBOX_HEALTH      5
 #define NGX_HTTP_SANDBOX_METRICS     6
-#define NGX_HTTP_SANDBOX_GET_BATCH   7   /* dialects: several ids */
-#define NGX_HTTP_SANDBOX_STATUSES    8   /* dialects: a static answer */
+#define NGX_HTTP_SANDBOX_CANCEL      7
+#define NGX_HTTP_SANDBOX_GET_BATCH   8   /* dialects: several ids */
+#define NGX_HTTP_SANDBOX_STATUSES    9   /* dialects: a static answer */
 
 #define NGX_HTTP_SANDBOX_MAX_ID      64
 
@@ -62,11 +66,31 @@
 
 
 /*
+ * The most body a sandbox location buffers (sandbox_max_body_size),
+ * whatever client_max_body_size allows: the body and its parsed JSON
+ * live in the request's pool until the frame is built.
+ */
+
+#define NGX_HTTP_SANDBOX_MAX_BODY         (4 * 1024 * 1024)
+
+
+/*
  * The status of a policy refusal (docs/api.md); nginx 1.22 has no name
  * for it and no reason phrase either, see ngx_http_sandbox_status_line()
  */
 
 #define NGX_HTTP_SANDBOX_UNPROCESSABLE  422
+
+
+/*
+ * sandbox_wait: whether a submission waits for its result by default,
+ * and whether the client may ask otherwise with ?wait=
+ */
+
+#define NGX_HTTP_SANDBOX_WAIT_OFF     0    /* 202 unless ?wait=true */
+#define NGX_HTTP_SANDBOX_WAIT_ON      1    /* result unless ?wait=false */
+#define NGX_HTTP_SANDBOX_WAIT_ASYNC   2    /* 202 whatever ?wait= says */
+#define NGX_HTTP_SANDBOX_WAIT_REFUSE  3    /* 202; ?wait=true is 422 */
 
 
 typedef struct {
@@ -86,11 +110,21 @@ typedef struct {
     ngx_uint_t                   max_batch;
     ngx_int_t                    job_wall_ms;    /* 0: no budget */
     ngx_int_t                    job_output_kb;  /* 0: no budget */
-    ngx_flag_t                   wait;
+    ngx_uint_t                   wait;       /* NGX_HTTP_SANDBOX_WAIT_* */
+    off_t                        max_body_size;
+    ngx_flag_t                   cancel_on_disconnect;
     ngx_uint_t                   api;        /* sandbox_api, sbx_api_e */
 
     /* the location the URI was matched by, for the path under it */
     ngx_http_core_loc_conf_t    *where;
+
+    /*
+     * First contact (ngx_http_sandbox_check_reply()): "check=" sent to
+     * the runner until a reply comes back, once per worker; the flag is
+     * this worker's own copy, set at run time.
+     */
+    ngx_str_t                    check;      /* languages, or "*" */
+    ngx_uint_t                   checked;
 } ngx_http_sandbox_loc_conf_t;
 
 
@@ -113,6 +147,17 @@ typedef struct {
     sbx_dialect_t                dialect;     /* how to answer */
     ngx_chain_t                 *frame;       /* what goes to the runner */
 
+    /*
+     * The job's id, minted here before the frame is sent or named by the
+     * URI; a batch's: the ids of the items sent, comma-separated.  It is
+     * $sandbox_id until the runner names one, and what 502 and 504 name.
+     */
+    ngx_str_t                    job_id;
+    ngx_str_t                    route;       /* $sandbox_route */
+    ngx_str_t                    prefix;      /* the URI before the path */
+    ngx_table_elt_t             *id_header;   /* X-Sandbox-Id */
+    ngx_table_elt_t             *location;
+
     /* $sandbox_language: a known id, never the client's own string */
     ngx_str_t                    language;
     ngx_str_t                    reply_id;    /* $sandbox_id */
@@ -120,10 +165,13 @@ typedef struct {
     ngx_table_elt_t             *retry_after;
 
     ngx_str_t                    error;       /* replaces an nginx page */
+    off_t                        body_size;   /* read so far */
 
     unsigned                     replied:1;
     unsigned                     invalid_reply:1;
     unsigned                     error_sent:1;
+    unsigned                     body_too_large:1;
+    unsigned                     checking:1;  /* the frame asks "check" */
 } ngx_http_sandbox_ctx_t;
 
 
@@ -134,6 +182,8 @@ extern ngx_module_t  ngx_http_sandbox_module;
 
 ngx_int_t ngx_http_sandbox_handler(ngx_http_request_t *r);
 ngx_http_sandbox_ctx_t *ngx_http_sandbox_create_ctx(ngx_http_request_t *r);
+ngx_int_t ngx_http_sandbox_job_headers(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *id, ngx_uint_t location);
 
 /* ngx_http_sandbox_route.c */
 
@@ -160,10 +210,13 @@ ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
     ngx_str_t *out);
 ngx_int_t ngx_http_sandbox_translate(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err);
+void ngx_http_sandbox_check_reply(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_proto_header_t *hdr);
+ngx_int_t ngx_http_sandbox_mint(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, u_char *id);
 
 /* ngx_http_sandbox_error.c */
 
-ngx_int_t ngx_http_sandbox_error_filter_init(ngx_conf_t *cf);
 json_t *ngx_http_sandbox_error_object(sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_send_error(ngx_http_request_t *r,
     sbx_error_t *err, ngx_str_t *allow);

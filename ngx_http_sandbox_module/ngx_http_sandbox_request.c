@@ -10,6 +10,10 @@
  * runner, except a failed batch item, which travels as its error object
  * so that the reply keeps every item at its index.
  *
+ * A body that passes gets its job id here, minted with a random route
+ * key (common/sbx_id.h) before the frame is sent: a batch gets a base
+ * id, from which the runner derives item i's id as this file does.
+ *
  * A location that speaks another API (sandbox_api) has its request
  * translated into a native one first (ngx_http_sandbox_translate(), with
  * the dialect's file in common/), which then takes the native path
@@ -17,7 +21,8 @@
  *
  * jansson values never outlive the call that made them: every path
  * releases them before returning, so a client that goes away cannot leak
- * one.  Strings jansson dumps are freed by a request pool cleanup.
+ * one.  What they are dumped to is request pool memory: jansson measures
+ * the text first, then writes it into a buffer of that size.
  */
 
 
@@ -34,7 +39,7 @@ static json_int_t ngx_http_sandbox_applied(ngx_http_sandbox_loc_conf_t *slcf,
     json_t *sub, const char *key);
 static ngx_uint_t ngx_http_sandbox_max_attrs(ngx_http_request_t *r,
     ngx_http_sandbox_loc_conf_t *slcf, sbx_proto_attr_t *attrs);
-static void ngx_http_sandbox_free(void *data);
+static ngx_int_t ngx_http_sandbox_attr_ok(ngx_str_t *value);
 
 
 ngx_int_t
@@ -42,8 +47,9 @@ ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err)
 {
     json_t                       *sub;
+    u_char                       *id;
     ngx_uint_t                    n;
-    sbx_proto_attr_t              attrs[3 + SBX_LIMIT_N];
+    sbx_proto_attr_t              attrs[5 + SBX_LIMIT_N];
     ngx_http_sandbox_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
@@ -66,12 +72,39 @@ ngx_http_sandbox_submit_frame(ngx_http_request_t *r,
 
     json_decref(sub);
 
+    id = ngx_pnalloc(r->pool, SBX_ID_LEN + 1);
+
+    if (id == NULL || ngx_http_sandbox_mint(r, ctx, id) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ctx->job_id.data = id;
+    ctx->job_id.len = SBX_ID_LEN;
+    ctx->reply_id = ctx->job_id;
+
     attrs[0].key.data = "wait";
     attrs[0].key.len = 4;
     attrs[0].value.data = ctx->wait ? "1" : "0";
     attrs[0].value.len = 1;
 
-    n = 1 + ngx_http_sandbox_max_attrs(r, slcf, &attrs[1]);
+    attrs[1].key.data = "id";
+    attrs[1].key.len = 2;
+    attrs[1].value.data = (const char *) id;
+    attrs[1].value.len = SBX_ID_LEN;
+
+    n = 2;
+
+    /* nginx closes the upstream connection when its client goes away */
+
+    if (ctx->wait && slcf->cancel_on_disconnect) {
+        attrs[n].key.data = "cancel-on-close";
+        attrs[n].key.len = sizeof("cancel-on-close") - 1;
+        attrs[n].value.data = "1";
+        attrs[n].value.len = 1;
+        n++;
+    }
+
+    n += ngx_http_sandbox_max_attrs(r, slcf, &attrs[n]);
 
     /* the bytes the client sent go on unchanged */
 
@@ -85,11 +118,12 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
 {
     size_t                        i, n;
     json_t                       *root, *subs, *item, *out, *batch;
+    u_char                       *base, *p;
     ngx_int_t                     rc;
     ngx_str_t                     frame;
     const char                   *key;
     sbx_error_t                   item_err;
-    sbx_proto_attr_t              attrs[2 + SBX_LIMIT_N];
+    sbx_proto_attr_t              attrs[3 + SBX_LIMIT_N];
     ngx_http_sandbox_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
@@ -137,13 +171,27 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
         goto declined;
     }
 
-    if (n > slcf->max_batch) {
+    if (n > slcf->max_batch || n > SBX_ID_ITEMS) {
         sbx_error_set(err, NGX_HTTP_SANDBOX_UNPROCESSABLE,
                       "batch_too_large", "submissions",
                       "at most %lu submissions are allowed in one "
                       "batch here", (unsigned long) slcf->max_batch);
         goto declined;
     }
+
+    /*
+     * the base id, then the items' ids the runner will derive from it,
+     * one for each item that goes as a submission: $sandbox_id
+     */
+
+    base = ngx_pnalloc(r->pool, SBX_ID_LEN + 1 + n * (SBX_ID_LEN + 1));
+
+    if (base == NULL || ngx_http_sandbox_mint(r, ctx, base) != NGX_OK) {
+        goto failed;
+    }
+
+    ctx->job_id.data = base + SBX_ID_LEN + 1;
+    p = ctx->job_id.data;
 
     batch = json_object();
     if (batch == NULL) {
@@ -171,6 +219,13 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
         {
             rc = json_array_append(out, item);
 
+            if (p != ctx->job_id.data) {
+                *p++ = ',';
+            }
+
+            (void) sbx_id_item((char *) p, (const char *) base, i);
+            p += SBX_ID_LEN;
+
         } else {
             rc = json_array_append_new(out,
                                      ngx_http_sandbox_error_object(&item_err));
@@ -190,7 +245,15 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    n = ngx_http_sandbox_max_attrs(r, slcf, attrs);
+    ctx->job_id.len = p - ctx->job_id.data;
+    ctx->reply_id = ctx->job_id;
+
+    attrs[0].key.data = "id";
+    attrs[0].key.len = 2;
+    attrs[0].value.data = (const char *) base;
+    attrs[0].value.len = SBX_ID_LEN;
+
+    n = 1 + ngx_http_sandbox_max_attrs(r, slcf, &attrs[1]);
 
     return ngx_http_sandbox_frame(r, ctx, "BATCH", attrs, n, &frame);
 
@@ -453,31 +516,41 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     const char *verb, sbx_proto_attr_t *attrs, ngx_uint_t nattrs,
     ngx_str_t *body)
 {
-    int                n;
-    char               api[SBX_DIALECT_ATTR_LEN];
-    size_t             len;
-    ngx_buf_t         *h, *b;
-    ngx_uint_t         i;
-    ngx_chain_t       *cl;
-    sbx_proto_attr_t   all[SBX_PROTO_MAX_ATTRS];
+    int                           n;
+    char                          api[SBX_DIALECT_ATTR_LEN];
+    size_t                        len;
+    ngx_buf_t                    *h, *b;
+    ngx_uint_t                    na;
+    ngx_chain_t                  *cl;
+    sbx_proto_attr_t              all[SBX_PROTO_MAX_ATTRS];
+    sbx_proto_attr_t              base[SBX_PROTO_MAX_ATTRS];
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
 
     len = body ? body->len : 0;
 
-    /* the API to answer in (docs/protocol.md): one attribute more */
+    /*
+     * The API to answer in (docs/protocol.md) is no courtesy: the answer
+     * is of no use to the client without it.
+     */
 
-    if (ctx->dialect.api != SBX_API_NATIVE
-        && nattrs < SBX_PROTO_MAX_ATTRS)
-    {
-        for (i = 0; i < nattrs; i++) {
-            all[i] = attrs[i];
+    if (ctx->dialect.api != SBX_API_NATIVE) {
+
+        if (nattrs >= SBX_PROTO_MAX_ATTRS) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "no room for the sandbox \"%s\" frame's api", verb);
+            return NGX_ERROR;
         }
 
-        all[nattrs].key.data = "api";
-        all[nattrs].key.len = 3;
-        all[nattrs].value.data = api;
-        all[nattrs].value.len = sbx_dialect_format(&ctx->dialect, api);
+        ngx_memcpy(base, attrs, nattrs * sizeof(sbx_proto_attr_t));
 
-        attrs = all;
+        base[nattrs].key.data = "api";
+        base[nattrs].key.len = sizeof("api") - 1;
+        base[nattrs].value.data = api;
+        base[nattrs].value.len = sbx_dialect_format(&ctx->dialect, api);
+
+        attrs = base;
         nattrs++;
     }
 
@@ -486,8 +559,48 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    n = sbx_proto_write_header((char *) h->last, SBX_PROTO_MAX_HEADER, verb,
-                               len, attrs, nattrs);
+    /*
+     * Two attributes go with every frame when they fit: the location's
+     * prefix, for messages that name an endpoint, and "check" until this
+     * worker has the runner's answer to it.  They are a courtesy: a
+     * frame that has no room for them goes without.
+     */
+
+    na = 0;
+
+    if (nattrs + 2 <= SBX_PROTO_MAX_ATTRS) {
+        ngx_memcpy(all, attrs, nattrs * sizeof(sbx_proto_attr_t));
+        na = nattrs;
+
+        if (ngx_http_sandbox_attr_ok(&ctx->prefix)) {
+            all[na].key.data = "prefix";
+            all[na].key.len = sizeof("prefix") - 1;
+            all[na].value.data = (const char *) ctx->prefix.data;
+            all[na].value.len = ctx->prefix.len;
+            na++;
+        }
+
+        if (!slcf->checked && slcf->check.len) {
+            all[na].key.data = "check";
+            all[na].key.len = sizeof("check") - 1;
+            all[na].value.data = (const char *) slcf->check.data;
+            all[na].value.len = slcf->check.len;
+            na++;
+
+            ctx->checking = 1;
+        }
+    }
+
+    n = (na > nattrs)
+        ? sbx_proto_write_header((char *) h->last, SBX_PROTO_MAX_HEADER,
+                                 verb, len, all, na)
+        : -1;
+
+    if (n < 0) {
+        ctx->checking = 0;
+        n = sbx_proto_write_header((char *) h->last, SBX_PROTO_MAX_HEADER,
+                                   verb, len, attrs, nattrs);
+    }
 
     if (n < 0) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -537,36 +650,146 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 }
 
 
+/*
+ * A new job id into id (SBX_ID_LEN + 1 bytes), its route key into
+ * $sandbox_route, before the upstream picks a server by it.
+ */
+
 ngx_int_t
-ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json, ngx_str_t *out)
+ngx_http_sandbox_mint(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
+    u_char *id)
 {
-    char                *s;
-    ngx_pool_cleanup_t  *cln;
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
+    if (sbx_id_mint((char *) id, NULL) != 0) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, ngx_errno,
+                      "cannot mint a sandbox job id: no random bytes");
         return NGX_ERROR;
     }
 
-    s = json_dumps(json, JSON_COMPACT);
-    if (s == NULL) {
-        return NGX_ERROR;
-    }
-
-    cln->handler = ngx_http_sandbox_free;
-    cln->data = s;
-
-    out->data = (u_char *) s;
-    out->len = ngx_strlen(s);
+    ctx->route.data = id;
+    ctx->route.len = SBX_ID_ROUTE_LEN;
 
     return NGX_OK;
 }
 
 
-static void
-ngx_http_sandbox_free(void *data)
+/*
+ * Two passes of json_dumpb(): the first measures (0: the value cannot
+ * be encoded), the second writes into the pool, so the text lives as
+ * long as the request and needs no cleanup of its own.
+ */
+
+ngx_int_t
+ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json, ngx_str_t *out)
 {
-    free(data);
+    size_t   len;
+    u_char  *p;
+
+    len = json_dumpb(json, NULL, 0, JSON_COMPACT);
+    if (len == 0) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (json_dumpb(json, (char *) p, len, JSON_COMPACT) != len) {
+        return NGX_ERROR;
+    }
+
+    out->data = p;
+    out->len = len;
+
+    return NGX_OK;
+}
+
+
+/* Whether value can be a frame attribute's value as it is. */
+
+static ngx_int_t
+ngx_http_sandbox_attr_ok(ngx_str_t *value)
+{
+    ngx_uint_t  i;
+
+    if (value->len == 0 || value->len > SBX_PROTO_MAX_VALUE) {
+        return 0;
+    }
+
+    for (i = 0; i < value->len; i++) {
+        if (value->data[i] < 0x21 || value->data[i] > 0x7e) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
+ * The runner's answer to "check" (first contact, sbx_api_check() in the
+ * runner): what nginx -t could not know, said once per worker and
+ * location in the error log.  Whatever the reply, this worker asks no
+ * more (a runner that does not answer is an older one); nothing here
+ * changes how the request goes on.
+ */
+
+void
+ngx_http_sandbox_check_reply(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_proto_header_t *hdr)
+{
+    u_char                       *p, *end, *comma;
+    ngx_int_t                     max_batch;
+    ngx_str_t                     name, *peer, none = ngx_string("?");
+    const sbx_proto_str_t        *v;
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    slcf->checked = 1;
+
+    peer = r->upstream->peer.name ? r->upstream->peer.name : &none;
+
+    v = sbx_proto_attr(hdr, "unknown");
+
+    if (v != NULL) {
+        p = (u_char *) v->data;
+        end = p + v->len;
+
+        for ( /* void */ ; p < end; p = comma + 1) {
+            comma = ngx_strlchr(p, end, ',');
+
+            if (comma == NULL) {
+                comma = end;
+            }
+
+            name.data = p;
+            name.len = comma - p;
+
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "sandbox_languages of location \"%V\" lists "
+                          "\"%V\", which the runner at %V does not know "
+                          "(see GET %Vlanguages): submissions in it are "
+                          "refused with 422", &slcf->where->name, &name,
+                          peer, &ctx->prefix);
+        }
+    }
+
+    v = sbx_proto_attr(hdr, "max-batch");
+
+    if (v == NULL) {
+        return;
+    }
+
+    max_batch = ngx_atoi((u_char *) v->data, v->len);
+
+    if (max_batch != NGX_ERROR && slcf->max_batch > (ngx_uint_t) max_batch) {
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "sandbox_max_batch %ui of location \"%V\" is above "
+                      "the --max-batch %i of the runner at %V: batches of "
+                      "more than %i are refused with 422", slcf->max_batch,
+                      &slcf->where->name, max_batch, peer, max_batch);
+    }
 }
 
 

@@ -20,6 +20,12 @@ static ngx_int_t ngx_http_sandbox_text_plain(ngx_http_request_t *r,
     u_char *type, size_t len);
 
 
+/*
+ * What is read is answered to HEAD too (RFC 9110, 9.3.2): the runner is
+ * asked as for GET, and nginx sends the reply's header alone, Content-
+ * Length included.
+ */
+
 static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
 
     { ngx_string("submissions"), NGX_HTTP_SANDBOX_SUBMIT,
@@ -29,19 +35,27 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_routes[] = {
       NGX_HTTP_POST, ngx_string("POST"), "BATCH" },
 
     { ngx_string("languages"), NGX_HTTP_SANDBOX_LANGUAGES,
-      NGX_HTTP_GET, ngx_string("GET"), "LANGUAGES" },
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "LANGUAGES" },
 
     { ngx_string("health"), NGX_HTTP_SANDBOX_HEALTH,
-      NGX_HTTP_GET, ngx_string("GET"), "HEALTH" },
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "HEALTH" },
 
     { ngx_string("metrics"), NGX_HTTP_SANDBOX_METRICS,
-      NGX_HTTP_GET, ngx_string("GET"), "METRICS" },
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "METRICS" },
 
-    /* "submissions/" and an id */
+    /* "submissions/" and an id: GET, or DELETE (the route below) */
 
     { ngx_null_string, NGX_HTTP_SANDBOX_GET,
-      NGX_HTTP_GET, ngx_string("GET"), "GET" }
+      NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_DELETE,
+      ngx_string("GET, HEAD, DELETE"), "GET" }
 };
+
+
+static ngx_http_sandbox_route_t  ngx_http_sandbox_cancel_route =
+
+    { ngx_null_string, NGX_HTTP_SANDBOX_CANCEL,
+      NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_DELETE,
+      ngx_string("GET, HEAD, DELETE"), "CANCEL" };
 
 
 /* Piston v2: execute always waits for the result */
@@ -52,7 +66,7 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_piston_routes[] = {
       NGX_HTTP_POST, ngx_string("POST"), "SUBMIT" },
 
     { ngx_string("api/v2/runtimes"), NGX_HTTP_SANDBOX_LANGUAGES,
-      NGX_HTTP_GET, ngx_string("GET"), "LANGUAGES" },
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "LANGUAGES" },
 
     /* no ids */
 
@@ -71,16 +85,16 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_judge0_routes[] = {
       NGX_HTTP_POST, ngx_string("GET, POST"), "BATCH" },
 
     { ngx_string("submissions/batch"), NGX_HTTP_SANDBOX_GET_BATCH,
-      NGX_HTTP_GET, ngx_string("GET, POST"), "GET_BATCH" },
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, POST"), "GET_BATCH" },
 
     { ngx_string("languages"), NGX_HTTP_SANDBOX_LANGUAGES,
-      NGX_HTTP_GET, ngx_string("GET"), "LANGUAGES" },
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "LANGUAGES" },
 
     { ngx_string("statuses"), NGX_HTTP_SANDBOX_STATUSES,
-      NGX_HTTP_GET, ngx_string("GET"), NULL },
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), NULL },
 
     { ngx_null_string, NGX_HTTP_SANDBOX_GET,
-      NGX_HTTP_GET, ngx_string("GET"), "GET" }
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "GET" }
 };
 
 
@@ -96,7 +110,7 @@ static ngx_http_sandbox_route_t  *ngx_http_sandbox_api_routes[] = {
  * under any prefix the operator maps and nothing else is served: not
  * ".../x/metrics", not "metrics" below another segment, which an exact
  * "location = .../metrics" guard would not see.  "batch" is never taken
- * for an id.
+ * for an id, and an id is only what common/sbx_id.h says one is.
  */
 
 ngx_http_sandbox_route_t *
@@ -110,6 +124,14 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
     if (ngx_http_sandbox_path(r, &path) != NGX_OK) {
         return NULL;
     }
+
+    /*
+     * what a message names an endpoint under, and Location headers put
+     * before "submissions/{id}": "/api/" for "/api/x"
+     */
+
+    ctx->prefix.data = r->uri.data;
+    ctx->prefix.len = path.data - r->uri.data;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
 
@@ -148,28 +170,27 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
         return NULL;
     }
 
-    /* an id: only the characters the runner hands out reach it */
+    /* an id: only the shape the runner hands out reaches it */
 
     p = path.data + sizeof("submissions/") - 1;
     end = path.data + path.len;
 
-    if (end - p > NGX_HTTP_SANDBOX_MAX_ID) {
+    if (!sbx_id_valid((const char *) p, end - p)) {
         return NULL;
     }
 
     ctx->id.data = p;
     ctx->id.len = end - p;
 
-    for ( /* void */ ; p < end; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-              || (*p >= '0' && *p <= '9') || *p == '-'))
-        {
-            ngx_str_null(&ctx->id);
-            return NULL;
-        }
-    }
+    /* $sandbox_route: a GET reaches the runner the POST went to */
 
-    return route;
+    ctx->route.data = p;
+    ctx->route.len = SBX_ID_ROUTE_LEN;
+
+    /* DELETE is the native API's; a dialect's id route refuses it */
+
+    return (r->method == NGX_HTTP_DELETE && slcf->api == SBX_API_NATIVE)
+           ? &ngx_http_sandbox_cancel_route : route;
 }
 
 
@@ -292,7 +313,7 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
         return ngx_http_sandbox_dialect_query(r, ctx, err);
     }
 
-    ctx->wait = slcf->wait;
+    ctx->wait = (slcf->wait == NGX_HTTP_SANDBOX_WAIT_ON);
 
     if (ngx_http_arg(r, (u_char *) "wait", 4, &value) != NGX_OK) {
         return NGX_OK;
@@ -301,7 +322,24 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     if ((value.len == 4 && ngx_strncmp(value.data, "true", 4) == 0)
         || (value.len == 1 && value.data[0] == '1'))
     {
-        ctx->wait = 1;
+        /*
+         * A location that never waits (sandbox_wait async or refuse)
+         * holds no connection and no worker for a client that asks to:
+         * the submission is queued all the same, or refused.
+         */
+
+        if (slcf->wait == NGX_HTTP_SANDBOX_WAIT_REFUSE) {
+            sbx_error_set(err, NGX_HTTP_SANDBOX_UNPROCESSABLE,
+                          "wait_not_allowed", "wait",
+                          "this location does not wait for results: "
+                          "submit without wait=true and poll "
+                          "GET %.*ssubmissions/{id}",
+                          (int) ngx_min(ctx->prefix.len, 64),
+                          ctx->prefix.data);
+            return NGX_DECLINED;
+        }
+
+        ctx->wait = (slcf->wait != NGX_HTTP_SANDBOX_WAIT_ASYNC);
 
     } else if ((value.len == 5 && ngx_strncmp(value.data, "false", 5) == 0)
                || (value.len == 1 && value.data[0] == '0'))
@@ -319,7 +357,8 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH && ctx->wait) {
         sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
                       "wait", "a batch is always queued: poll each "
-                      "id with GET .../submissions/{id}");
+                      "id with GET %.*ssubmissions/{id}",
+                      (int) ngx_min(ctx->prefix.len, 64), ctx->prefix.data);
         return NGX_DECLINED;
     }
 
@@ -339,21 +378,46 @@ ngx_int_t
 ngx_http_sandbox_dialect_query(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err)
 {
-    u_char     *p, *q, *start, bad[128];
-    ngx_str_t   value;
+    u_char                       *p, *q, *start, bad[128];
+    ngx_str_t                     value;
+    ngx_http_sandbox_loc_conf_t  *slcf;
 
-    if (ctx->dialect.api == SBX_API_PISTON) {
-        ctx->wait = 1;
-        return NGX_OK;
-    }
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
 
     ctx->wait = 0;
 
-    if (ngx_http_arg(r, (u_char *) "wait", 4, &value) == NGX_OK
-        && value.len == 4 && ngx_strncmp(value.data, "true", 4) == 0
-        && ctx->endpoint == NGX_HTTP_SANDBOX_SUBMIT)
+    if (ctx->dialect.api == SBX_API_PISTON) {
+        ctx->wait = 1;
+
+    } else if (ngx_http_arg(r, (u_char *) "wait", 4, &value) == NGX_OK
+               && value.len == 4 && ngx_strncmp(value.data, "true", 4) == 0
+               && ctx->endpoint == NGX_HTTP_SANDBOX_SUBMIT)
     {
         ctx->wait = 1;
+    }
+
+    /*
+     * sandbox_wait async or refuse holds no connection for a result:
+     * Judge0's wait=true is queued all the same (async) or refused as
+     * Judge0 refuses it when waiting is disabled; Piston, which always
+     * waits, is refused in both.
+     */
+
+    if (ctx->wait && (slcf->wait == NGX_HTTP_SANDBOX_WAIT_REFUSE
+                      || (slcf->wait == NGX_HTTP_SANDBOX_WAIT_ASYNC
+                          && ctx->dialect.api == SBX_API_PISTON)))
+    {
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "wait_not_allowed", "",
+                      "wait not allowed");
+        return NGX_DECLINED;
+    }
+
+    if (slcf->wait == NGX_HTTP_SANDBOX_WAIT_ASYNC) {
+        ctx->wait = 0;
+    }
+
+    if (ctx->dialect.api == SBX_API_PISTON) {
+        return NGX_OK;
     }
 
     if (ngx_http_arg(r, (u_char *) "base64_encoded", 14, &value) == NGX_OK
@@ -463,6 +527,13 @@ ngx_http_sandbox_tokens(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
                           "less than or equal to %lu",
                           (unsigned long) slcf->max_batch);
             return NGX_DECLINED;
+        }
+
+        /* $sandbox_route: the lookup goes where the first id went */
+
+        if (n == 1 && sbx_id_valid((const char *) start, q - start)) {
+            ctx->route.data = start;
+            ctx->route.len = SBX_ID_ROUTE_LEN;
         }
 
         if (json_array_append_new(ids, json_stringn((char *) start,

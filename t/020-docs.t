@@ -20,8 +20,11 @@ is($table, scalar `$top/tools/languages-table`,
    'the README language table matches runner/languages.json '
    . '(tools/languages-table --update)');
 
-my $module = slurp("$top/ngx_http_sandbox_module/ngx_http_sandbox_module.c");
-my %vars = map { $_ => 1 } qw(sandbox_id sandbox_status sandbox_language);
+# the directives of both modules (the filter module's are in its file)
+my $module = join '', map { slurp($_) }
+                      glob("$top/ngx_http_sandbox_module/*.c");
+my %vars = map { $_ => 1 } qw(sandbox_id sandbox_status sandbox_language
+                                sandbox_route);
 my @directives = grep { !$vars{$_} }
                  $module =~ /ngx_string\("(sandbox_\w+)"\)/g;
 

@@ -36,7 +36,7 @@ _EOC_
         sandbox_pass runner;
         sandbox_read_timeout 120s;
         access_log logs/sandbox.log sandbox;
-        add_header X-Sandbox-Id $sandbox_id always;
+        add_header X-Log-Id $sandbox_id always;
         add_header X-Sandbox-Status $sandbox_status always;
         add_header X-Sandbox-Language $sandbox_language always;
     }
@@ -131,6 +131,7 @@ POST /paid/submissions
 {"language":"bash","source":"exit 4"}
 --- error_code: 200
 --- response_headers_like
+X-Log-Id: [0-9a-f]{8}-[0-9a-f-]{27}
 X-Sandbox-Id: [0-9a-f]{8}-[0-9a-f-]{27}
 X-Sandbox-Status: runtime_error
 X-Sandbox-Language: bash

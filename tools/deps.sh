@@ -13,6 +13,7 @@ packages=(
     docker.io debootstrap jq curl procps python3 wrk
     libtest-base-perl libtext-diff-perl liblist-moreutils-perl
     liburi-perl libwww-perl libipc-run-perl
+    debhelper dpkg-dev lintian systemd
 )
 
 missing=()

@@ -8,6 +8,8 @@
 #                                   ids and port, so that two runs can
 #                                   share a machine
 #   TEST_NGINX_LIB=/path            the CPAN Test::Nginx instead of t/lib's
+#   TEST_NGINX_BINARY=/path         another nginx (default /usr/sbin/nginx)
+#   TEST_NGINX_LOAD_MODULES=        no load_module: the module is static
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,12 +56,17 @@ start_runner small --workers 1 --queue-size 3 \
     --uid-base $((uid_base + 100)) --uid-count 100
 
 export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-/usr/sbin/nginx}
-export TEST_NGINX_LOAD_MODULES=$top/build/ngx_http_sandbox_module.so
+# set and empty: none (an nginx with the module compiled in)
+export TEST_NGINX_LOAD_MODULES=${TEST_NGINX_LOAD_MODULES-$top/build/ngx_http_sandbox_module.so}
 export TEST_NGINX_SANDBOX_SOCKET=$dir/main.sock
 export TEST_NGINX_SANDBOX_SMALL_SOCKET=$dir/small.sock
 export TEST_NGINX_SERVER_PORT=${TEST_NGINX_SERVER_PORT:-$((19841 + $(printf '%s' "$tag" | cksum | cut -d' ' -f1) % 1000))}
 export TEST_NGINX_SERVROOT=$dir/servroot
 export SBX_TEST_DIR=$dir SBX_TEST_TAG=$tag
+# the test double's suite (t/050-test-double.t) starts its own, as
+# docs/testing.md says, from these
+export SANDBOX_RUNNER=$top/build/sandbox-runner
+export SANDBOX_LANGUAGES=$top/runner/languages.json
 
 # TEST_NGINX_LIB=/path/to/test-nginx/lib runs the same files under the
 # CPAN Test::Nginx instead of t/lib's harness (t/lib still provides Sbx::)

@@ -39,6 +39,7 @@
 #include <jansson.h>
 
 #include "sbx_error.h"
+#include "sbx_id.h"
 #include "sbx_vocab.h"
 
 
@@ -49,7 +50,6 @@
 #define SBX_DECLINED   -5
 
 #define SBX_VERSION     "0.1.0"
-#define SBX_ID_LEN      36               /* a UUID in text */
 
 #define sbx_nelems(a)   (sizeof(a) / sizeof((a)[0]))
 #define sbx_min(a, b)   ((a) < (b) ? (a) : (b))
@@ -99,6 +99,10 @@ json_t *sbx_limits_json(const sbx_limits_t *limits);
 
 /* The API's error object for err, stamped with the time now. */
 json_t *sbx_error_json(const sbx_error_t *err);
+
+/* A JSON file's parse error, with its line and column when it has them. */
+void sbx_json_error(char *buf, size_t size, const char *path,
+    const json_error_t *e);
 
 
 #endif /* _SBX_H_INCLUDED_ */

@@ -6,6 +6,20 @@
  * sbx_api_answer() when its job comes back.  A refusal is an sbx_error_t
  * from where it is found to the reply, filled in once.
  *
+ * Ids.  A SUBMIT or a BATCH may carry the id the module minted
+ * (common/sbx_id.h: a batch's base id, from which each item's id is
+ * derived); it is checked for its shape and refused when a job of that
+ * id exists, in memory or on disk.  Without one the runner mints its
+ * own, the same way.
+ *
+ * Cancels.  CANCEL, and a waiting connection that closes when its SUBMIT
+ * asked for it (cancel-on-close=1), end a queued job at once, here, as
+ * cancelled; a running one is marked, its container killed, and its
+ * worker ends it as cancelled.
+ *
+ * With --test-double a checked submission may ask for a failure
+ * (sbx_double_admit()): a full queue takes the same path as a real one.
+ *
  * A request from a location that speaks another API carries "api="
  * (docs/protocol.md): its submission is a native one already, and its
  * answers (results, ids, languages, errors) are the native ones put
@@ -23,11 +37,13 @@
 #include "sbx_conn.h"
 #include "sbx_dialect_judge0.h"
 #include "sbx_dialect_piston.h"
+#include "sbx_double.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
 #include "sbx_metrics.h"
 #include "sbx_monitor.h"
+#include "sbx_sandbox.h"
 #include "sbx_schema.h"
 #include "sbx_server.h"
 #include "sbx_store.h"
@@ -39,6 +55,10 @@ static void sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h,
 static void sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h,
     const char *body, size_t len);
 static void sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h);
+static void sbx_api_cancel(sbx_conn_t *c, sbx_proto_header_t *h);
+static int sbx_api_given_id(sbx_conn_t *c, sbx_proto_header_t *h,
+    char *id);
+static int sbx_api_taken(const char *id);
 static void sbx_api_languages(sbx_conn_t *c);
 static void sbx_api_health(sbx_conn_t *c);
 static void sbx_api_metrics(sbx_conn_t *c);
@@ -63,6 +83,8 @@ static void sbx_api_dialect_json(sbx_conn_t *c, int status, json_t *v,
 /* the dialect of the request being answered; the event thread's */
 
 static sbx_dialect_t  sbx_api_dialect;
+static void sbx_api_check(sbx_conn_t *c, sbx_proto_header_t *h);
+static void sbx_api_hint(sbx_error_t *err, sbx_proto_header_t *h);
 
 
 void
@@ -83,6 +105,10 @@ sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         return;
     }
 
+    if (sbx_proto_attr(h, "check") != NULL) {
+        sbx_api_check(c, h);
+    }
+
     if (sbx_proto_str_eq(&h->word, "SUBMIT")) {
         sbx_api_submit(c, h, body, len);
 
@@ -94,6 +120,9 @@ sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     } else if (sbx_proto_str_eq(&h->word, "GET_BATCH")) {
         sbx_api_get_batch(c, body, len);
+
+    } else if (sbx_proto_str_eq(&h->word, "CANCEL")) {
+        sbx_api_cancel(c, h);
 
     } else if (sbx_proto_str_eq(&h->word, "LANGUAGES")) {
         sbx_api_languages(c);
@@ -204,9 +233,9 @@ static void
 sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     size_t len)
 {
-    int                     rc, wait, nmax;
-    char                   *text;
-    json_t                 *sub, *v;
+    int                     rc, wait, nmax, busy, cancel;
+    char                   *text, id[SBX_ID_LEN + 1];
+    json_t                 *sub;
     sbx_job_t              *job;
     sbx_error_t             err;
     sbx_limits_t            max;
@@ -215,9 +244,18 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     w = sbx_proto_attr(h, "wait");
     wait = (w == NULL || sbx_proto_str_eq(w, "1"));
 
+    w = sbx_proto_attr(h, "cancel-on-close");
+    cancel = (w != NULL && sbx_proto_str_eq(w, "1"));
+
     nmax = sbx_api_admit(c, h, &max);
 
-    if (nmax == SBX_ERROR) {
+    if (nmax == SBX_ERROR || sbx_api_given_id(c, h, id) != SBX_OK) {
+        return;
+    }
+
+    if (id[0] != '\0' && sbx_api_taken(id)) {
+        sbx_api_refuse(c, 409, "conflict", "id",
+                       "a job with this id exists already");
         return;
     }
 
@@ -240,6 +278,16 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         job = NULL;
     }
 
+    busy = 0;
+
+    if (job != NULL && sbx_conf.test_double
+        && sbx_double_admit(c, job, &wait, &busy) != SBX_OK)
+    {
+        json_decref(sub);
+        sbx_job_unref(job);
+        return;
+    }
+
     /* under a location's maxima, stored with the limits they resolved */
 
     text = (job != NULL && (nmax || sbx_api_dialect.api == SBX_API_PISTON))
@@ -249,12 +297,17 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     if (job == NULL) {
         sbx_metrics_count(SBX_METRIC_REJECTED_INVALID);
+        sbx_api_hint(&err, h);
         sbx_api_error(c, &err);
         return;
     }
 
     job->sync = wait;
     job->dialect = sbx_api_dialect;
+
+    if (id[0] != '\0') {
+        memcpy(job->id, id, SBX_ID_LEN);
+    }
 
     /* on disk before it is accepted: a restart must not lose it */
 
@@ -271,7 +324,7 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     sbx_jobs_insert(job);
 
-    rc = sbx_queue_push(sbx_server_queue(), &job, 1);
+    rc = busy ? SBX_BUSY : sbx_queue_push(sbx_server_queue(), &job, 1);
 
     if (rc != SBX_OK) {
         sbx_store_forget(job->id);
@@ -297,9 +350,22 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     /* the queue holds the creator's reference now */
 
     if (wait) {
-        sbx_conn_wait(c, job);
+        sbx_conn_wait(c, job, cancel);
         return;
     }
+
+    sbx_api_queued(c, job);
+}
+
+
+void
+sbx_api_queued(sbx_conn_t *c, sbx_job_t *job)
+{
+    json_t  *v;
+
+    /* a waiting connection's job answers in its request's API */
+
+    sbx_api_dialect = job->dialect;
 
     v = json_pack("{s:s, s:s}", "id", job->id, "status", "queued");
     sbx_api_dialect_json(c, 202, v, job, "queued");
@@ -310,8 +376,8 @@ static void
 sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     size_t len)
 {
-    int                  rc, nmax;
-    char                *text;
+    int                  rc, nmax, wait, busy;
+    char                *text, base[SBX_ID_LEN + 1], id[SBX_ID_LEN + 1];
     size_t               i, n, k;
     json_t              *root, *list, *item, *out, *v;
     sbx_job_t          **jobs;
@@ -320,8 +386,14 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     nmax = sbx_api_admit(c, h, &max);
 
-    if (nmax == SBX_ERROR) {
+    if (nmax == SBX_ERROR || sbx_api_given_id(c, h, base) != SBX_OK) {
         return;
+    }
+
+    /* the items' ids derive from one base: one route key for all */
+
+    if (base[0] == '\0') {
+        sbx_uuid(base);
     }
 
     root = sbx_schema_parse(body, len, &err);
@@ -345,7 +417,7 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     n = json_array_size(list);
 
-    if (n > (size_t) sbx_conf.max_batch) {
+    if (n > (size_t) sbx_conf.max_batch || n > SBX_ID_ITEMS) {
         json_decref(root);
         sbx_error_set(&err, 422, "batch_too_large", "submissions",
                       "at most %d submissions in a batch",
@@ -374,7 +446,23 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
             continue;
         }
 
+        /* every index has its id, taken or not, as the module counts */
+
+        (void) sbx_id_item(id, base, i);
+
+        if (sbx_api_taken(id)) {
+            sbx_error_set(&err, 409, "conflict", "id",
+                          "a job with this item's id exists already");
+            v = sbx_error_json(&err);
+            json_array_append_new(out, v ? v : json_null());
+            continue;
+        }
+
         jobs[i] = sbx_submit_prepare_max(item, nmax ? &max : NULL, &err);
+
+        if (jobs[i] != NULL) {
+            memcpy(jobs[i]->id, id, SBX_ID_LEN);
+        }
 
         if (jobs[i] != NULL && sbx_submit_budget(jobs[i], h, &err) != SBX_OK)
         {
@@ -383,6 +471,7 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         }
 
         if (jobs[i] == NULL) {
+            sbx_api_hint(&err, h);
             v = sbx_error_json(&err);
             json_array_append_new(out, v ? v : json_null());
             continue;
@@ -433,7 +522,19 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         sbx_jobs_insert(jobs[i]);
     }
 
-    rc = k ? sbx_queue_push(sbx_server_queue(), jobs, k) : SBX_OK;
+    rc = SBX_OK;
+    wait = 0;
+    busy = 0;
+
+    for (i = 0; sbx_conf.test_double && i < k && rc == SBX_OK; i++) {
+        rc = sbx_double_admit(c, jobs[i], &wait, &busy);
+    }
+
+    if (rc == SBX_OK) {
+        rc = busy ? SBX_BUSY
+                  : (k ? sbx_queue_push(sbx_server_queue(), jobs, k)
+                       : SBX_OK);
+    }
 
     if (rc != SBX_OK) {
         for (i = 0; i < k; i++) {
@@ -444,6 +545,10 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
         free(jobs);
         json_decref(out);
+
+        if (rc == SBX_DECLINED) {
+            return;                       /* answered, or closed */
+        }
 
         if (rc == SBX_BUSY) {
             sbx_metrics_count(SBX_METRIC_REJECTED_FULL);
@@ -488,6 +593,88 @@ sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h)
 
 
 static void
+sbx_api_cancel(sbx_conn_t *c, sbx_proto_header_t *h)
+{
+    json_t                 *v;
+    sbx_job_t              *job;
+    const char             *status;
+    sbx_error_t             err;
+    sbx_status_e            st;
+    const sbx_proto_str_t  *id;
+
+    id = sbx_proto_attr(h, "id");
+    job = id ? sbx_jobs_find(id->data, id->len) : NULL;
+
+    if (job == NULL) {
+        sbx_api_refuse(c, 404, "not_found", "id",
+                       "no such submission, or its result "
+                       "has expired");
+        return;
+    }
+
+    if (sbx_api_cancel_job(job, "by a DELETE request") == SBX_OK) {
+        sbx_api_reply_job(c, job, 0);
+        sbx_job_unref(job);
+        return;
+    }
+
+    /* it ended first: how, in the error and in the frame */
+
+    st = sbx_job_status(job);
+    status = sbx_status_names[st];
+
+    if (st < SBX_STATUS_FIRST_FINAL) {
+        sbx_error_set(&err, 409, "conflict", "id",
+                      "the job is ending already: GET it for its result");
+
+    } else {
+        sbx_error_set(&err, 409, "conflict", "id",
+                      "the job has finished already: %s", status);
+    }
+
+    v = sbx_error_json(&err);
+
+    if (v != NULL) {
+        json_object_set_new(json_object_get(v, "error"), "status",
+                            json_string(status));
+    }
+
+    sbx_api_json(c, 409, v, job, status);
+    sbx_job_unref(job);
+}
+
+
+int
+sbx_api_cancel_job(sbx_job_t *job, const char *why)
+{
+    char  msg[128];
+
+    if (sbx_job_cancel(job, why) != SBX_OK) {
+        return SBX_DECLINED;
+    }
+
+    if (sbx_queue_remove(sbx_server_queue(), job) == SBX_OK) {
+
+        /* never ran: it ends here, like a job a worker ends */
+
+        snprintf(msg, sizeof(msg), "cancelled %s", why);
+        sbx_log_info("job %s: %s while queued", job->id, msg);
+
+        sbx_job_finish(job, NULL, msg, sbx_server_done());
+        return SBX_OK;
+    }
+
+    /* a worker has it: it ends it when its container is gone */
+
+    sbx_log_info("job %s: cancelled %s while it runs", job->id, why);
+
+    sbx_sandbox_cancel(job);
+
+    return SBX_OK;
+}
+
+
+static void
 sbx_api_languages(sbx_conn_t *c)
 {
     sbx_api_dialect_json(c, 200, sbx_lang_list(), NULL, NULL);
@@ -502,11 +689,14 @@ sbx_api_health(sbx_conn_t *c)
     const char        *state;
     sbx_jobs_stats_t   st;
 
-    docker = sbx_monitor_docker_up();
-    ok = docker && !sbx_server_shutting_down();
+    /* the test double has no Docker, and needs none */
 
-    state = sbx_server_shutting_down() ? "shutting_down"
-                                       : (ok ? "ok" : "degraded");
+    docker = !sbx_conf.test_double && sbx_monitor_docker_up();
+    ok = (docker || sbx_conf.test_double) && !sbx_server_shutting_down();
+
+    state = sbx_server_draining() ? "draining"
+            : sbx_server_shutting_down() ? "shutting_down"
+            : (ok ? "ok" : "degraded");
 
     sbx_jobs_stats(&st);
 
@@ -521,6 +711,10 @@ sbx_api_health(sbx_conn_t *c)
                   "busy", sbx_metrics_busy_workers(),
                   "results", "stored", (json_int_t) st.stored,
                   "bytes", (json_int_t) st.result_bytes);
+
+    if (v != NULL && sbx_conf.test_double) {
+        json_object_set_new(v, "test_double", json_true());
+    }
 
     sbx_api_json(c, ok ? 200 : 503, v, NULL, NULL);
 }
@@ -576,11 +770,68 @@ sbx_api_admit(sbx_conn_t *c, sbx_proto_header_t *h, sbx_limits_t *max)
 }
 
 
+/*
+ * The id a SUBMIT or BATCH frame carries into id (SBX_ID_LEN + 1 bytes),
+ * or "" when it carries none; SBX_ERROR once a malformed one is refused.
+ */
+
+static int
+sbx_api_given_id(sbx_conn_t *c, sbx_proto_header_t *h, char *id)
+{
+    const sbx_proto_str_t  *v;
+
+    id[0] = '\0';
+
+    v = sbx_proto_attr(h, "id");
+
+    if (v == NULL) {
+        return SBX_OK;
+    }
+
+    if (!sbx_id_valid(v->data, v->len)) {
+        sbx_api_refuse(c, 400, "invalid_id", "id",
+                       "an id is 36 characters: lowercase hex digits "
+                       "in groups of 8-4-4-4-12");
+        return SBX_ERROR;
+    }
+
+    memcpy(id, v->data, SBX_ID_LEN);
+    id[SBX_ID_LEN] = '\0';
+
+    return SBX_OK;
+}
+
+
+/* Whether a job of this id exists, in the table or only on disk. */
+
+static int
+sbx_api_taken(const char *id)
+{
+    sbx_job_t  *job;
+
+    job = sbx_jobs_find(id, SBX_ID_LEN);
+
+    if (job != NULL) {
+        sbx_job_unref(job);
+        return 1;
+    }
+
+    return sbx_store_exists(id);
+}
+
+
 /* Refuses new work while stopping or while Docker is unreachable. */
 
 static int
 sbx_api_unavailable(sbx_conn_t *c)
 {
+    if (sbx_server_draining()) {
+        sbx_api_refuse(c, 503, "shutting_down", "",
+                       "the runner is draining: it finishes the jobs it "
+                       "has and takes no new ones; retry later");
+        return 1;
+    }
+
     if (sbx_server_shutting_down()) {
         sbx_api_refuse(c, 503, "shutting_down", "",
                        "the runner is shutting down");
@@ -638,7 +889,7 @@ sbx_api_json(sbx_conn_t *c, int status, json_t *v, sbx_job_t *job,
     memset(&r, 0, sizeof(sbx_reply_t));
     r.status = status;
     r.id = job ? job->id : NULL;
-    r.language = job ? job->lang->id : NULL;
+    r.language = (job && job->lang) ? job->lang->id : NULL;
     r.job_status = job_status;
     r.body = s;
     r.len = strlen(s);
@@ -660,6 +911,106 @@ sbx_api_is_error_item(json_t *item)
     return json_object_size(item) == 1 && json_is_object(e)
            && json_is_string(json_object_get(e, "code"))
            && json_is_string(json_object_get(e, "message"));
+}
+
+
+/*
+ * The module's first request from a worker for a location asks, with
+ * "check=<the location's sandbox_languages, comma-separated, or *>",
+ * what it cannot know at nginx -t: which of them this runner does not
+ * know, and the runner's --max-batch.  The answer rides on the reply
+ * as "max-batch=<n>" and "unknown=<list>" attributes; the module logs
+ * a warning.  Nothing here refuses anything.
+ */
+
+static void
+sbx_api_check(sbx_conn_t *c, sbx_proto_header_t *h)
+{
+    char                   *attrs, *p, name[SBX_PROTO_MAX_VALUE + 1];
+    size_t                  n;
+    const char             *s, *end, *comma;
+    const sbx_proto_str_t  *v;
+
+    v = sbx_proto_attr(h, "check");
+
+    /* "max-batch=" and a number, " unknown=" and at most the list again */
+
+    attrs = malloc(32 + 10 + v->len + 1);
+    if (attrs == NULL) {
+        return;
+    }
+
+    p = attrs + sprintf(attrs, "max-batch=%d", sbx_conf.max_batch);
+    n = 0;
+
+    end = v->data + v->len;
+
+    for (s = v->data; s < end; s = comma + 1) {
+        comma = memchr(s, ',', end - s);
+
+        if (comma == NULL) {
+            comma = end;
+        }
+
+        if (comma - s == 1 && *s == '*') {
+            continue;
+        }
+
+        memcpy(name, s, comma - s);
+        name[comma - s] = '\0';
+
+        if (comma > s && sbx_lang_find(name) == NULL) {
+            p += sprintf(p, "%s%s", n++ ? "," : " unknown=", name);
+        }
+    }
+
+    sbx_conn_check(c, attrs);
+}
+
+
+/*
+ * A refusal that points at an endpoint names it under the location's
+ * own prefix, which the module sends as "prefix=" (the API can live
+ * under any location); without it, "…/".
+ */
+
+static void
+sbx_api_hint(sbx_error_t *err, sbx_proto_header_t *h)
+{
+    int                     len;
+    char                    msg[sizeof(err->message)];
+    char                    code[sizeof(err->code)];
+    char                    field[sizeof(err->field)];
+    const char             *prefix;
+    const sbx_proto_str_t  *v;
+
+    /* a dialect lists its languages elsewhere, and says so its own way */
+
+    if (strcmp(err->code, "unknown_language") != 0
+        || sbx_api_dialect.api != SBX_API_NATIVE)
+    {
+        return;
+    }
+
+    v = sbx_proto_attr(h, "prefix");
+
+    if (v != NULL && v->len > 0 && v->len <= 96 && v->data[0] == '/') {
+        prefix = v->data;
+        len = (int) v->len;
+
+    } else {
+        prefix = "…/";
+        len = (int) strlen(prefix);
+    }
+
+    /* sbx_error_set() starts afresh: its arguments may not point into err */
+
+    memcpy(msg, err->message, sizeof(msg));
+    memcpy(code, err->code, sizeof(code));
+    memcpy(field, err->field, sizeof(field));
+
+    sbx_error_set(err, err->status, code, field,
+                  "%s; GET %.*slanguages lists them", msg, len, prefix);
 }
 
 
@@ -822,6 +1173,15 @@ sbx_api_dialect_json(sbx_conn_t *c, int status, json_t *v, sbx_job_t *job,
         v2 = json_object_get(v, "languages");
         out = (sbx_api_dialect.api == SBX_API_PISTON)
               ? sbx_piston_runtimes(v2) : sbx_judge0_languages(v2);
+
+    } else if (job != NULL && sbx_api_dialect.api == SBX_API_PISTON) {
+
+        /* Piston has no queued answer: only a stopping runner gives one */
+
+        status = 503;
+        out = json_pack("{s:s}", "message",
+                        "the runner is stopping; the job runs after "
+                        "its restart");
 
     } else if (job != NULL) {
         status = 201;

@@ -18,9 +18,14 @@
  * removes those of the label that are on no live box (a crash left them,
  * or their removal failed while Docker was away).
  *
+ * Cancels.  A cancelled job's container is killed by the reaper, off the
+ * event thread that was told; its worker then finds init gone and
+ * releases the box as after any run.
+ *
  * Locking: sbx_box.lock guards the uid bitmap, the list of live boxes
- * and each box's name and id while it is on that list (the sweeper and
- * the shutdown path read them), the reaper's queue and the abort flag;
+ * and each box's name, id, job and kill mark while it is on that list
+ * (the sweeper, the cancel and the shutdown paths read them), the
+ * reaper's queue, its kill flag and the abort flag;
  * everything else in a box belongs to whoever holds it: its maker, the
  * warm pool, a worker, then the reaper.
  */
@@ -35,6 +40,7 @@
 #include "sbx_boxdir.h"
 #include "sbx_conf.h"
 #include "sbx_docker.h"
+#include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
 #include "sbx_metrics.h"
@@ -53,6 +59,7 @@ static struct {
     pthread_t           reaper;
     int                 reaper_up;
     int                 stop;
+    int                 kills;           /* some live box is to be killed */
     int                 aborting;
 } sbx_box;
 
@@ -62,6 +69,7 @@ static void sbx_box_leave(sbx_box_t *box);
 static json_t *sbx_box_spec(sbx_box_t *box);
 static void *sbx_box_reap(void *data);
 static void sbx_box_dispose(sbx_docker_t *d, sbx_box_t *box);
+static void sbx_box_kill(sbx_docker_t *d);
 
 
 int
@@ -96,8 +104,8 @@ sbx_box_init(void)
     }
 
     if (access(sbx_conf.init, X_OK) == -1) {
-        sbx_log_error("sandbox-init \"%s\": %s", sbx_conf.init,
-                      strerror(errno));
+        sbx_log_error("sandbox-init \"%s\": %s (--init sets its path)",
+                      sbx_conf.init, strerror(errno));
         return SBX_ERROR;
     }
 
@@ -236,6 +244,41 @@ sbx_box_resize(sbx_box_t *box, int64_t memory_kb, int64_t pids, char *err,
     box->pids = pids;
 
     return SBX_OK;
+}
+
+
+int
+sbx_box_assign(sbx_box_t *box, sbx_job_t *job)
+{
+    pthread_mutex_lock(&sbx_box.lock);
+    box->job = job;
+    pthread_mutex_unlock(&sbx_box.lock);
+
+    /*
+     * After the box is visible: a cancel that missed it marked the job
+     * before, and is seen here.
+     */
+
+    return sbx_job_cancelled(job) ? SBX_DECLINED : SBX_OK;
+}
+
+
+void
+sbx_box_cancel(sbx_job_t *job)
+{
+    sbx_box_t  *box;
+
+    pthread_mutex_lock(&sbx_box.lock);
+
+    for (box = sbx_box.live; box; box = box->next) {
+        if (box->job == job && box->id[0] != '\0') {
+            box->kill = 1;
+            sbx_box.kills = 1;
+            pthread_cond_signal(&sbx_box.cond);
+        }
+    }
+
+    pthread_mutex_unlock(&sbx_box.lock);
 }
 
 
@@ -588,6 +631,16 @@ sbx_box_reap(void *data)
     pthread_mutex_lock(&sbx_box.lock);
 
     for ( ;; ) {
+
+        if (sbx_box.kills) {
+            sbx_box.kills = 0;
+
+            pthread_mutex_unlock(&sbx_box.lock);
+            sbx_box_kill(d);
+            pthread_mutex_lock(&sbx_box.lock);
+            continue;
+        }
+
         box = sbx_box.reap;
 
         if (box == NULL) {
@@ -611,6 +664,46 @@ sbx_box_reap(void *data)
     sbx_docker_destroy(d);
 
     return NULL;
+}
+
+
+/* Kills the containers of the live boxes marked to be killed. */
+
+static void
+sbx_box_kill(sbx_docker_t *d)
+{
+    char        id[SBX_DOCKER_ID_LEN + 1];
+    sbx_box_t  *box;
+
+    for ( ;; ) {
+        id[0] = '\0';
+
+        pthread_mutex_lock(&sbx_box.lock);
+
+        for (box = sbx_box.live; box; box = box->next) {
+            if (box->kill) {
+                box->kill = 0;
+                strcpy(id, box->id);
+                break;
+            }
+        }
+
+        pthread_mutex_unlock(&sbx_box.lock);
+
+        if (id[0] == '\0') {
+            return;
+        }
+
+        /* the box stays its worker's, which releases it after the run */
+
+        if (d == NULL || sbx_docker_kill(d, id) != SBX_OK) {
+            sbx_log_warn("killing cancelled job's container %.12s: %s", id,
+                         d ? sbx_docker_error(d) : "no Docker client");
+
+        } else {
+            sbx_log_info("killed cancelled job's container %.12s", id);
+        }
+    }
 }
 
 

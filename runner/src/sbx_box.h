@@ -31,7 +31,8 @@ struct sbx_box_s {
     int64_t         pids;
     size_t          log_cap;             /* what its logs may hold */
     unsigned        warm:1;
-    sbx_job_t      *job;
+    unsigned        kill:1;              /* its job was cancelled */
+    sbx_job_t      *job;                 /* set under the box lock */
     sbx_docker_t   *docker;
 
     /* its directory (sbx_boxdir.c); the FIFOs used by sbx_handover.c */
@@ -66,6 +67,18 @@ sbx_box_t *sbx_box_make(sbx_docker_t *d, sbx_lang_t *lang, int64_t memory_kb,
  */
 int sbx_box_resize(sbx_box_t *box, int64_t memory_kb, int64_t pids,
     char *err, size_t size);
+
+/*
+ * Gives the box to job, where sbx_box_cancel() looks for it: SBX_OK, or
+ * SBX_DECLINED when the job was cancelled before (nothing must run).
+ */
+int sbx_box_assign(sbx_box_t *box, sbx_job_t *job);
+
+/*
+ * Has the reaper kill the container that runs job, if there is one yet;
+ * does not block (the event thread calls it).
+ */
+void sbx_box_cancel(sbx_job_t *job);
 
 /* Hands a box to the reaper, which removes it. */
 void sbx_box_release(sbx_box_t *box);

@@ -151,8 +151,8 @@ sbx_boxdir_init(void)
     /* the FIFO directories: runner-owned, never visible to programs */
 
     if (mkdir(sbx_conf.state_dir, 0700) == -1 && errno != EEXIST) {
-        sbx_log_error("mkdir \"%s\": %s", sbx_conf.state_dir,
-                      strerror(errno));
+        sbx_log_error("mkdir \"%s\": %s (--state-dir sets it)",
+                      sbx_conf.state_dir, strerror(errno));
         return SBX_ERROR;
     }
 

@@ -14,6 +14,7 @@
 
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <stdarg.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stddef.h>
@@ -112,26 +113,156 @@ static const sbx_conf_opt_t  sbx_conf_opts[] = {
       "seconds one callback attempt may take" },
     { "warm", SBX_CONF_STR, sbx_conf_off(warm),
       "started containers kept waiting, e.g. python:2,javascript:1" },
+    { "pid-file", SBX_CONF_STR, sbx_conf_off(pid_file),
+      "file holding the runner's pid while it runs; a second runner "
+      "refuses it" },
 };
+
+
+/*
+ * Where each setting came from, for errors: 0 for a default or a flag,
+ * else its line in the --config file.
+ */
+static int          sbx_conf_lines[sbx_nelems(sbx_conf_opts)];
+static const char  *sbx_conf_path;
 
 
 sbx_conf_t  sbx_conf;
 
 
+static void sbx_conf_defaults(void);
 static int sbx_conf_file(const char *path);
+static int sbx_conf_key_line(const char *text, const char *key);
+static int sbx_conf_check(void);
+static int sbx_conf_bad(const char *name, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 static int sbx_conf_seccomp(void);
 static int sbx_conf_set(const sbx_conf_opt_t *opt, const char *value,
     json_t *json);
 static void sbx_conf_help(const char *prog);
+static void sbx_conf_value(const sbx_conf_opt_t *opt, char *buf,
+    size_t size);
 
 
 int
 sbx_conf_load(int argc, char **argv)
 {
-    int            c, i, n;
+    int            c, i, n, help, version;
     const char    *file;
-    struct option  longopts[sbx_nelems(sbx_conf_opts) + 4];
+    struct option  longopts[sbx_nelems(sbx_conf_opts) + 6];
 
+    sbx_conf_defaults();
+
+    n = 0;
+
+    for (i = 0; i < (int) sbx_nelems(sbx_conf_opts); i++) {
+        longopts[n].name = sbx_conf_opts[i].name;
+        longopts[n].has_arg = required_argument;
+        longopts[n].flag = NULL;
+        longopts[n].val = 256 + i;
+        n++;
+    }
+
+    longopts[n++] = (struct option) { "config", required_argument, NULL, 'c' };
+    longopts[n++] = (struct option) { "check", no_argument, NULL, 't' };
+    longopts[n++] = (struct option) { "help", no_argument, NULL, 'h' };
+    longopts[n++] = (struct option) { "version", no_argument, NULL, 'V' };
+    longopts[n++] = (struct option) { "test-double", no_argument, NULL, 'D' };
+    longopts[n] = (struct option) { NULL, 0, NULL, 0 };
+
+    /* the file first, so that flags override it; --help shows defaults */
+
+    file = NULL;
+    help = 0;
+    version = 0;
+    opterr = 0;
+
+    while ((c = getopt_long(argc, argv, "c:thV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            file = optarg;
+            break;
+        case 't':
+            sbx_conf.check = 1;
+            break;
+        case 'h':
+            help = 1;
+            break;
+        case 'V':
+            version = 1;
+            break;
+        }
+    }
+
+    if (help) {
+        sbx_conf_help(argv[0]);
+        return SBX_DECLINED;
+    }
+
+    if (version) {
+        printf("sandbox-runner " SBX_VERSION "\n");
+        return SBX_DECLINED;
+    }
+
+    if (file != NULL && sbx_conf_file(file) != SBX_OK) {
+        return SBX_ERROR;
+    }
+
+    optind = 1;
+    opterr = 1;
+
+    while ((c = getopt_long(argc, argv, "c:thV", longopts, NULL)) != -1) {
+
+        switch (c) {
+
+        case 'c':
+        case 't':
+        case 'h':
+        case 'V':
+            break;
+
+        case 'D':
+            sbx_conf.test_double = 1;
+            break;
+
+        default:
+            if (c < 256 || c >= 256 + (int) sbx_nelems(sbx_conf_opts)) {
+                fprintf(stderr, "Try \"%s --help\".\n", argv[0]);
+                return SBX_ERROR;
+            }
+
+            sbx_conf_lines[c - 256] = 0;
+
+            if (sbx_conf_set(&sbx_conf_opts[c - 256], optarg, NULL)
+                != SBX_OK)
+            {
+                return SBX_ERROR;
+            }
+        }
+    }
+
+    if (optind < argc) {
+        fprintf(stderr, "sandbox-runner: unexpected argument \"%s\"\n",
+                argv[optind]);
+        return SBX_ERROR;
+    }
+
+    if (sbx_conf_check() != SBX_OK) {
+        return SBX_ERROR;
+    }
+
+    /* the test double starts no container: no profile to pass on */
+
+    return sbx_conf.test_double ? SBX_OK : sbx_conf_seccomp();
+}
+
+
+static void
+sbx_conf_defaults(void)
+{
     sbx_conf.listen = strdup("unix:/run/sandbox-runner.sock");
     sbx_conf.socket_mode = 0660;
     sbx_conf.workers = 0;
@@ -158,113 +289,107 @@ sbx_conf_load(int argc, char **argv)
     sbx_conf.callback_attempts = 5;
     sbx_conf.callback_backoff_ms = 1000;
     sbx_conf.callback_timeout = 10 * 1000;
+}
 
-    n = 0;
 
-    for (i = 0; i < (int) sbx_nelems(sbx_conf_opts); i++) {
-        longopts[n].name = sbx_conf_opts[i].name;
-        longopts[n].has_arg = required_argument;
-        longopts[n].flag = NULL;
-        longopts[n].val = 256 + i;
-        n++;
-    }
+/* The settings' bounds, and how they hold together. */
 
-    longopts[n++] = (struct option) { "config", required_argument, NULL, 'c' };
-    longopts[n++] = (struct option) { "help", no_argument, NULL, 'h' };
-    longopts[n++] = (struct option) { "version", no_argument, NULL, 'V' };
-    longopts[n] = (struct option) { NULL, 0, NULL, 0 };
-
-    /* the file first, so that flags override it */
-
-    file = NULL;
-    opterr = 0;
-
-    while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
-        if (c == 'c') {
-            file = optarg;
-        }
-    }
-
-    if (file != NULL && sbx_conf_file(file) != SBX_OK) {
-        return SBX_ERROR;
-    }
-
-    optind = 1;
-    opterr = 1;
-
-    while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
-
-        switch (c) {
-
-        case 'c':
-            break;
-
-        case 'h':
-            sbx_conf_help(argv[0]);
-            return SBX_DECLINED;
-
-        case 'V':
-            printf("sandbox-runner " SBX_VERSION "\n");
-            return SBX_DECLINED;
-
-        default:
-            if (c < 256 || c >= 256 + (int) sbx_nelems(sbx_conf_opts)) {
-                fprintf(stderr, "Try \"%s --help\".\n", argv[0]);
-                return SBX_ERROR;
-            }
-
-            if (sbx_conf_set(&sbx_conf_opts[c - 256], optarg, NULL)
-                != SBX_OK)
-            {
-                return SBX_ERROR;
-            }
-        }
-    }
-
-    if (optind < argc) {
-        fprintf(stderr, "sandbox-runner: unexpected argument \"%s\"\n",
-                argv[optind]);
-        return SBX_ERROR;
-    }
-
+static int
+sbx_conf_check(void)
+{
     if (sbx_conf.workers == 0) {
         sbx_conf.workers = 2 * (int) sysconf(_SC_NPROCESSORS_ONLN);
     }
 
-    if (sbx_conf.workers < 1 || sbx_conf.queue_size < 1
-        || sbx_conf.uid_base < 1000 || sbx_conf.uid_count < 1
-        || sbx_conf.max_batch < 1 || sbx_conf.container_cpus_milli < 1
-        || sbx_conf.callback_attempts < 1 || sbx_conf.callback_timeout < 1)
-    {
-        fprintf(stderr, "sandbox-runner: workers, queue-size, uid-count, "
-                "max-batch, container-cpus, callback-attempts and "
-                "callback-timeout must be >= 1, uid-base >= 1000\n");
-        return SBX_ERROR;
+#define sbx_conf_min(field, name, min)                                      \
+    if (sbx_conf.field < min) {                                             \
+        return sbx_conf_bad(name, "must be at least %d", min);              \
+    }
+
+    sbx_conf_min(queue_size, "queue-size", 1);
+    sbx_conf_min(uid_base, "uid-base", 1000);
+    sbx_conf_min(uid_count, "uid-count", 1);
+    sbx_conf_min(max_batch, "max-batch", 1);
+    sbx_conf_min(container_cpus_milli, "container-cpus", 1);
+    sbx_conf_min(callback_attempts, "callback-attempts", 1);
+
+#undef sbx_conf_min
+
+    if (sbx_conf.callback_timeout < 1000) {
+        return sbx_conf_bad("callback-timeout", "must be at least 1");
+    }
+
+    if (sbx_conf.read_timeout < 1000) {
+        return sbx_conf_bad("read-timeout", "must be at least 1");
     }
 
     /* a result must stay within what the store reads back */
 
-    if (sbx_conf.job_wall_budget < 1000 || sbx_conf.job_output_budget < 1024
-        || sbx_conf.job_output_budget > SBX_CONF_MAX_OUTPUT_BUDGET)
-    {
-        fprintf(stderr, "sandbox-runner: job-wall-budget must be >= 1, "
-                "job-output-budget between 1 and %d\n",
-                SBX_CONF_MAX_OUTPUT_BUDGET / 1024);
-        return SBX_ERROR;
+    if (sbx_conf.job_wall_budget < 1000) {
+        return sbx_conf_bad("job-wall-budget", "must be at least 1");
     }
 
-    if (sbx_conf.read_timeout < 1) {
-        fprintf(stderr, "sandbox-runner: read-timeout must be >= 1\n");
-        return SBX_ERROR;
+    if (sbx_conf.job_output_budget < 1024
+        || sbx_conf.job_output_budget > SBX_CONF_MAX_OUTPUT_BUDGET)
+    {
+        return sbx_conf_bad("job-output-budget", "must be between 1 and %d",
+                            SBX_CONF_MAX_OUTPUT_BUDGET / 1024);
     }
 
     if ((size_t) sbx_conf.uid_count < (size_t) sbx_conf.workers) {
-        fprintf(stderr, "sandbox-runner: uid-count must be at least the "
-                "number of workers\n");
-        return SBX_ERROR;
+        return sbx_conf_bad("uid-count", "must be at least the number of "
+                            "workers (%d)", sbx_conf.workers);
     }
 
-    return sbx_conf_seccomp();
+    return SBX_OK;
+}
+
+
+/*
+ * A setting out of bounds, named where it was set: its line in the
+ * --config file, or its flag.  Always SBX_ERROR.
+ */
+
+static int
+sbx_conf_bad(const char *name, const char *fmt, ...)
+{
+    int       line;
+    char      key[64], *p;
+    size_t    i;
+    va_list   args;
+
+    line = 0;
+
+    for (i = 0; i < sbx_nelems(sbx_conf_opts); i++) {
+        if (strcmp(sbx_conf_opts[i].name, name) == 0) {
+            line = sbx_conf_lines[i];
+            break;
+        }
+    }
+
+    if (line > 0) {
+        snprintf(key, sizeof(key), "%s", name);
+
+        for (p = key; *p; p++) {
+            if (*p == '-') {
+                *p = '_';
+            }
+        }
+
+        fprintf(stderr, "sandbox-runner: %s:%d: \"%s\" ", sbx_conf_path,
+                line, key);
+
+    } else {
+        fprintf(stderr, "sandbox-runner: --%s ", name);
+    }
+
+    va_start(args, fmt);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+
+    fputc('\n', stderr);
+
+    return SBX_ERROR;
 }
 
 
@@ -290,27 +415,81 @@ sbx_conf_free(void)
 static int
 sbx_conf_file(const char *path)
 {
+    int            rc;
+    long           len;
+    char           name[64], *p, msg[512], *text;
+    FILE          *f;
     size_t         i;
-    char           name[64], *p;
     json_t        *root, *v;
     const char    *key;
     json_error_t   jerr;
 
-    root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    sbx_conf_path = path;
 
-    if (root == NULL) {
-        fprintf(stderr, "sandbox-runner: %s: line %d: %s\n",
-                path, jerr.line, jerr.text);
+    /* read whole first: jansson keeps no positions of keys, the text does */
+
+    text = NULL;
+    f = fopen(path, "re");
+
+    if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0
+        && fseek(f, 0, SEEK_SET) == 0
+        && (text = calloc(1, len + 1)) != NULL
+        && fread(text, 1, len, f) != (size_t) len)
+    {
+        free(text);
+        text = NULL;
+    }
+
+    if (text == NULL) {
+        fprintf(stderr, "sandbox-runner: --config %s: %s\n", path,
+                strerror(errno ? errno : EIO));
+
+        if (f != NULL) {
+            fclose(f);
+        }
+
         return SBX_ERROR;
     }
 
-    if (!json_is_object(root)) {
-        fprintf(stderr, "sandbox-runner: %s: must be a JSON object\n", path);
-        json_decref(root);
+    fclose(f);
+
+    root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+
+    if (root == NULL) {
+        sbx_json_error(msg, sizeof(msg), path, &jerr);
+        fprintf(stderr, "sandbox-runner: %s\n", msg);
+        free(text);
         return SBX_ERROR;
+    }
+
+    rc = SBX_OK;
+
+    if (!json_is_object(root)) {
+        fprintf(stderr, "sandbox-runner: %s:1: must be a JSON object\n",
+                path);
+        rc = SBX_ERROR;
     }
 
     json_object_foreach(root, key, v) {
+
+        if (rc != SBX_OK) {
+            break;
+        }
+
+        /* the one switch without a value on the command line */
+
+        if (strcmp(key, "test_double") == 0) {
+            if (!json_is_boolean(v)) {
+                fprintf(stderr, "sandbox-runner: %s:%d: \"test_double\" "
+                        "must be true or false\n", path,
+                        sbx_conf_key_line(text, key));
+                rc = SBX_ERROR;
+                break;
+            }
+
+            sbx_conf.test_double = json_is_true(v);
+            continue;
+        }
 
         for (i = 0; i < sbx_nelems(sbx_conf_opts); i++) {
             snprintf(name, sizeof(name), "%s", sbx_conf_opts[i].name);
@@ -327,21 +506,72 @@ sbx_conf_file(const char *path)
         }
 
         if (i == sbx_nelems(sbx_conf_opts)) {
-            fprintf(stderr, "sandbox-runner: %s: unknown setting \"%s\"\n",
-                    path, key);
-            json_decref(root);
-            return SBX_ERROR;
+            fprintf(stderr, "sandbox-runner: %s:%d: unknown setting "
+                    "\"%s\"\n", path, sbx_conf_key_line(text, key), key);
+            rc = SBX_ERROR;
+            break;
         }
 
+        sbx_conf_lines[i] = sbx_conf_key_line(text, key);
+
         if (sbx_conf_set(&sbx_conf_opts[i], NULL, v) != SBX_OK) {
-            json_decref(root);
-            return SBX_ERROR;
+            rc = SBX_ERROR;
         }
     }
 
+    free(text);
     json_decref(root);
 
-    return SBX_OK;
+    return rc;
+}
+
+
+/*
+ * The line of "key": in the file's text, 1 if it cannot be told (the
+ * key is written with escapes, or the text could not be read).  Keys
+ * are unique (JSON_REJECT_DUPLICATES), so the first "key" followed by
+ * a colon is the one.
+ */
+
+static int
+sbx_conf_key_line(const char *text, const char *key)
+{
+    int          line;
+    size_t       n;
+    const char  *p, *q, *c;
+
+    if (text == NULL) {
+        return 1;
+    }
+
+    n = strlen(key);
+
+    for (p = text; (p = strchr(p, '"')) != NULL; p++) {
+
+        if (strncmp(p + 1, key, n) != 0 || p[n + 1] != '"') {
+            continue;
+        }
+
+        for (q = p + n + 2; *q == ' ' || *q == '\t' || *q == '\r'
+                            || *q == '\n'; q++)
+        {
+            /* void */
+        }
+
+        if (*q != ':') {
+            continue;
+        }
+
+        line = 1;
+
+        for (c = text; c < p; c++) {
+            line += (*c == '\n');
+        }
+
+        return line;
+    }
+
+    return 1;
 }
 
 
@@ -356,11 +586,22 @@ static int
 sbx_conf_seccomp(void)
 {
     int            n;
-    char          *dir, *text;
+    char          *dir, *text, msg[512];
     json_t        *root, *action, *calls;
     json_error_t   jerr;
 
     if (sbx_conf.seccomp_profile == NULL) {
+
+        /* beside a table that is not there: that is what to say */
+
+        if (access(sbx_conf.languages, R_OK) == -1) {
+            fprintf(stderr, "sandbox-runner: language table \"%s\": %s "
+                    "(--languages sets its path; the seccomp profile is "
+                    "read beside it unless --seccomp-profile says "
+                    "otherwise)\n", sbx_conf.languages, strerror(errno));
+            return SBX_ERROR;
+        }
+
         dir = strdup(sbx_conf.languages);
 
         if (dir == NULL) {
@@ -381,8 +622,11 @@ sbx_conf_seccomp(void)
                           &jerr);
 
     if (root == NULL) {
-        fprintf(stderr, "sandbox-runner: seccomp profile %s: line %d: %s\n",
-                sbx_conf.seccomp_profile, jerr.line, jerr.text);
+        sbx_json_error(msg, sizeof(msg), sbx_conf.seccomp_profile, &jerr);
+        fprintf(stderr, "sandbox-runner: seccomp profile %s%s\n", msg,
+                jerr.line > 0 ? ""
+                : " (--seccomp-profile sets it; by default it is "
+                  "seccomp.json beside --languages)");
         return SBX_ERROR;
     }
 
@@ -457,9 +701,8 @@ sbx_conf_set(const sbx_conf_opt_t *opt, const char *value, json_t *json)
             abs = realpath(value, NULL);
 
             if (abs == NULL) {
-                fprintf(stderr, "sandbox-runner: --%s: \"%s\": %s\n",
-                        opt->name, value, strerror(errno));
-                return SBX_ERROR;
+                return sbx_conf_bad(opt->name, "\"%s\": %s", value,
+                                    strerror(errno));
             }
 
         } else {
@@ -531,15 +774,18 @@ number:
 
 invalid:
 
-    fprintf(stderr, "sandbox-runner: invalid value for \"%s\"\n", opt->name);
-
-    return SBX_ERROR;
+    return sbx_conf_bad(opt->name, "has an invalid value%s%s%s",
+                        value ? " \"" : "", value ? value : "",
+                        value ? "\"" : "");
 }
 
+
+/* Called before the file and the flags: the values shown are defaults. */
 
 static void
 sbx_conf_help(const char *prog)
 {
+    char    value[256];
     size_t  i;
 
     printf("Usage: %s [--config FILE] [--OPTION VALUE ...]\n\n"
@@ -549,11 +795,67 @@ sbx_conf_help(const char *prog)
            prog);
 
     for (i = 0; i < sbx_nelems(sbx_conf_opts); i++) {
-        printf("  --%-21s %s\n", sbx_conf_opts[i].name, sbx_conf_opts[i].help);
+        sbx_conf_value(&sbx_conf_opts[i], value, sizeof(value));
+        printf("  --%-21s %s\n  %-23s (default: %s)\n",
+               sbx_conf_opts[i].name, sbx_conf_opts[i].help, "", value);
     }
 
-    printf("  --%-21s %s\n  --%-21s %s\n  --%-21s %s\n",
+    printf("\n  --%-21s %s\n  --%-21s %s\n  --%-21s %s\n  --%-21s %s\n"
+           "  --%-21s %s\n",
+           "test-double", "answer without containers or Docker, made up "
+           "from each\n                          submission "
+           "(docs/testing.md)",
            "config FILE", "read settings from a JSON file",
+           "check", "check the settings, the language table and the "
+           "seccomp profile, then exit (0: fine)",
            "help", "show this and exit",
            "version", "show the version and exit");
+
+    printf("\nSignals: TERM stops (running jobs get --shutdown-grace, queued "
+           "ones wait for\nthe next start), QUIT drains (no new jobs; stops "
+           "once every job has ended),\nHUP reopens the log file.\n");
+}
+
+
+/* A setting's current value as --help shows it. */
+
+static void
+sbx_conf_value(const sbx_conf_opt_t *opt, char *buf, size_t size)
+{
+    void  *field;
+
+    field = (char *) &sbx_conf + opt->offset;
+
+    switch (opt->type) {
+
+    case SBX_CONF_STR:
+    case SBX_CONF_PATH:
+        snprintf(buf, size, "%s", *(char **) field ? *(char **) field
+                 : "none");
+        break;
+
+    case SBX_CONF_MODE:
+        snprintf(buf, size, "%04o", *(int *) field);
+        break;
+
+    case SBX_CONF_SEC:
+        snprintf(buf, size, "%lld", (long long) (*(sbx_msec_t *) field
+                                                 / 1000));
+        break;
+
+    case SBX_CONF_MB:
+        snprintf(buf, size, "%zu", *(size_t *) field >> 20);
+        break;
+
+    case SBX_CONF_KB:
+        snprintf(buf, size, "%zu", *(size_t *) field >> 10);
+        break;
+
+    case SBX_CONF_LEVEL:
+        snprintf(buf, size, "%s", sbx_log_level_name(*(int *) field));
+        break;
+
+    default:
+        snprintf(buf, size, "%d", *(int *) field);
+    }
 }

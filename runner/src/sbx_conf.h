@@ -55,6 +55,9 @@ struct sbx_conf_s {
     int              callback_backoff_ms;
     sbx_msec_t       callback_timeout;
     char            *warm;               /* "python:2,c:1", or NULL */
+    int              test_double;        /* --test-double: no containers */
+    char            *pid_file;           /* or NULL */
+    int              check;              /* --check: validate and exit */
 };
 
 
@@ -64,7 +67,8 @@ extern sbx_conf_t  sbx_conf;
 /*
  * Fills sbx_conf from the defaults, the file and the flags.  Returns
  * SBX_OK, SBX_DECLINED when the flags asked for --help or --version (and
- * that was printed), or SBX_ERROR with a message on stderr.
+ * that was printed), or SBX_ERROR with a message on stderr naming the
+ * setting: its flag, or the file and line it was set on.
  */
 int sbx_conf_load(int argc, char **argv);
 void sbx_conf_free(void);

@@ -50,6 +50,8 @@ struct sbx_conn_s {
     size_t              sent;
     sbx_msec_t          frame_start;     /* first byte of a partial frame */
     sbx_job_t          *waiting;
+    char               *check;           /* attributes for the next reply */
+    unsigned            cancel_on_close:1;   /* the waiting job */
     unsigned            close_after:1;
     unsigned            writing:1;
     unsigned            processing:1;
@@ -121,8 +123,9 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
 {
     int                n;
     char               status[8], retry[16], head[SBX_PROTO_MAX_HEADER];
+    char              *p;
     unsigned           na;
-    sbx_proto_attr_t   attrs[4];
+    sbx_proto_attr_t   attrs[SBX_PROTO_MAX_ATTRS];
 
     snprintf(status, sizeof(status), "%03d", r->status);
 
@@ -148,7 +151,39 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
 
 #undef sbx_conn_attr
 
+    /* every answer of the test double says so (readers skip the rest) */
+
+    if (sbx_conf.test_double) {
+        attrs[na].key.data = "test-double";
+        attrs[na].key.len = sizeof("test-double") - 1;
+        attrs[na].value.data = "1";
+        attrs[na].value.len = 1;
+        na++;
+    }
+
+    /* the answer to a "check" the request carried: "key=value key=value" */
+
+    for (p = c->check;
+         p != NULL && *p != '\0' && na < SBX_PROTO_MAX_ATTRS;
+         /* void */)
+    {
+        attrs[na].key.data = p;
+        p += strcspn(p, "=");
+        attrs[na].key.len = p - attrs[na].key.data;
+        attrs[na].value.data = ++p;
+        p += strcspn(p, " ");
+        attrs[na].value.len = p - attrs[na].value.data;
+        na++;
+
+        if (*p == ' ') {
+            p++;
+        }
+    }
+
     n = sbx_proto_write_header(head, sizeof(head), status, r->len, attrs, na);
+
+    free(c->check);
+    c->check = NULL;
 
     if (n < 0
         || sbx_buf_append(&c->out, head, n) != SBX_OK
@@ -188,11 +223,37 @@ sbx_conn_reply_error(sbx_conn_t *c, const sbx_error_t *err)
 }
 
 
+/*
+ * The reply to the current request carries these attributes too
+ * ("key=value", space-separated, at most two; sbx_api_check()).
+ */
+
 void
-sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job)
+sbx_conn_check(sbx_conn_t *c, char *attrs)
+{
+    free(c->check);
+    c->check = attrs;
+}
+
+
+void
+sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job, int cancel)
 {
     c->waiting = job;
+    c->cancel_on_close = cancel ? 1 : 0;
     job->waiter = c;
+}
+
+
+/*
+ * Closes the connection without a reply, as a runner that dies would
+ * (sbx_double.c provokes it on purpose).
+ */
+
+void
+sbx_conn_drop(sbx_conn_t *c)
+{
+    sbx_conn_close(c);
 }
 
 
@@ -214,7 +275,46 @@ sbx_conn_answer(sbx_job_t *job)
 
     job->waiter = NULL;
     c->waiting = NULL;
+    c->cancel_on_close = 0;
     sbx_api_answer(c, job);
+}
+
+
+/*
+ * The job a connection waits for is kept for the runner's next start
+ * (the runner stops before it ends): the client gets its id at once,
+ * as an asynchronous one would, and can poll it after the restart.
+ */
+
+void
+sbx_conn_kept(sbx_job_t *job)
+{
+    sbx_conn_t  *c;
+
+    c = job->waiter;
+
+    if (c == NULL) {
+        return;
+    }
+
+    job->waiter = NULL;
+    c->waiting = NULL;
+    sbx_api_queued(c, job);
+}
+
+
+int
+sbx_conn_sending(void)
+{
+    sbx_conn_t  *c;
+
+    for (c = sbx_conn.conns; c; c = c->next) {
+        if (c->fd != -1 && c->out.len != 0) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -460,12 +560,27 @@ sbx_conn_write(sbx_conn_t *c)
 static void
 sbx_conn_close(sbx_conn_t *c)
 {
+    sbx_job_t  *job;
+
     if (c->waiting != NULL) {
-        /* the job goes on; its result stays readable by id */
-        sbx_log_info("job %s: its client went away; the job goes on",
-                     c->waiting->id);
-        c->waiting->waiter = NULL;
+        job = c->waiting;
+        job->waiter = NULL;
         c->waiting = NULL;
+
+        /*
+         * nginx closes the connection when its client went away; the
+         * job goes on, its result readable by id, unless the SUBMIT
+         * asked to cancel it then
+         */
+
+        if (c->cancel_on_close) {
+            c->cancel_on_close = 0;
+            (void) sbx_api_cancel_job(job, "as its waiting client went away");
+
+        } else {
+            sbx_log_info("job %s: its client went away; the job goes on",
+                         job->id);
+        }
     }
 
     if (c->prev) {
@@ -505,6 +620,7 @@ sbx_conn_free_dead(void)
 
         sbx_buf_free(&c->in);
         sbx_buf_free(&c->out);
+        free(c->check);
         free(c);
     }
 }
@@ -515,6 +631,14 @@ sbx_conn_free_dead(void)
 void
 sbx_conn_close_all(void)
 {
+    sbx_conn_t  *c;
+
+    /* the runner stops: a job it ends is not its client's cancel */
+
+    for (c = sbx_conn.conns; c; c = c->next) {
+        c->cancel_on_close = 0;
+    }
+
     while (sbx_conn.conns) {
         sbx_conn_close(sbx_conn.conns);
     }

@@ -38,9 +38,19 @@ void sbx_conn_reply_error(sbx_conn_t *c, const sbx_error_t *err);
 
 /*
  * The connection waits for the job; it is answered when the job comes
- * back through the done queue (sbx_conn_answer()).
+ * back through the done queue (sbx_conn_answer()).  With cancel set,
+ * the job is cancelled if the connection closes before that.
  */
-void sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job);
+void sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job, int cancel);
+
+/* Closes the connection at once, without a reply. */
+void sbx_conn_drop(sbx_conn_t *c);
+
+/*
+ * Attributes ("key=value key=value", malloc'd, taken) that the reply to
+ * the request being handled carries as well.
+ */
+void sbx_conn_check(sbx_conn_t *c, char *attrs);
 
 
 /* for sbx_server.c */
@@ -48,6 +58,10 @@ void sbx_conn_wait(sbx_conn_t *c, sbx_job_t *job);
 int sbx_conn_open(int fd);
 void sbx_conn_event(sbx_conn_t *c, uint32_t events);
 void sbx_conn_answer(sbx_job_t *job);
+void sbx_conn_kept(sbx_job_t *job);
+
+/* Whether a connection still has a reply to send. */
+int sbx_conn_sending(void);
 
 sbx_msec_t sbx_conn_sweep_at(void);      /* 0: no partial frame */
 void sbx_conn_sweep(void);

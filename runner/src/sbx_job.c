@@ -10,8 +10,9 @@
  * memory, not lost: their files (sbx_store.c) answer GET from then on.
  *
  * A job finishes in sbx_job_finish() and nowhere else, whether a worker
- * ran it, the runner shut down before it started, or a restart found it
- * unable to run again: one order of saving, publishing, counting and
+ * ran it or a restart found it unable to run again (a job the runner
+ * stops before it ends does not finish: it is kept on disk for the next
+ * start, sbx_job_kept()): one order of saving, publishing, counting and
  * handing back.  GET serves a finished job's stored text as it is; how
  * its callback went is appended, not merged by parsing it again.
  *
@@ -21,9 +22,13 @@
  * disk only, and the heap is trimmed after them, so that a few large
  * outputs do not keep the runner's memory high.
  *
+ * A job told to cancel (sbx_job_cancel()) shows "cancelled" at once and
+ * ends as cancelled whatever its run brought back: the client was told
+ * so when it asked.
+ *
  * Locking: sbx_jobs.lock guards the table, the finished list, and each
- * job's state, refs, status, result and timestamps.  It is never held
- * while calling out of this file.  A job is freed when its last
+ * job's state, refs, status, result, cancel mark and timestamps.  It is
+ * never held while calling out of this file.  A job is freed when its last
  * reference goes: the table's, a queue's (the worker's), or a waiting
  * connection's.
  */
@@ -225,11 +230,65 @@ sbx_job_running(sbx_job_t *job)
     pthread_mutex_lock(&sbx_jobs.lock);
 
     job->state = SBX_JOB_RUNNING;
-    job->status = SBX_STATUS_RUNNING;
     job->started = sbx_realtime_msec();
     sbx_jobs.running++;
 
+    if (job->cancelled == NULL) {
+        job->status = SBX_STATUS_RUNNING;
+    }
+
     pthread_mutex_unlock(&sbx_jobs.lock);
+}
+
+
+int
+sbx_job_cancel(sbx_job_t *job, const char *why)
+{
+    int  rc;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    rc = SBX_DECLINED;
+
+    if (job->state != SBX_JOB_FINISHED && !job->finishing) {
+
+        if (job->cancelled == NULL) {
+            job->cancelled = why;
+        }
+
+        job->status = SBX_STATUS_CANCELLED;
+        rc = SBX_OK;
+    }
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    return rc;
+}
+
+
+sbx_status_e
+sbx_job_status(sbx_job_t *job)
+{
+    sbx_status_e  status;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+    status = job->status;
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    return status;
+}
+
+
+const char *
+sbx_job_cancelled(sbx_job_t *job)
+{
+    const char  *why;
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+    why = job->cancelled;
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    return why;
 }
 
 
@@ -240,7 +299,25 @@ sbx_job_finish(sbx_job_t *job, json_t *init, const char *error,
     int            ran;
     char          *result, why[256];
     size_t         len;
+    const char    *cancelled;
     sbx_status_e   status;
+
+    /*
+     * A cancel that came after the worker last looked still wins (the
+     * client was told "cancelled"); one that comes from now on is too
+     * late and is refused (sbx_job_cancel()).
+     */
+
+    pthread_mutex_lock(&sbx_jobs.lock);
+    job->finishing = 1;
+    cancelled = job->cancelled;
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    if (cancelled != NULL && init != NULL) {
+        snprintf(why, sizeof(why), "cancelled %s", cancelled);
+        init = NULL;
+        error = why;
+    }
 
     result = sbx_result_build(job, init, error, &status, &len);
 
@@ -310,6 +387,28 @@ sbx_job_finish(sbx_job_t *job, json_t *init, const char *error,
     if (len > SBX_JOBS_INLINE) {
         (void) malloc_trim(0);
     }
+
+    sbx_done_push(done, job);
+}
+
+
+void
+sbx_job_kept(sbx_job_t *job, sbx_done_t *done)
+{
+    pthread_mutex_lock(&sbx_jobs.lock);
+
+    if (job->state == SBX_JOB_RUNNING) {
+        sbx_jobs.running--;
+    }
+
+    job->state = SBX_JOB_QUEUED;
+    job->status = SBX_STATUS_QUEUED;
+    job->kept = 1;
+
+    pthread_mutex_unlock(&sbx_jobs.lock);
+
+    sbx_log_info("job %s: stopped before it ended; it runs again at the "
+                 "next start", job->id);
 
     sbx_done_push(done, job);
 }

@@ -36,6 +36,8 @@ struct sbx_job_s {
     sbx_job_t          *fnext;           /* finished, oldest first */
     unsigned            spilled:1;       /* result on disk only */
     const char         *cb_state;        /* callback: pending, delivered … */
+    const char         *cancelled;       /* why, once told to cancel */
+    unsigned            finishing:1;     /* too late to cancel */
     unsigned            cb_attempts;
     char               *cb_error;
 
@@ -54,6 +56,7 @@ struct sbx_job_s {
 
     /* its worker's, before the job is finished */
     unsigned            persisted:1;     /* the result is on disk */
+    unsigned            kept:1;          /* left to the next start */
 
     /* owned by whoever holds the job off the table: the worker */
     json_t             *payload;         /* what sandbox-init receives */
@@ -85,6 +88,21 @@ sbx_job_t *sbx_jobs_find(const char *id, size_t len);
 void sbx_job_running(sbx_job_t *job);
 
 /*
+ * Marks a job cancelled, why saying by whom (a static string): its
+ * status reads "cancelled" from now on, and its result will.  SBX_OK, or
+ * SBX_DECLINED when it has finished already or its result is being
+ * stored.  Whoever holds the job
+ * then takes it off the queue or stops its container (sbx_api.c).
+ */
+int sbx_job_cancel(sbx_job_t *job, const char *why);
+
+/* Why the job was cancelled, or NULL while it was not. */
+const char *sbx_job_cancelled(sbx_job_t *job);
+
+/* Its status now. */
+sbx_status_e sbx_job_status(sbx_job_t *job);
+
+/*
  * Ends a job; every job ends here, whether it ran or not.  Its result,
  * from init's report or, when init is NULL, an internal_error carrying
  * error (sbx_result_build()), is saved to disk, published in the table
@@ -94,6 +112,15 @@ void sbx_job_running(sbx_job_t *job);
  */
 void sbx_job_finish(sbx_job_t *job, json_t *init, const char *error,
     sbx_done_t *done);
+
+/*
+ * A running job the runner stopped before it ended (the grace period
+ * was over): it does not finish, its record stays on disk as accepted
+ * and the next start runs it again.  It goes to the done queue marked
+ * kept, for the event thread to tell a connection waiting for it.
+ * Takes the caller's reference to the job.
+ */
+void sbx_job_kept(sbx_job_t *job, sbx_done_t *done);
 
 /* Records how the callback went (error may be NULL). */
 void sbx_job_callback(sbx_job_t *job, const char *state, unsigned attempts,

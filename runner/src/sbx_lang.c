@@ -18,6 +18,19 @@
 #include "sbx_schema.h"
 
 
+/* what a language entry and its "limits" may hold */
+
+static const char   *sbx_lang_fields[] = {
+    "id", "name", "version", "image", "source_file", "aliases",
+    "extensions", "compile", "run", "env", "limits", "tmpfs_kb",
+    "diagnostics", "memory_error", NULL
+};
+
+static const char   *sbx_lang_limit_sets[] = {
+    "default", "max", "compile", NULL
+};
+
+
 static sbx_lang_t   *sbx_langs;
 static size_t        sbx_nlangs;
 static json_t       *sbx_lang_root;
@@ -28,6 +41,8 @@ static int sbx_lang_parse(sbx_lang_t *lang, json_t *e, char *err,
     size_t size);
 static int sbx_lang_limits(json_t *v, sbx_limits_t *limits,
     const char *what, char *err, size_t size);
+static int sbx_lang_unknown(json_t *v, const char **known, const char *id,
+    const char *prefix, char *err, size_t size);
 static int sbx_lang_strings(json_t *v, int allow_null);
 static int sbx_lang_pattern(json_t *e, const char *key, pcre2_code **re,
     char *err, size_t size);
@@ -45,7 +60,7 @@ sbx_lang_load(const char *path, char *err, size_t size)
     sbx_lang_root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 
     if (sbx_lang_root == NULL) {
-        snprintf(err, size, "%s: line %d: %s", path, jerr.line, jerr.text);
+        sbx_json_error(err, size, path, &jerr);
         return SBX_ERROR;
     }
 
@@ -262,6 +277,16 @@ sbx_lang_parse(sbx_lang_t *lang, json_t *e, char *err, size_t size)
         return SBX_ERROR;
     }
 
+    /* a misspelt key would otherwise be a setting silently not made */
+
+    if (sbx_lang_unknown(e, sbx_lang_fields, id, "", err, size) != SBX_OK
+        || sbx_lang_unknown(json_object_get(e, "limits"),
+                            sbx_lang_limit_sets, id, "limits.", err, size)
+           != SBX_OK)
+    {
+        return SBX_ERROR;
+    }
+
 #define sbx_lang_str(field, key)                                            \
     lang->field = json_string_value(json_object_get(e, key));               \
     if (lang->field == NULL || lang->field[0] == '\0') {                    \
@@ -438,16 +463,60 @@ sbx_lang_limits(json_t *v, sbx_limits_t *limits, const char *what,
         return SBX_ERROR;
     }
 
+    if (sbx_lang_unknown(v, sbx_limit_names, NULL, what, err, size)
+        != SBX_OK)
+    {
+        return SBX_ERROR;
+    }
+
     for (i = 0; i < SBX_LIMIT_N; i++) {
         n = json_object_get(v, sbx_limit_names[i]);
 
-        if (!json_is_integer(n) || json_integer_value(n) < 1) {
-            snprintf(err, size, "limits.%s.%s must be an integer >= 1",
-                     what, sbx_limit_names[i]);
+        if (!json_is_integer(n) || json_integer_value(n) < 1
+            || json_integer_value(n) > sbx_limit_ceilings[i])
+        {
+            snprintf(err, size, "limits.%s.%s must be an integer from 1 "
+                     "to %lld", what, sbx_limit_names[i],
+                     sbx_limit_ceilings[i]);
             return SBX_ERROR;
         }
 
         limits->v[i] = json_integer_value(n);
+    }
+
+    return SBX_OK;
+}
+
+
+/*
+ * SBX_ERROR, saying which, when the object v has a key not in known;
+ * id (may be NULL) and the prefix place it.
+ */
+
+static int
+sbx_lang_unknown(json_t *v, const char **known, const char *id,
+    const char *prefix, char *err, size_t size)
+{
+    json_t      *x;
+    const char  *key;
+
+    if (!json_is_object(v)) {
+        return SBX_OK;                    /* the caller says what it needs */
+    }
+
+    json_object_foreach(v, key, x) {
+        if (sbx_vocab_find(known, key, strlen(key)) == -1) {
+            if (id != NULL) {
+                snprintf(err, size, "language \"%s\": unknown field "
+                         "\"%s%s\"", id, prefix, key);
+
+            } else {
+                snprintf(err, size, "unknown field \"limits.%s.%s\"",
+                         prefix, key);
+            }
+
+            return SBX_ERROR;
+        }
     }
 
     return SBX_OK;

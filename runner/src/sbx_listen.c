@@ -148,7 +148,8 @@ sbx_listen_unix(const char *path)
     }
 
     if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) == -1) {
-        sbx_log_error("bind \"%s\": %s", path, strerror(errno));
+        sbx_log_error("bind \"%s\": %s (--listen sets it)", path,
+                      strerror(errno));
         close(fd);
         return -1;
     }

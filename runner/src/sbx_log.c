@@ -22,6 +22,7 @@
 int                       sbx_log_level = SBX_LOG_INFO;
 
 static int                sbx_log_fd = 2;
+static int                sbx_log_starting = 1;
 static char              *sbx_log_path;
 static __thread char      sbx_log_thread[16] = "main";
 
@@ -79,6 +80,13 @@ sbx_log_reopen(void)
 
 
 void
+sbx_log_started(void)
+{
+    sbx_log_starting = 0;
+}
+
+
+void
 sbx_log_set_thread(const char *name)
 {
     snprintf(sbx_log_thread, sizeof(sbx_log_thread), "%s", name);
@@ -100,10 +108,21 @@ sbx_log_level_by_name(const char *name)
 }
 
 
+const char *
+sbx_log_level_name(int level)
+{
+    if (level < 0 || level >= (int) sbx_nelems(sbx_log_levels)) {
+        return "?";
+    }
+
+    return sbx_log_levels[level];
+}
+
+
 void
 sbx_log(int level, const char *fmt, ...)
 {
-    int         n, m;
+    int         n, m, h;
     char        line[2048], ts[32];
     va_list     args;
     ssize_t     rc;
@@ -112,6 +131,7 @@ sbx_log(int level, const char *fmt, ...)
 
     n = snprintf(line, sizeof(line), "%s %s [%s] ",
                  ts, sbx_log_levels[level], sbx_log_thread);
+    h = n;
 
     va_start(args, fmt);
     m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, args);
@@ -130,5 +150,13 @@ sbx_log(int level, const char *fmt, ...)
     line[n++] = '\n';
 
     rc = write(sbx_log_fd, line, n);
+
+    /* the message alone: stderr is a terminal or a service manager's */
+
+    if (sbx_log_starting && level == SBX_LOG_ERR && sbx_log_fd != 2) {
+        rc = write(2, "sandbox-runner: ", sizeof("sandbox-runner: ") - 1);
+        rc = write(2, line + h, n - h);
+    }
+
     (void) rc;
 }

@@ -2,7 +2,9 @@
 /*
  * Logging: one line per event, "time level [thread] message", to a file
  * or stderr.  Any thread may log; SIGHUP reopens the file (see
- * sbx_log_reopen) so logrotate can move it away.
+ * sbx_log_reopen) so logrotate can move it away.  Until start-up is over
+ * (sbx_log_started()), errors also go to stderr, so that a runner that
+ * cannot start says why where it was started, not only in its log.
  */
 
 
@@ -18,8 +20,10 @@
 
 int sbx_log_init(const char *path, int level);
 int sbx_log_reopen(void);
+void sbx_log_started(void);
 void sbx_log_set_thread(const char *name);
 int sbx_log_level_by_name(const char *name);
+const char *sbx_log_level_name(int level);
 void sbx_log(int level, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 2, 3)))

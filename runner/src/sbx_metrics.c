@@ -110,8 +110,9 @@ sbx_metrics_count(sbx_metric_counter_e c)
 void
 sbx_metrics_status(sbx_status_e status)
 {
-    if (status >= SBX_METRICS_STATUS_FIRST
-        && status <= SBX_METRICS_STATUS_LAST)
+    if ((status >= SBX_METRICS_STATUS_FIRST
+         && status <= SBX_METRICS_STATUS_LAST)
+        || status == SBX_STATUS_CANCELLED)
     {
         sbx_atomic_add(&sbx_metrics.statuses[status], 1);
     }
@@ -168,6 +169,13 @@ sbx_metrics_render(size_t *len)
                 sbx_status_names[i],
                 (unsigned long long) sbx_atomic_get(&sbx_metrics.statuses[i]));
     }
+
+    /* after a test's own status in the vocabulary, but a job's end too */
+
+    fprintf(f, "sandbox_jobs_total{status=\"%s\"} %llu\n",
+            sbx_status_names[SBX_STATUS_CANCELLED],
+            (unsigned long long)
+            sbx_atomic_get(&sbx_metrics.statuses[SBX_STATUS_CANCELLED]));
 
     fprintf(f, "# HELP sandbox_callbacks_total Callbacks by outcome.\n"
                "# TYPE sandbox_callbacks_total counter\n");

@@ -9,6 +9,8 @@
  * it sweeps this runner's containers that belong to no running job, so a
  * removal that failed while Docker was away is not left behind.
  *
+ * The test double has no Docker: the monitor only expires results there.
+ *
  * Locking: sbx_monitor.lock and .cond only pace the loop and carry the
  * stop request.  docker_up is written by the monitor alone (and by
  * sbx_monitor_start() before the thread exists) and read by any thread,
@@ -105,7 +107,8 @@ sbx_monitor_loop(void *data)
 
     sbx_log_set_thread("monitor");
 
-    d = sbx_docker_create(sbx_conf.docker_socket);
+    d = sbx_conf.test_double ? NULL
+                             : sbx_docker_create(sbx_conf.docker_socket);
 
     was_up = sbx_monitor_docker_up();
     next_ping = 0;

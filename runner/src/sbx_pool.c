@@ -7,6 +7,9 @@
  * not on the event loop.  The number of workers is the number of
  * containers that run at once.
  *
+ * With --test-double a worker has no Docker client and sbx_double.c
+ * answers in place of the sandbox; nothing else changes.
+ *
  * Locking: a job popped from the queue belongs to its worker until
  * sbx_job_finish() hands it to the done queue; its shared fields go
  * through sbx_job.c's lock.  sbx_pool.running is atomic.
@@ -19,6 +22,7 @@
 #include "sbx.h"
 #include "sbx_conf.h"
 #include "sbx_docker.h"
+#include "sbx_double.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
@@ -79,6 +83,11 @@ sbx_pool_abort(void)
 {
     sbx_docker_t  *d;
 
+    if (sbx_conf.test_double) {
+        sbx_double_abort();
+        return;
+    }
+
     d = sbx_docker_create(sbx_conf.docker_socket);
     if (d == NULL) {
         return;
@@ -122,15 +131,27 @@ sbx_pool_worker(void *data)
     snprintf(name, sizeof(name), "worker-%d", (int) (intptr_t) data);
     sbx_log_set_thread(name);
 
-    d = sbx_docker_create(sbx_conf.docker_socket);
+    d = sbx_conf.test_double ? NULL
+                             : sbx_docker_create(sbx_conf.docker_socket);
 
     while ((job = sbx_queue_pop(sbx_pool.queue)) != NULL) {
         sbx_metrics_busy(1);
         init = sbx_pool_run(d, job, err, sizeof(err));
         sbx_metrics_busy(-1);
 
-        /* the queue's reference travels on with the job */
-        sbx_job_finish(job, init, err, sbx_pool.done);
+        /*
+         * The queue's reference travels on with the job.  One the end of
+         * the shutdown grace period cut short is no error of its own:
+         * it stays on disk and runs again at the next start.
+         */
+
+        if (init == NULL && sbx_sandbox_aborting()) {
+            sbx_job_kept(job, sbx_pool.done);
+
+        } else {
+            sbx_job_finish(job, init, err, sbx_pool.done);
+        }
+
         json_decref(init);
     }
 
@@ -142,26 +163,52 @@ sbx_pool_worker(void *data)
 }
 
 
-/* init's report on the job, or NULL with err saying why there is none. */
+/*
+ * init's report on the job, or NULL with err saying why there is none.
+ * A job cancelled before or while it ran has no report: whatever its
+ * run brought back, the client was told it is cancelled.
+ */
 
 static json_t *
 sbx_pool_run(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
 {
-    json_t  *init;
+    json_t      *init;
+    const char  *why;
 
     err[0] = '\0';
 
     sbx_job_running(job);
 
-    init = (d != NULL) ? sbx_sandbox_run(d, job, err, size) : NULL;
+    if (sbx_job_cancelled(job) != NULL) {
+        init = NULL;
+
+    } else if (sbx_conf.test_double) {
+        init = sbx_double_run(job, err, size);
+
+    } else {
+        init = (d != NULL) ? sbx_sandbox_run(d, job, err, size) : NULL;
+    }
+
+    why = sbx_job_cancelled(job);
+
+    if (why != NULL) {
+        json_decref(init);
+        json_decref(job->payload);
+        job->payload = NULL;
+
+        snprintf(err, size, "cancelled %s", why);
+        sbx_log_info("job %s: %s", job->id, err);
+
+        return NULL;
+    }
 
     if (init == NULL) {
-        if (d == NULL) {
+        if (d == NULL && !sbx_conf.test_double) {
             snprintf(err, size, "no Docker client");
         }
 
         if (sbx_sandbox_aborting()) {
-            snprintf(err, size, "the runner shut down while the job ran");
+            snprintf(err, size, "the runner stopped while the job ran");
         }
 
         if (strncmp(err, "docker:", 7) == 0) {

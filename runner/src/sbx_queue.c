@@ -116,6 +116,40 @@ sbx_queue_push_force(sbx_queue_t *q, sbx_job_t *job)
 }
 
 
+int
+sbx_queue_remove(sbx_queue_t *q, sbx_job_t *job)
+{
+    sbx_job_t  **pp, *prev;
+
+    pthread_mutex_lock(&q->lock);
+
+    prev = NULL;
+
+    for (pp = &q->head; *pp; pp = &(*pp)->next) {
+
+        if (*pp == job) {
+            *pp = job->next;
+
+            if (q->tail == job) {
+                q->tail = prev;
+            }
+
+            q->len--;
+            job->next = NULL;
+
+            pthread_mutex_unlock(&q->lock);
+            return SBX_OK;
+        }
+
+        prev = *pp;
+    }
+
+    pthread_mutex_unlock(&q->lock);
+
+    return SBX_DECLINED;
+}
+
+
 sbx_job_t *
 sbx_queue_pop(sbx_queue_t *q)
 {

@@ -43,6 +43,13 @@ int sbx_queue_push(sbx_queue_t *q, sbx_job_t **jobs, size_t n);
 /* Appends a job whatever the bound (only before the workers start). */
 int sbx_queue_push_force(sbx_queue_t *q, sbx_job_t *job);
 
+/*
+ * Takes job out of the queue, wherever it waits: SBX_OK, or SBX_DECLINED
+ * when it is not there (a worker has it, or it never was).  The queue's
+ * reference goes to the caller.
+ */
+int sbx_queue_remove(sbx_queue_t *q, sbx_job_t *job);
+
 /* Blocks for the oldest job; NULL once the queue is closed. */
 sbx_job_t *sbx_queue_pop(sbx_queue_t *q);
 

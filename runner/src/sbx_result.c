@@ -7,7 +7,7 @@
  * JSON strings (output is bytes: what is not UTF-8 is shown with U+FFFD
  * and also given exactly in base64), explains the status in a message,
  * and parses compiler output into diagnostics with the language's PCRE2
- * pattern.
+ * pattern.  A test double's results say so ("test_double": true).
  */
 
 
@@ -16,6 +16,7 @@
 
 #include "sbx.h"
 #include "sbx_base64.h"
+#include "sbx_conf.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_result.h"
@@ -66,6 +67,12 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
         return NULL;
     }
 
+    /* no one may take a test double's answer for a real run */
+
+    if (sbx_conf.test_double) {
+        json_object_set_new(res, "test_double", json_true());
+    }
+
     /* the limits the run had: requested, or defaults clamped to maxima */
 
     if (job->lang != NULL) {
@@ -87,6 +94,13 @@ sbx_result_build(sbx_job_t *job, json_t *init, const char *error,
     if (init == NULL) {
         json_object_set_new(res, "message",
                             json_string(message ? message : "unknown"));
+
+        /* the worker drops a cancelled job's report (sbx_pool.c) */
+
+        if (sbx_job_cancelled(job) != NULL) {
+            st = sbx_status_names[SBX_STATUS_CANCELLED];
+        }
+
         goto decided;
     }
 
@@ -671,7 +685,8 @@ sbx_result_test_status(const char *status)
 
     i = sbx_vocab_find(sbx_status_names, status, strlen(status));
 
-    return i >= SBX_STATUS_FIRST_FINAL && i != SBX_STATUS_COMPILATION_ERROR;
+    return i >= SBX_STATUS_FIRST_FINAL && i != SBX_STATUS_COMPILATION_ERROR
+           && i != SBX_STATUS_CANCELLED;
 }
 
 

@@ -104,13 +104,15 @@ sbx_sandbox_run(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
         return NULL;
     }
 
-    box->job = job;
     box->docker = d;
     result = NULL;
 
     t = sbx_monotonic_msec();
 
-    if (sbx_sandbox_fit(box, err, size) == SBX_OK
+    /* a job cancelled while its box was made does not run */
+
+    if (sbx_box_assign(box, job) == SBX_OK
+        && sbx_sandbox_fit(box, err, size) == SBX_OK
         && sbx_handover_send(box, err, size) == SBX_OK
         && sbx_sandbox_run_phase(box, err, size) == SBX_OK)
     {
@@ -151,6 +153,13 @@ int
 sbx_sandbox_aborting(void)
 {
     return sbx_box_aborting();
+}
+
+
+void
+sbx_sandbox_cancel(sbx_job_t *job)
+{
+    sbx_box_cancel(job);
 }
 
 

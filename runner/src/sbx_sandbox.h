@@ -49,5 +49,8 @@ int sbx_sandbox_sweep(sbx_docker_t *d, int startup);
 void sbx_sandbox_abort(sbx_docker_t *d);
 int sbx_sandbox_aborting(void);
 
+/* Stops a cancelled job's container, if it has one yet; never blocks. */
+void sbx_sandbox_cancel(sbx_job_t *job);
+
 
 #endif /* _SBX_SANDBOX_H_INCLUDED_ */

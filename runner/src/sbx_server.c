@@ -16,9 +16,16 @@
  * loop over and over.
  *
  * Shutdown (SIGTERM, SIGINT): the listener closes, new submissions get
- * 503, queued jobs end at once as internal_error, running jobs get the
- * grace period, then their containers are killed; the loop ends when
- * the last worker has handed back its job.
+ * 503, queued jobs stay on disk as they are (the next start runs them,
+ * as after a crash), running jobs get the grace period, then their
+ * containers are killed and they too are left for the next start; a
+ * connection waiting for a job that did not end gets 202 and its id.
+ * The loop ends when the last worker has handed back its job.
+ *
+ * Drain (SIGQUIT, as nginx's graceful shutdown): new submissions get 503
+ * with Retry-After while everything else is served; once no job is
+ * queued or running and every reply is sent, the runner stops as above
+ * with nothing left to keep.
  *
  * The listening socket is opened by sbx_listen.c.
  *
@@ -43,6 +50,7 @@
 #include "sbx_log.h"
 #include "sbx_pool.h"
 #include "sbx_server.h"
+#include "sbx_store.h"
 
 
 #define SBX_SERVER_EVENTS        64
@@ -56,6 +64,7 @@ static struct {
     sbx_queue_t        *queue;
     sbx_done_t         *done;
     int                 stopping;
+    int                 draining;
     int                 aborted;
     int                 accept_paused;
     sbx_msec_t          accept_resume;
@@ -77,6 +86,7 @@ static int sbx_server_timeout(void);
 static void sbx_server_take_done(void);
 static void sbx_server_signal(void);
 static void sbx_server_stop(void);
+static int sbx_server_drained(void);
 
 
 int
@@ -100,6 +110,7 @@ sbx_server_init(sbx_queue_t *queue, sbx_done_t *done)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGQUIT);
 
     sbx_server.sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (sbx_server.sfd == -1) {
@@ -175,6 +186,13 @@ sbx_server_run(void)
             sbx_conn_free_dead();
         }
 
+        if (sbx_server.draining && !sbx_server.stopping
+            && sbx_server_drained())
+        {
+            sbx_log_info("drained: no job left; stopping");
+            sbx_server_stop();
+        }
+
         if (!sbx_server.stopping) {
             continue;
         }
@@ -218,7 +236,14 @@ sbx_server_cleanup(void)
 int
 sbx_server_shutting_down(void)
 {
-    return sbx_server.stopping;
+    return sbx_server.stopping || sbx_server.draining;
+}
+
+
+int
+sbx_server_draining(void)
+{
+    return sbx_server.draining && !sbx_server.stopping;
 }
 
 
@@ -233,6 +258,13 @@ sbx_queue_t *
 sbx_server_queue(void)
 {
     return sbx_server.queue;
+}
+
+
+sbx_done_t *
+sbx_server_done(void)
+{
+    return sbx_server.done;
 }
 
 
@@ -314,13 +346,13 @@ sbx_server_timeout(void)
     }
 
     if (at == 0) {
-        return sbx_server.stopping ? 100 : -1;
+        return (sbx_server.stopping || sbx_server.draining) ? 100 : -1;
     }
 
     now = sbx_monotonic_msec();
     t = at > now ? at - now : 0;
 
-    if (sbx_server.stopping && t > 100) {
+    if ((sbx_server.stopping || sbx_server.draining) && t > 100) {
         t = 100;
     }
 
@@ -340,6 +372,12 @@ sbx_server_take_done(void)
 
     for (job = sbx_done_take(sbx_server.done); job; job = next) {
         next = job->next;
+
+        if (job->kept) {
+            sbx_conn_kept(job);
+            sbx_job_unref(job);
+            continue;
+        }
 
         sbx_conn_answer(job);
 
@@ -366,6 +404,15 @@ sbx_server_signal(void)
             (void) sbx_log_reopen();
             break;
 
+        case SIGQUIT:
+            if (!sbx_server.stopping && !sbx_server.draining) {
+                sbx_log_info("SIGQUIT: draining: no new jobs; stopping "
+                             "once every job has ended");
+                sbx_server.draining = 1;
+            }
+
+            break;
+
         default:
             if (!sbx_server.stopping) {
                 sbx_log_info("signal %d: shutting down", (int) si.ssi_signo);
@@ -384,6 +431,7 @@ sbx_server_signal(void)
 static void
 sbx_server_stop(void)
 {
+    int         n;
     sbx_job_t  *job, *next;
 
     sbx_server.stopping = 1;
@@ -403,15 +451,41 @@ sbx_server_stop(void)
         sbx_server.path[0] = '\0';
     }
 
-    /* jobs that have not started end now, explicitly */
+    /*
+     * Jobs that have not started stay on disk for the next start, as a
+     * crash would leave them; a client waiting for one learns its id.
+     */
+
+    n = 0;
 
     for (job = sbx_queue_close(sbx_server.queue); job; job = next) {
         next = job->next;
-        sbx_job_finish(job, NULL, "the runner shut down before the job "
-                       "started", sbx_server.done);
+
+        sbx_store_unstarted(job);
+        sbx_conn_kept(job);
+        sbx_job_unref(job);
+        n++;
+    }
+
+    if (n > 0) {
+        sbx_log_info("shutdown: %d queued jobs left for the next start", n);
     }
 
     /* workers end after their current job: the queue is closed */
+}
+
+
+/* Draining is done: no job queued or running, no reply half sent. */
+
+static int
+sbx_server_drained(void)
+{
+    sbx_jobs_stats_t  st;
+
+    sbx_jobs_stats(&st);
+
+    return st.stored == st.finished && sbx_queue_len(sbx_server.queue) == 0
+           && !sbx_conn_sending();
 }
 
 

@@ -12,10 +12,12 @@
  *
  * At start-up the runner reads them back: results within their TTL are
  * served again, jobs that never finished are run again (at most twice in
- * all; a job that was running both times the runner died ends as
- * internal_error, and so does one that can no longer be prepared; those
- * finish after every kept result is back, so the table's finished list
- * stays in the order of finishing).
+ * all: a job that was running both times the runner died or was stopped
+ * ends as internal_error, and so does one that can no longer be
+ * prepared; those finish after every kept result is back, so the
+ * table's finished list stays in the order of finishing).  A stop that
+ * found a job still queued cut no run short and does not count
+ * (sbx_store_unstarted()).
  * Results beyond the memory cap live only here; GET reads them back.
  *
  * The directory is the runner's own and no container ever sees it: file
@@ -103,6 +105,15 @@ sbx_store_init(void)
 
     snprintf(sbx_store_dir, sizeof(sbx_store_dir), "%s/jobs",
              sbx_conf.state_dir);
+
+    /* the state directory itself: the box directories make it otherwise,
+     * and the test double has none */
+
+    if (mkdir(sbx_conf.state_dir, 0700) == -1 && errno != EEXIST) {
+        sbx_log_error("mkdir \"%s\": %s", sbx_conf.state_dir,
+                      strerror(errno));
+        return SBX_ERROR;
+    }
 
     if (mkdir(sbx_store_dir, 0700) == -1 && errno != EEXIST) {
         sbx_log_error("mkdir \"%s\": %s", sbx_store_dir, strerror(errno));
@@ -206,11 +217,12 @@ sbx_store_overwrite(sbx_job_t *job, sbx_status_e status, const char *result,
 static json_t *
 sbx_store_finished_header(sbx_job_t *job, sbx_status_e status)
 {
-    return json_pack("{s:s, s:I, s:I, s:s}",
+    return json_pack("{s:s, s:I, s:I, s:s, s:s?}",
                      "state", SBX_STORE_FINISHED,
                      "created", (json_int_t) job->created,
                      "finished", (json_int_t) sbx_realtime_msec(),
-                     "status", sbx_status_names[status]);
+                     "status", sbx_status_names[status],
+                     "language", job->lang ? job->lang->id : NULL);
 }
 
 
@@ -240,6 +252,34 @@ sbx_store_result(const char *id, size_t *len)
 }
 
 
+/*
+ * A job the runner stops before it started stays on disk for the next
+ * start, marked "unstarted": it never ran, so that start does not count
+ * the stop as a run cut short (sbx_store_requeue()).
+ */
+
+void
+sbx_store_unstarted(sbx_job_t *job)
+{
+    char    *body;
+    size_t   len;
+    json_t  *h;
+
+    body = sbx_store_read(job->id, &h, &len);
+
+    if (body == NULL) {
+        return;
+    }
+
+    if (json_object_set_new(h, "unstarted", json_true()) == 0) {
+        (void) sbx_store_write(job->id, h, body, len, 0);
+    }
+
+    json_decref(h);
+    free(body);
+}
+
+
 void
 sbx_store_forget(const char *id)
 {
@@ -250,6 +290,17 @@ sbx_store_forget(const char *id)
     if (unlink(path) == -1 && errno != ENOENT) {
         sbx_log_error("unlink \"%s\": %s", path, strerror(errno));
     }
+}
+
+
+int
+sbx_store_exists(const char *id)
+{
+    char  path[sizeof(sbx_store_dir) + 64];
+
+    sbx_store_path(path, sizeof(path), id, ".job");
+
+    return access(path, F_OK) == 0;
 }
 
 
@@ -379,7 +430,7 @@ sbx_store_keep(sbx_store_scan_t *scan, const char *id, json_t *header,
 {
     sbx_job_t    *job, **k;
     sbx_msec_t    finished;
-    const char   *status;
+    const char   *status, *language;
 
     finished = json_integer_value(json_object_get(header, "finished"));
     status = json_string_value(json_object_get(header, "status"));
@@ -411,6 +462,12 @@ sbx_store_keep(sbx_store_scan_t *scan, const char *id, json_t *header,
     job->created = json_integer_value(json_object_get(header, "created"));
     job->finished = finished;
     job->status = sbx_result_status(status);
+
+    /* a GET names the language (for the logs), if it is still known */
+
+    language = json_string_value(json_object_get(header, "language"));
+    job->lang = language ? sbx_lang_find(language) : NULL;
+
     job->result = body;
     job->result_len = len;
     job->persisted = 1;
@@ -441,10 +498,15 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
     attempts = (unsigned) json_integer_value(json_object_get(header,
                                                              "attempts"));
 
-    if (attempts + 1 >= SBX_STORE_MAX_ATTEMPTS) {
+    /* a stop that found it still queued cut no run short */
+
+    if (!json_is_true(json_object_get(header, "unstarted"))) {
+        attempts++;
+    }
+
+    if (attempts >= SBX_STORE_MAX_ATTEMPTS) {
         snprintf(why, sizeof(why), "the runner stopped %u times while this "
-                 "job was waiting or running; it is not run again",
-                 attempts + 1);
+                 "job was running; it is not run again", attempts);
 
     } else {
         sub = sbx_schema_parse(body, len, &err);
@@ -461,7 +523,7 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
         memcpy(job->id, id, SBX_ID_LEN);
         job->created = json_integer_value(json_object_get(header, "created"));
         job->sync = json_is_true(json_object_get(header, "sync"));
-        job->attempts = attempts + 1;
+        job->attempts = attempts;
 
         /* a location's output budget, lower than the runner's, holds */
 

@@ -39,7 +39,16 @@ int sbx_store_overwrite(sbx_job_t *job, sbx_status_e status,
 /* A finished job's result from disk, or NULL; the caller frees it. */
 char *sbx_store_result(const char *id, size_t *len);
 
+/*
+ * The job is left queued on disk by a stop: the next start does not
+ * count that stop as a run cut short.
+ */
+void sbx_store_unstarted(sbx_job_t *job);
+
 void sbx_store_forget(const char *id);
+
+/* Whether a job of this id is on disk, accepted or finished. */
+int sbx_store_exists(const char *id);
 
 /*
  * At start-up: puts results within their TTL back in the table and

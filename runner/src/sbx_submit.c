@@ -83,8 +83,7 @@ sbx_submit_prepare_max(json_t *sub, const sbx_limits_t *max,
 
     if (lang == NULL) {
         sbx_error_set(err, 422, "unknown_language", "language",
-                      "no language \"%.32s\"; GET /languages "
-                      "lists them", name);
+                      "no language \"%.32s\"", name);
         return NULL;
     }
 

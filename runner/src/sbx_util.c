@@ -7,7 +7,6 @@
 
 #define _GNU_SOURCE
 #include <stdio.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "sbx.h"
@@ -107,60 +106,18 @@ sbx_rfc3339(char *buf, size_t size, sbx_msec_t ms)
 void
 sbx_uuid(char *buf)
 {
-    size_t         got;
-    ssize_t        n;
-    unsigned char  r[16];
+    /* ids must not be guessable: they are the only key to a result */
 
-    /* version 4: ids must not be guessable, they are the only key */
-
-    for (got = 0; got < sizeof(r); got += (size_t) n) {
-        n = getrandom(r + got, sizeof(r) - got, 0);
-
-        if (n <= 0) {
-            n = 0;
-
-            if (errno != EINTR) {
-                abort();
-            }
-        }
+    if (sbx_id_mint(buf, NULL) != 0) {
+        abort();
     }
-
-    r[6] = (r[6] & 0x0f) | 0x40;
-    r[8] = (r[8] & 0x3f) | 0x80;
-
-    snprintf(buf, SBX_ID_LEN + 1,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-             "%02x%02x%02x%02x%02x%02x",
-             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
-             r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
 }
 
 
 int
 sbx_valid_id(const char *s, size_t len)
 {
-    size_t  i;
-
-    if (len != SBX_ID_LEN) {
-        return 0;
-    }
-
-    for (i = 0; i < len; i++) {
-
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-') {
-                return 0;
-            }
-
-            continue;
-        }
-
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
-            return 0;
-        }
-    }
-
-    return 1;
+    return sbx_id_valid(s, len);
 }
 
 
@@ -225,4 +182,23 @@ sbx_cond_init(pthread_cond_t *cond)
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(cond, &attr);
     pthread_condattr_destroy(&attr);
+}
+
+
+/*
+ * jansson's error as "path:line:column: text", or "path: text" when it
+ * has no position (the file could not be opened or read).
+ */
+
+void
+sbx_json_error(char *buf, size_t size, const char *path,
+    const json_error_t *e)
+{
+    if (e->line > 0) {
+        snprintf(buf, size, "%s:%d:%d: %s", path, e->line, e->column,
+                 e->text);
+
+    } else {
+        snprintf(buf, size, "%s: %s", path, e->text);
+    }
 }

@@ -95,7 +95,8 @@ test_malformed(void **state)
         "SBX/1 SUB-MIT 4\r\n",
         "SBX/1 SUBMIT 00000000001\r\n",
         "SBX/1 ABCDEFGHIJKLMNOPQ 4\r\n",
-        "SBX/1 S 1 a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1 l=1 m=1\r\n",
+        "SBX/1 S 1 a=1 b=1 c=1 d=1 e=1 f=1 g=1 h=1 i=1 j=1 k=1 l=1 m=1 "
+            "n=1 o=1 p=1 q=1\r\n",
         "SBX/1 SUBMIT 4 a=\x01\r\n",
     };
     static const char   nul[] = "SBX/1 SUBMIT 4\0\r\n";

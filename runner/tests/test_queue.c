@@ -1,7 +1,8 @@
 
 /*
- * The job queue (bounded FIFO, all-or-nothing pushes, close) and the
- * done queue (eventfd wake-up), including many threads at once.
+ * The job queue (bounded FIFO, all-or-nothing pushes, taking one job
+ * out for a cancel, close) and the done queue (eventfd wake-up),
+ * including many threads at once.
  */
 
 
@@ -49,6 +50,45 @@ test_fifo_and_bound(void **state)
     assert_ptr_equal(sbx_queue_pop(&q), &jobs[2]);
     assert_ptr_equal(sbx_queue_pop(&q), &jobs[3]);
     assert_int_equal(sbx_queue_len(&q), 0);
+
+    sbx_queue_destroy(&q);
+}
+
+
+static void
+test_remove(void **state)
+{
+    int           i;
+    sbx_job_t     jobs[4], *p[4];
+    sbx_queue_t   q;
+
+    assert_int_equal(sbx_queue_init(&q, 4), SBX_OK);
+
+    for (i = 0; i < 4; i++) {
+        p[i] = &jobs[i];
+    }
+
+    assert_int_equal(sbx_queue_push(&q, p, 3), SBX_OK);
+
+    /* the middle, the tail, then one that is not there */
+    assert_int_equal(sbx_queue_remove(&q, &jobs[1]), SBX_OK);
+    assert_int_equal(sbx_queue_len(&q), 2);
+    assert_int_equal(sbx_queue_remove(&q, &jobs[2]), SBX_OK);
+    assert_int_equal(sbx_queue_remove(&q, &jobs[2]), SBX_DECLINED);
+    assert_int_equal(sbx_queue_remove(&q, &jobs[3]), SBX_DECLINED);
+    assert_int_equal(sbx_queue_len(&q), 1);
+
+    /* the tail moved back: a push after it still queues in order */
+    assert_int_equal(sbx_queue_push(&q, &p[3], 1), SBX_OK);
+    assert_ptr_equal(sbx_queue_pop(&q), &jobs[0]);
+    assert_ptr_equal(sbx_queue_pop(&q), &jobs[3]);
+
+    /* the head, alone */
+    assert_int_equal(sbx_queue_push(&q, &p[1], 1), SBX_OK);
+    assert_int_equal(sbx_queue_remove(&q, &jobs[1]), SBX_OK);
+    assert_int_equal(sbx_queue_len(&q), 0);
+    assert_int_equal(sbx_queue_push(&q, &p[2], 1), SBX_OK);
+    assert_ptr_equal(sbx_queue_pop(&q), &jobs[2]);
 
     sbx_queue_destroy(&q);
 }
@@ -173,6 +213,7 @@ main(void)
 {
     const struct CMUnitTest  tests[] = {
         cmocka_unit_test(test_fifo_and_bound),
+        cmocka_unit_test(test_remove),
         cmocka_unit_test(test_close),
         cmocka_unit_test(test_threads),
     };

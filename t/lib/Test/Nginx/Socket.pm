@@ -56,6 +56,12 @@ Supported sections:
                                           per request with eval)
   error_log, no_error_log (lines or eval arrayref; qr// allowed),
   grep_error_log, grep_error_log_out      checks on the new error.log part
+  access_log, no_access_log               checks on the whole access.log
+  tcp_listen (port or /path.sock), tcp_reply (string, or eval: an
+  arrayref of pieces or a sub given the query), tcp_query,
+  tcp_query_len, tcp_reply_delay, tcp_no_close, tcp_shutdown
+                                          an embedded server answering
+                                          one connection per repetition
   init (Perl code run after nginx starts, before the requests; use
   fully qualified names, the two harnesses eval it in other packages),
   skip_eval ("N: perl code"), ONLY, SKIP, LAST
@@ -85,7 +91,7 @@ regexes; C<$ServerPort> is not exported (use C<server_port()> or
 C<$ENV{TEST_NGINX_SERVER_PORT}>).
 
 Not implemented: HTTP/2 and HTTP/3, HUP reloads, valgrind/stap/check-leak
-modes, embedded tcp/udp servers, shutdown_error_log, access_log checks,
+modes, embedded udp servers, tcp_query_auto_timeout, shutdown_error_log,
 response_body_filters, curl, must_die, skip_nginx.  Requests given as
 packet arrays are sent in one piece.
 
@@ -98,6 +104,8 @@ use Test::Base -base;
 use Test::Nginx::Util;
 use IO::Select ();
 use IO::Socket::INET ();
+use IO::Socket::UNIX ();
+use File::Temp ();
 use List::Util qw(shuffle min);
 use POSIX qw(EAGAIN EINTR EWOULDBLOCK);
 use Time::HiRes qw(sleep time);
@@ -185,8 +193,98 @@ sub run_test {
             SKIP: { Test::More::skip("$name - $skip_reason", $skip_count) }
             next;
         }
+        my $tcp = start_tcp_server($block);
         run_test_helper($block, $rep);
+        check_tcp_server($block, $tcp) if $tcp;
     }
+}
+
+# ---- the embedded TCP server (--- tcp_listen) ----------------------------
+
+# Listens on the block's tcp_listen target and forks a child that takes
+# one connection: reads the query (tcp_query_len bytes, or one read),
+# waits tcp_reply_delay, writes tcp_reply, closes (unless tcp_no_close).
+sub start_tcp_server {
+    my $block = shift;
+    my $name = $block->name;
+    return undef unless defined $block->tcp_listen;
+
+    my $target = expand_env_in_text(scalar $block->tcp_listen, $name);
+    $target =~ s/^\s+|\s+$//g;
+    my $reply = $block->tcp_reply;
+    bail_out("$name - no --- tcp_reply specified but --- tcp_listen is specified")
+        if !defined $reply && !defined $block->tcp_shutdown;
+
+    my $len = $block->tcp_query_len;
+    $len = length $block->tcp_query if !defined $len && defined $block->tcp_query;
+    my $file = (defined $block->tcp_query || defined $block->tcp_query_len)
+             ? File::Temp::tmpnam() : undef;
+
+    my $sock;
+    if ($target =~ /^\d+$/) {
+        $sock = IO::Socket::INET->new(LocalHost => '127.0.0.1', LocalPort => $target,
+                                      Proto => 'tcp', ReuseAddr => 1, Listen => 5);
+    } elsif ($target =~ m{\S+\.sock$}) {
+        unlink $target if -e $target;
+        $sock = IO::Socket::UNIX->new(Local => $target, Listen => 5);
+    } else {
+        bail_out("$name - bad tcp_listen target: $target");
+    }
+    bail_out("$name - failed to create the tcp listening socket: $!") unless $sock;
+
+    my $pid = fork // bail_out("$name - fork() failed: $!");
+    if ($pid) {
+        close $sock;
+        return { pid => $pid, file => $file };
+    }
+
+    # the child: no END blocks of the parent's (nginx, runners) run here
+    my $client = $sock->accept or POSIX::_exit(1);
+    my ($no_read, $no_write);
+    if (defined(my $how = $block->tcp_shutdown)) {
+        $client->shutdown($how);
+        $no_read = $how == 0 || $how == 2;
+        $no_write = !$no_read;
+    }
+    my $buf = '';
+    until ($no_read) {
+        my $n = sysread($client, my $b, 4096);
+        last unless $n;
+        $buf .= $b;
+        if ($file) {
+            if (open my $out, '>', "$file.tmp") {
+                print $out $buf;
+                close $out;
+                rename "$file.tmp", $file;
+            }
+        }
+        last if !$len || length($buf) >= $len;
+    }
+    sleep parse_time(scalar $block->tcp_reply_delay) if $block->tcp_reply_delay;
+    if (!$no_write && defined $reply) {
+        $reply = $reply->($buf) if ref $reply eq 'CODE';
+        syswrite $client, $_ for ref $reply eq 'ARRAY' ? @$reply : ($reply);
+    }
+    sleep 3600 if defined $block->tcp_no_close;
+    close $client;
+    POSIX::_exit(0);
+}
+
+sub check_tcp_server {
+    my ($block, $tcp) = @_;
+    my $name = $block->name;
+    my $buf = '';
+    if ($tcp->{file} && open my $in, '<', $tcp->{file}) {
+        $buf = do { local $/; <$in> };
+        close $in;
+        unlink $tcp->{file};
+    }
+    is_str($buf, $block->tcp_query, "$name - tcp_query ok")
+        if defined $block->tcp_query;
+    Test::More::is(length($buf), $block->tcp_query_len, "$name - TCP query length ok")
+        if defined $block->tcp_query_len;
+    kill 'KILL', $tcp->{pid};
+    waitpid $tcp->{pid}, 0;
 }
 
 sub run_test_helper {
@@ -221,12 +319,50 @@ sub run_test_helper {
             if ($k < $responses || $i < $#$reqs) {
                 sleep $block->wait if $block->wait;
                 check_error_log($block, $rep);
+                check_access_log($block, $rep);
             }
             $req_idx++;
         }
     }
     sleep $block->wait if $block->wait;
     check_error_log($block, $rep);
+    check_access_log($block, $rep);
+}
+
+# access_log / no_access_log: like error_log, over the whole access.log
+sub check_access_log {
+    my ($block, $rep) = @_;
+    my $name = $block->name;
+    return unless defined $block->access_log || defined $block->no_access_log;
+
+    Time::HiRes::sleep($Test::Nginx::Util::TestNginxSleep * 3);
+    my @lines;
+    if (open my $in, '<', $Test::Nginx::Util::AccLogFile) {
+        @lines = <$in>;
+        close $in;
+    }
+    if (defined $block->access_log) {
+        for my $pat (grep { defined } @{ patterns_of(scalar $block->access_log) }) {
+            if (grep { line_matches($_, $pat) } @lines) {
+                Test::More::pass("$name - pattern \"$pat\" matches a line in access.log (req $rep)");
+            } else {
+                Test::More::fail("$name - pattern \"$pat\" should match a line in access.log (req $rep)");
+            }
+        }
+    }
+    if (defined $block->no_access_log) {
+        for my $pat (grep { defined } @{ patterns_of(scalar $block->no_access_log) }) {
+            my ($line) = grep { line_matches($_, $pat) } @lines;
+            if (defined $line) {
+                Test::More::fail("$name - pattern \"" . fmt_str($pat) . "\" should not match "
+                                 . "any line in access.log but matches line \"" . fmt_str($line)
+                                 . "\" (req $rep)");
+            } else {
+                Test::More::pass("$name - pattern \"" . fmt_str($pat)
+                                 . "\" does not match a line in access.log (req $rep)");
+            }
+        }
+    }
 }
 
 # ---- building requests ---------------------------------------------------

@@ -160,7 +160,8 @@ sub port_is_free {
 }
 
 sub gen_rand_port {
-    my %used = ($ServerPort => 1, map { $_ => 1 } values %$RandPorts);
+    my %used = ($ServerPort => 1, map { $_ => 1 }
+                 grep { defined } values %$RandPorts);
     for (1 .. 1000) {
         my $port = 10000 + int rand 50000;
         return $port if !$used{$port} && port_is_free($port);
