@@ -31,6 +31,11 @@ Sbx::Test::blocks(timeout => 90, config => <<'_EOC_');
         sandbox_pass unix:/nonexistent/sandbox-runner.sock;
         sandbox_api piston;
     }
+    location /async/ {
+        sandbox_pass runner;
+        sandbox_api piston;
+        sandbox_wait async;
+    }
 _EOC_
 
 run_tests();
@@ -289,3 +294,13 @@ run.stdout: "plain\n"
 ["message =~ larger than 64 bytes\nerror !",
  "message: \"the runner cannot be reached\""]
 --- ignore_error_log
+
+
+
+=== TEST 17: execute always waits: a location that never waits refuses it
+--- request
+POST /async/api/v2/execute
+{"language":"python","version":"*","files":[{"content":"print(1)"}]}
+--- error_code: 400
+--- response_json
+message: "wait not allowed"

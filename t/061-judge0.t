@@ -34,6 +34,16 @@ Sbx::Test::blocks(timeout => 90, config => <<'_EOC_');
         sandbox_pass unix:/nonexistent/sandbox-runner.sock;
         sandbox_api judge0;
     }
+    location /async/ {
+        sandbox_pass runner;
+        sandbox_api judge0;
+        sandbox_wait async;
+    }
+    location /refuse/ {
+        sandbox_pass runner;
+        sandbox_api judge0;
+        sandbox_wait refuse;
+    }
 _EOC_
 
 our %tokens;
@@ -399,3 +409,19 @@ GET /judge0/statuses
 ["error =~ larger than 64 bytes",
  "error: \"the runner cannot be reached\""]
 --- ignore_error_log
+
+
+
+=== TEST 17: sandbox_wait async queues wait=true; refuse refuses it
+--- request eval
+["POST /async/submissions?wait=true\n{\"language_id\":71,\"source_code\":\"print(1)\"}",
+ "POST /refuse/submissions?wait=true\n{\"language_id\":71,\"source_code\":\"print(1)\"}",
+ "POST /refuse/submissions\n{\"language_id\":71,\"source_code\":\"print(1)\"}",
+ "HEAD /judge0/statuses"]
+--- error_code eval
+[201, 400, 201, 200]
+--- response_json eval
+["token =~ ^[0-9a-f-]{36}\$\nstatus !",
+ 'error: "wait not allowed"',
+ "token =~ ^[0-9a-f-]{36}\$\nstatus !",
+ undef]
