@@ -802,7 +802,14 @@ ngx_http_sandbox_job_headers(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(h->value.data, ctx->prefix.data, ctx->prefix.len);
+    /* a named location has no prefix: no data either */
+
+    p = h->value.data;
+
+    if (ctx->prefix.len) {
+        p = ngx_cpymem(p, ctx->prefix.data, ctx->prefix.len);
+    }
+
     p = ngx_cpymem(p, "submissions/", sizeof("submissions/") - 1);
     ngx_memcpy(p, id->data, id->len);
 

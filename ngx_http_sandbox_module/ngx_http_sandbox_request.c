@@ -543,7 +543,9 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
             return NGX_ERROR;
         }
 
-        ngx_memcpy(base, attrs, nattrs * sizeof(sbx_proto_attr_t));
+        if (nattrs) {
+            ngx_memcpy(base, attrs, nattrs * sizeof(sbx_proto_attr_t));
+        }
 
         base[nattrs].key.data = "api";
         base[nattrs].key.len = sizeof("api") - 1;
@@ -569,7 +571,10 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     na = 0;
 
     if (nattrs + 2 <= SBX_PROTO_MAX_ATTRS) {
-        ngx_memcpy(all, attrs, nattrs * sizeof(sbx_proto_attr_t));
+        if (nattrs) {
+            ngx_memcpy(all, attrs, nattrs * sizeof(sbx_proto_attr_t));
+        }
+
         na = nattrs;
 
         if (ngx_http_sandbox_attr_ok(&ctx->prefix)) {
