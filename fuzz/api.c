@@ -144,7 +144,9 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
 
     v = json_loadb(r->body, r->len, 0, NULL);
 
-    if (!json_is_object(v)) {
+    /* a dialect's answer may be a list (Piston's runtimes, Judge0's …) */
+
+    if (!json_is_object(v) && !json_is_array(v)) {
         abort();
     }
 

@@ -24,6 +24,8 @@
  * that serve only the API.
  *
  * A reply the runner sent (ctx->replied) is JSON already and passes.
+ * A location that speaks another API (sandbox_api) answers its errors in
+ * that API's shape (common/sbx_dialect.c), nginx's own ones included.
  *
  * The filters are a module of their own, ngx_http_sandbox_filter_module,
  * of the filter type (config), so that nginx places them among the
@@ -85,7 +87,10 @@ static ngx_uint_t ngx_http_sandbox_owner_away(ngx_http_request_t *r,
 static ngx_int_t ngx_http_sandbox_replace(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err, ngx_uint_t job);
 static ngx_int_t ngx_http_sandbox_error_body(ngx_http_request_t *r,
-    sbx_error_t *err, ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body);
+    sbx_error_t *err, ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body,
+    ngx_uint_t *status);
+static ngx_int_t ngx_http_sandbox_send_body(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *body, ngx_str_t *allow);
 static ngx_int_t ngx_http_sandbox_error_ids(json_t *e,
     ngx_http_sandbox_ctx_t *ctx);
 static void ngx_http_sandbox_json_type(ngx_http_request_t *r);
@@ -338,7 +343,8 @@ ngx_http_sandbox_replace(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
         return NGX_ERROR;
     }
 
-    if (ngx_http_sandbox_error_body(r, err, job ? ctx : NULL, &ctx->error)
+    if (ngx_http_sandbox_error_body(r, err, job ? ctx : NULL, &ctx->error,
+                                    NULL)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -623,15 +629,50 @@ ngx_int_t
 ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_error_t *err,
     ngx_str_t *allow)
 {
+    ngx_str_t   body;
+    ngx_uint_t  status;
+
+    if (ngx_http_sandbox_error_body(r, err, NULL, &body, &status) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_sandbox_send_body(r, status, &body, allow);
+}
+
+
+/* an answer the module has itself (a dialect's static table): json's */
+
+ngx_int_t
+ngx_http_sandbox_send_json(ngx_http_request_t *r, ngx_uint_t status,
+    json_t *json)
+{
+    ngx_int_t  rc;
+    ngx_str_t  body;
+
+    if (json == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_sandbox_dump(r, json, &body);
+
+    json_decref(json);
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_sandbox_send_body(r, status, &body, NULL);
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_send_body(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *body, ngx_str_t *allow)
+{
     ngx_int_t                rc;
-    ngx_str_t                body;
     ngx_chain_t              out;
     ngx_table_elt_t         *h;
     ngx_http_sandbox_ctx_t  *ctx;
-
-    if (ngx_http_sandbox_error_body(r, err, NULL, &body) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
 
     /* the error filter must leave this body alone */
 
@@ -641,9 +682,9 @@ ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_error_t *err,
         ctx->replied = 1;
     }
 
-    r->headers_out.status = err->status;
-    ngx_http_sandbox_status_line(err->status, &r->headers_out.status_line);
-    r->headers_out.content_length_n = body.len;
+    r->headers_out.status = status;
+    ngx_http_sandbox_status_line(status, &r->headers_out.status_line);
+    r->headers_out.content_length_n = body->len;
 
     ngx_http_sandbox_json_type(r);
 
@@ -664,7 +705,7 @@ ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_error_t *err,
         return rc;
     }
 
-    if (ngx_http_sandbox_last_buf(r, &body, &out) != NGX_OK) {
+    if (ngx_http_sandbox_last_buf(r, body, &out) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -683,21 +724,52 @@ ngx_http_sandbox_status_line(ngx_uint_t status, ngx_str_t *line)
 }
 
 
-/* the error's JSON; with ctx, "id" (a batch: "ids") inside "error" */
+/*
+ * The error's JSON in the location's API; with ctx, the native one has
+ * "id" (a batch: "ids") inside "error".  *status (when asked for) is the
+ * status to send it with, which a dialect may change (Judge0 refuses a
+ * field with 422, Piston everything with 400).
+ */
 
 static ngx_int_t
 ngx_http_sandbox_error_body(ngx_http_request_t *r, sbx_error_t *err,
-    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body)
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, ngx_uint_t *status)
 {
-    json_t     *e;
-    ngx_int_t   rc;
+    int                           st;
+    u_char                        ts[NGX_HTTP_SANDBOX_TIMESTAMP_LEN + 1];
+    json_t                       *e;
+    ngx_int_t                     rc;
+    sbx_dialect_t                 d;
+    ngx_http_sandbox_ctx_t       *rctx;
+    ngx_http_sandbox_loc_conf_t  *slcf;
 
-    e = ngx_http_sandbox_error_object(err);
+    rctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    if (rctx && rctx->dialect.api != SBX_API_NATIVE) {
+        d = rctx->dialect;
+
+    } else {
+        ngx_memzero(&d, sizeof(sbx_dialect_t));
+        d.api = (slcf != NULL) ? slcf->api : SBX_API_NATIVE;
+    }
+
+    ts[ngx_http_sandbox_timestamp(ts)] = '\0';
+
+    st = err->status;
+
+    e = sbx_dialect_error(&d, err, (char *) ts, &st);
     if (e == NULL) {
         return NGX_ERROR;
     }
 
-    if (ctx && ngx_http_sandbox_error_ids(e, ctx) != NGX_OK) {
+    if (status) {
+        *status = st;
+    }
+
+    if (ctx && d.api == SBX_API_NATIVE
+        && ngx_http_sandbox_error_ids(e, ctx) != NGX_OK)
+    {
         json_decref(e);
         return NGX_ERROR;
     }

@@ -8,7 +8,8 @@
  *     on them) and DELETE: discard the body, frame, go upstream; POST
  *     endpoints: check the query, the Content-Type and a Content-Length
  *     against sandbox_max_body_size (400, 415, 413), then read the body
- *   the body read: gather it (memory and/or temp file), validate it and
+ *   the body read: gather it (memory and/or temp file), translate a
+ *     dialect's body into a native one (request.c), validate it and
  *     apply the location's policy (request.c: 400, 422), frame it
  *   the request creation: the upstream and its callbacks
  *   the upstream callbacks: send the frame (create_request), parse the
@@ -33,6 +34,7 @@
 
 
 #include "ngx_http_sandbox_module.h"
+#include "sbx_dialect_judge0.h"
 
 
 static ngx_int_t ngx_http_sandbox_reject(ngx_http_request_t *r,
@@ -66,6 +68,7 @@ ngx_int_t
 ngx_http_sandbox_handler(ngx_http_request_t *r)
 {
     ngx_int_t                     rc;
+    ngx_str_t                     body;
     sbx_error_t                   err;
     sbx_proto_attr_t              attr;
     ngx_http_sandbox_ctx_t       *ctx;
@@ -105,7 +108,34 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
             return rc;
         }
 
-        if (ctx->id.len) {
+        /* Judge0 reads base64_encoded and fields= for submissions only */
+
+        if ((ctx->endpoint == NGX_HTTP_SANDBOX_GET
+             || ctx->endpoint == NGX_HTTP_SANDBOX_GET_BATCH)
+            && ctx->dialect.api != SBX_API_NATIVE
+            && ngx_http_sandbox_dialect_query(r, ctx, &err) != NGX_OK)
+        {
+            return ngx_http_sandbox_send_error(r, &err, NULL);
+        }
+
+        if (ctx->endpoint == NGX_HTTP_SANDBOX_STATUSES) {
+            return ngx_http_sandbox_send_json(r, NGX_HTTP_OK,
+                                              sbx_judge0_statuses());
+        }
+
+        if (ctx->endpoint == NGX_HTTP_SANDBOX_GET_BATCH) {
+            rc = ngx_http_sandbox_tokens(r, ctx, &body, &err);
+
+            if (rc == NGX_DECLINED) {
+                return ngx_http_sandbox_send_error(r, &err, NULL);
+            }
+
+            if (rc == NGX_OK) {
+                rc = ngx_http_sandbox_frame(r, ctx, route->verb, NULL, 0,
+                                            &body);
+            }
+
+        } else if (ctx->id.len) {
             attr.key.data = "id";
             attr.key.len = 2;
             attr.value.data = (const char *) ctx->id.data;
@@ -230,7 +260,16 @@ ngx_http_sandbox_body_handler(ngx_http_request_t *r)
         return;
     }
 
-    if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH) {
+    rc = NGX_OK;
+
+    if (ctx->dialect.api != SBX_API_NATIVE) {
+        rc = ngx_http_sandbox_translate(r, ctx, &body, &err);
+    }
+
+    if (rc != NGX_OK) {
+        /* void */
+
+    } else if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH) {
         rc = ngx_http_sandbox_batch_frame(r, ctx, &body, &err);
 
     } else {

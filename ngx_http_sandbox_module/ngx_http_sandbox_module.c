@@ -109,6 +109,16 @@ static ngx_conf_post_handler_pt  ngx_http_sandbox_buffer_size_p =
     ngx_http_sandbox_buffer_size;
 
 
+/* the API a location speaks (docs/compat.md), in sbx_api_e order */
+
+static ngx_conf_enum_t  ngx_http_sandbox_apis[] = {
+    { ngx_string("native"), SBX_API_NATIVE },
+    { ngx_string("piston"), SBX_API_PISTON },
+    { ngx_string("judge0"), SBX_API_JUDGE0 },
+    { ngx_null_string, 0 }
+};
+
+
 /*
  * Numbers with bounds; ngx_conf_check_num_bounds() would not name the
  * directive in its error.
@@ -249,6 +259,13 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_sandbox_loc_conf_t, cancel_on_disconnect),
       NULL },
+
+    { ngx_string("sandbox_api"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, api),
+      &ngx_http_sandbox_apis },
 
     { ngx_string("sandbox_auth_key_file"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -515,6 +532,7 @@ ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf)
     conf->wait = NGX_CONF_UNSET_UINT;
     conf->max_body_size = NGX_CONF_UNSET;
     conf->cancel_on_disconnect = NGX_CONF_UNSET;
+    conf->api = NGX_CONF_UNSET_UINT;
 
     /*
      * set by ngx_pcalloc():
@@ -655,6 +673,7 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                              NGX_HTTP_SANDBOX_MAX_BODY);
     ngx_conf_merge_value(conf->cancel_on_disconnect,
                          prev->cancel_on_disconnect, 0);
+    ngx_conf_merge_uint_value(conf->api, prev->api, SBX_API_NATIVE);
 
     /* the directive sets both, so the pair is inherited as one */
 
