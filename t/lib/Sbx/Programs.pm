@@ -1,0 +1,331 @@
+package Sbx::Programs;
+
+# Programs in every language of runner/languages.json, for
+# t/022-languages-all.t:
+#
+#   %Torture: reads a line and, for "crash", fails the way that language
+#   fails (an exception, an abort, a runtime check); for "loop", spins on
+#   the CPU forever; for anything else, allocates and touches memory
+#   until it is stopped.  One program, three tests: one compile.
+#
+#   %Broken: for a language with a compile step, [LINE, PROGRAM]: a
+#   program that does not compile, whose first diagnostic is at LINE.
+
+use strict;
+use warnings;
+
+our (%Torture, %Broken);
+
+$Torture{'python'} = <<'EOP';
+cmd = input()
+if cmd == "crash":
+    raise ValueError("crash")
+if cmd == "loop":
+    while True:
+        pass
+hoard = []
+while True:
+    hoard.append("x" * (1 << 20) + str(len(hoard)))
+EOP
+
+$Torture{'c'} = <<'EOP';
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(void)
+{
+    char cmd[16] = "";
+    volatile unsigned long n = 0;
+
+    if (scanf("%15s", cmd) != 1)
+        return 2;
+    if (strcmp(cmd, "crash") == 0)
+        abort();
+    if (strcmp(cmd, "loop") == 0)
+        for (;;)
+            n++;
+    for (;;) {
+        char *p = malloc(1 << 20);
+        if (p == NULL)
+            return 3;
+        memset(p, 1, 1 << 20);
+    }
+}
+EOP
+
+$Broken{'c'} = [3, <<'EOP'];
+int main(void)
+{
+    return x;
+}
+EOP
+
+$Torture{'cpp'} = <<'EOP';
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+int main()
+{
+    std::string cmd;
+    std::cin >> cmd;
+    if (cmd == "crash")
+        throw std::runtime_error("crash");
+    if (cmd == "loop") {
+        volatile unsigned long n = 0;
+        for (;;)
+            n++;
+    }
+    std::vector<std::string> hoard;
+    for (;;)
+        hoard.emplace_back(1 << 20, 'x');
+}
+EOP
+
+$Broken{'cpp'} = [3, <<'EOP'];
+int main()
+{
+    return x;
+}
+EOP
+
+$Torture{'java'} = <<'EOP';
+import java.util.*;
+
+public class Torture {
+    public static void main(String[] args) {
+        String cmd = new Scanner(System.in).next();
+        if (cmd.equals("crash"))
+            throw new IllegalStateException("crash");
+        if (cmd.equals("loop")) {
+            long n = 0;
+            while (true)
+                n++;
+        }
+        List<long[]> hoard = new ArrayList<>();
+        while (true)
+            hoard.add(new long[1 << 17]);
+    }
+}
+EOP
+
+$Broken{'java'} = [3, <<'EOP'];
+public class Broken {
+    public static void main(String[] args) {
+        int x = y;
+    }
+}
+EOP
+
+$Torture{'kotlin'} = <<'EOP';
+fun main() {
+    val cmd = readLine()!!.trim()
+    if (cmd == "crash") throw IllegalStateException("crash")
+    if (cmd == "loop") {
+        var n = 0L
+        while (true) n++
+    }
+    val hoard = ArrayList<LongArray>()
+    while (true) hoard.add(LongArray(1 shl 17))
+}
+EOP
+
+$Broken{'kotlin'} = [2, <<'EOP'];
+fun main() {
+    val x: Int = "s"
+}
+EOP
+
+$Torture{'javascript'} = <<'EOP';
+const cmd = require('fs').readFileSync(0, 'utf8').trim();
+if (cmd === 'crash') throw new Error('crash');
+if (cmd === 'loop') for (;;) {}
+const hoard = [];
+for (;;) hoard.push(Buffer.alloc(1 << 20, 1));
+EOP
+
+$Torture{'typescript'} = <<'EOP';
+import * as fs from 'fs';
+
+const cmd: string = fs.readFileSync(0, 'utf8').trim();
+if (cmd === 'crash') throw new Error('crash');
+if (cmd === 'loop') for (;;) {}
+const hoard: Buffer[] = [];
+for (;;) hoard.push(Buffer.alloc(1 << 20, 1));
+EOP
+
+$Broken{'typescript'} = [2, <<'EOP'];
+const x: number = 1;
+const y: string = x;
+console.log(y);
+EOP
+
+$Torture{'go'} = <<'EOP';
+package main
+
+import "fmt"
+
+func main() {
+	var cmd string
+	fmt.Scan(&cmd)
+	if cmd == "crash" {
+		panic("crash")
+	}
+	if cmd == "loop" {
+		for {
+		}
+	}
+	var hoard [][]byte
+	for {
+		b := make([]byte, 1<<20)
+		for i := range b {
+			b[i] = 1
+		}
+		hoard = append(hoard, b)
+	}
+}
+EOP
+
+$Broken{'go'} = [4, <<'EOP'];
+package main
+
+func main() {
+	x := 1
+}
+EOP
+
+$Torture{'rust'} = <<'EOP';
+use std::io;
+
+fn main() {
+    let mut cmd = String::new();
+    io::stdin().read_line(&mut cmd).unwrap();
+    match cmd.trim() {
+        "crash" => panic!("crash"),
+        "loop" => {
+            let mut n: u64 = 0;
+            loop {
+                n = n.wrapping_add(1);
+                if n == 0 {
+                    println!("{}", n);
+                }
+            }
+        }
+        _ => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1u8; 1 << 20]);
+            }
+        }
+    }
+}
+EOP
+
+$Broken{'rust'} = [2, <<'EOP'];
+fn main() {
+    let x: i32 = "s";
+}
+EOP
+
+$Torture{'ruby'} = <<'EOP';
+cmd = gets.strip
+raise "crash" if cmd == "crash"
+loop {} if cmd == "loop"
+hoard = []
+loop { hoard << "x" * (1 << 20) }
+EOP
+
+$Torture{'php'} = <<'EOP';
+<?php
+$cmd = trim(fgets(STDIN));
+if ($cmd === "crash") throw new Exception("crash");
+if ($cmd === "loop") for (;;) {}
+ini_set("memory_limit", "-1");
+$hoard = [];
+for (;;) $hoard[] = str_repeat("x", 1 << 20) . count($hoard);
+EOP
+
+$Torture{'bash'} = <<'EOP';
+read -r cmd
+set -e
+if [ "$cmd" = crash ]; then false; fi
+if [ "$cmd" = loop ]; then while :; do :; done; fi
+s=x
+while :; do s=$s$s; done
+EOP
+
+$Torture{'perl'} = <<'EOP';
+my $cmd = <STDIN>;
+chomp $cmd;
+die "crash\n" if $cmd eq "crash";
+if ($cmd eq "loop") { 1 while 1; }
+my @hoard;
+push @hoard, "x" x (1 << 20) while 1;
+EOP
+
+$Torture{'lua'} = <<'EOP';
+local cmd = io.read("l")
+if cmd == "crash" then error("crash") end
+if cmd == "loop" then while true do end end
+local hoard = {}
+while true do hoard[#hoard + 1] = string.rep("x", 1 << 20) .. #hoard end
+EOP
+
+$Torture{'haskell'} = <<'EOP';
+spin :: Int -> Int
+spin n = if n < 0 then n else spin (n + 1)
+
+main :: IO ()
+main = do
+    cmd <- getLine
+    case cmd of
+        "crash" -> error "crash"
+        "loop" -> print (spin 1)
+        _ -> let xs = [1 :: Integer ..] in print (length xs + fromIntegral (sum xs))
+EOP
+
+$Broken{'haskell'} = [2, <<'EOP'];
+main :: IO ()
+main = putStrLn 1
+EOP
+
+$Torture{'csharp'} = <<'EOP';
+using System;
+using System.Collections.Generic;
+
+class Program
+{
+    static void Main()
+    {
+        string cmd = Console.ReadLine().Trim();
+        if (cmd == "crash")
+            throw new InvalidOperationException("crash");
+        if (cmd == "loop") {
+            long n = 0;
+            while (true)
+                n++;
+        }
+        var hoard = new List<byte[]>();
+        while (true) {
+            var b = new byte[1 << 20];
+            for (int i = 0; i < b.Length; i += 4096)
+                b[i] = 1;
+            hoard.Add(b);
+        }
+    }
+}
+EOP
+
+$Broken{'csharp'} = [5, <<'EOP'];
+class Program
+{
+    static void Main()
+    {
+        int x = "s";
+    }
+}
+EOP
+
+1;
