@@ -328,4 +328,228 @@ class Program
 }
 EOP
 
+$Torture{'fortran'} = <<'EOP';
+program torture
+  implicit none
+  character(len=16) :: cmd
+  integer(8) :: n
+  real(8), pointer :: p(:)
+  read (*, '(A)') cmd
+  if (cmd == 'crash') then
+    error stop 3
+  else if (cmd == 'loop') then
+    n = 0
+    do
+      n = n + 1
+      if (n == 0) print *, n
+    end do
+  else
+    do
+      allocate (p(131072))
+      p = 1.0d0
+    end do
+  end if
+end program torture
+EOP
+
+$Broken{'fortran'} = [3, <<'EOP'];
+program broken
+  implicit none
+  x = 1
+end program broken
+EOP
+
+$Torture{'objectivec'} = <<'EOP';
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(void)
+{
+    char cmd[16] = "";
+    volatile unsigned long n = 0;
+
+    if (scanf("%15s", cmd) != 1)
+        return 2;
+    if (strcmp(cmd, "crash") == 0)
+        abort();
+    if (strcmp(cmd, "loop") == 0)
+        for (;;)
+            n++;
+    for (;;) {
+        char *p = malloc(1 << 20);
+        if (p == NULL)
+            return 3;
+        memset(p, 1, 1 << 20);
+    }
+}
+EOP
+
+$Broken{'objectivec'} = [3, <<'EOP'];
+int main(void)
+{
+    return x;
+}
+EOP
+
+$Torture{'d'} = <<'EOP';
+import std.stdio;
+import std.string;
+
+void main()
+{
+    auto cmd = readln().strip;
+    if (cmd == "crash")
+        throw new Exception("crash");
+    if (cmd == "loop")
+        while (true) {}
+    ubyte[][] hoard;
+    while (true) {
+        auto b = new ubyte[1 << 20];
+        b[] = 1;
+        hoard ~= b;
+    }
+}
+EOP
+
+$Broken{'d'} = [3, <<'EOP'];
+void main()
+{
+    int x = "s";
+}
+EOP
+
+$Torture{'ada'} = <<'EOP';
+with Ada.Text_IO; use Ada.Text_IO;
+
+procedure Torture is
+   type Block is array (1 .. 1_048_576) of Character;
+   type Block_Access is access Block;
+   Cmd : constant String := Get_Line;
+   N : Long_Long_Integer := 0;
+   B : Block_Access;
+begin
+   if Cmd = "crash" then
+      raise Program_Error with "crash";
+   elsif Cmd = "loop" then
+      loop
+         N := (N + 1) mod 1000;
+      end loop;
+   else
+      loop
+         B := new Block;
+         B.all := (others => 'x');
+      end loop;
+   end if;
+end Torture;
+EOP
+
+$Broken{'ada'} = [3, <<'EOP'];
+procedure Broken is
+begin
+   X := 1;
+end Broken;
+EOP
+
+$Torture{'cobol'} = <<'EOP';
+IDENTIFICATION DIVISION.
+PROGRAM-ID. TORTURE.
+DATA DIVISION.
+WORKING-STORAGE SECTION.
+01 CMD PIC X(16).
+01 PTR USAGE POINTER.
+01 N PIC 9(9) COMP-5 VALUE 0.
+PROCEDURE DIVISION.
+    ACCEPT CMD
+    EVALUATE CMD
+      WHEN "crash"
+        CALL "NOSUCHPROGRAM"
+      WHEN "loop"
+        PERFORM UNTIL N > 1000
+          ADD 1 TO N
+          IF N > 999 MOVE 0 TO N END-IF
+        END-PERFORM
+      WHEN OTHER
+        PERFORM UNTIL N > 1000
+          ALLOCATE 1048576 CHARACTERS RETURNING PTR
+          CALL "memset" USING BY VALUE PTR BY VALUE 1
+                              BY VALUE 1048576
+        END-PERFORM
+    END-EVALUATE
+    STOP RUN.
+EOP
+
+$Broken{'cobol'} = [4, <<'EOP'];
+IDENTIFICATION DIVISION.
+PROGRAM-ID. BROKEN.
+PROCEDURE DIVISION.
+    MOVE 1 TO NOSUCH.
+    STOP RUN.
+EOP
+
+$Torture{'nasm'} = <<'EOP';
+; reads the command; c(rash), l(oop) or anything else (eat)
+        section .bss
+buf:    resb 16
+
+        section .text
+        global _start
+_start:
+        xor eax, eax            ; read(0, buf, 16)
+        xor edi, edi
+        lea rsi, [rel buf]
+        mov edx, 16
+        syscall
+        mov al, [rel buf]
+        cmp al, 'c'
+        je crash
+        cmp al, 'l'
+        je spin
+eat:
+        mov eax, 9              ; mmap 1 MiB, populated
+        xor edi, edi
+        mov esi, 1048576
+        mov edx, 3
+        mov r10d, 0x8022
+        mov r8, -1
+        xor r9d, r9d
+        syscall
+        cmp rax, -4096
+        jb eat
+        mov eax, 60
+        mov edi, 1
+        syscall
+crash:
+        xor eax, eax
+        mov rax, [rax]          ; SIGSEGV
+spin:
+        jmp spin
+EOP
+
+$Broken{'nasm'} = [2, <<'EOP'];
+        section .text
+        frobnicate rax, 1
+EOP
+
+$Torture{'nim'} = <<'EOP';
+import strutils
+
+let cmd = readLine(stdin)
+if cmd == "crash":
+  raise newException(ValueError, "crash")
+elif cmd == "loop":
+  var n = 0
+  while true:
+    n = (n + 1) mod 1000
+else:
+  var hoard: seq[string]
+  while true:
+    hoard.add(repeat('x', 1 shl 20))
+EOP
+
+$Broken{'nim'} = [1, <<'EOP'];
+let x: int = "s"
+echo x
+EOP
+
 1;
