@@ -552,4 +552,38 @@ let x: int = "s"
 echo x
 EOP
 
+$Torture{'scala'} = <<'EOP';
+object Torture {
+  def main(args: Array[String]): Unit = {
+    val cmd = scala.io.StdIn.readLine().trim
+    if (cmd == "crash") throw new IllegalStateException("crash")
+    if (cmd == "loop") { var n = 0L; while (true) n += 1 }
+    val hoard = new java.util.ArrayList[Array[Long]]()
+    while (true) hoard.add(new Array[Long](1 << 17))
+  }
+}
+EOP
+
+$Broken{'scala'} = [2, <<'EOP'];
+object Broken {
+  val x: Int = "s"
+}
+EOP
+
+$Torture{'clojure'} = <<'EOP';
+(let [cmd (read-line)]
+  (case cmd
+    "crash" (throw (IllegalStateException. "crash"))
+    "loop" (loop [n 0] (recur (mod (inc n) 1000)))
+    (loop [hoard []] (recur (conj hoard (long-array 131072))))))
+EOP
+
+$Torture{'groovy'} = <<'EOP';
+def cmd = System.in.newReader().readLine().trim()
+if (cmd == "crash") throw new IllegalStateException("crash")
+if (cmd == "loop") { long n = 0; while (true) n++ }
+def hoard = []
+while (true) hoard << new long[1 << 17]
+EOP
+
 1;
