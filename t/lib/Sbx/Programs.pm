@@ -586,4 +586,56 @@ def hoard = []
 while (true) hoard << new long[1 << 17]
 EOP
 
+$Torture{'awk'} = <<'EOP';
+{
+    if ($0 == "crash") { z = 0; print 1 / z }
+    else if ($0 == "loop") { for (;;) n++ }
+    else { s = "x"; for (;;) { hoard[n++] = s; s = s s } }
+}
+EOP
+
+$Torture{'tcl'} = <<'EOP';
+gets stdin cmd
+if {$cmd eq "crash"} { error "crash" }
+if {$cmd eq "loop"} { while 1 {} }
+set hoard {}
+while 1 { lappend hoard [string repeat x 1048576][llength $hoard] }
+EOP
+
+$Torture{'sqlite'} = <<'EOP';
+CREATE TABLE input(line TEXT);
+.mode ascii
+.separator "\037" "\n"
+.import /dev/stdin input
+.mode list
+SELECT CASE (SELECT line FROM input LIMIT 1)
+  WHEN 'crash' THEN abs(-9223372036854775807 - 1)
+  WHEN 'loop' THEN (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT max(x) FROM c)
+  ELSE (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT length(group_concat(printf('%.1000c', 'x'))) FROM c)
+END;
+EOP
+
+$Torture{'forth'} = <<'EOP';
+create buf 16 allot
+: cmd  ( -- addr u )  buf 16 stdin read-line throw drop buf swap ;
+: spin  ( -- )  begin again ;
+: eat  ( -- )  begin 1048576 allocate throw 1048576 1 fill again ;
+: main  ( -- )
+    cmd 2dup s" crash" compare 0= if 2drop 1 0 / . then
+    2dup s" loop" compare 0= if 2drop spin then
+    2drop eat ;
+main
+EOP
+
+$Torture{'coffeescript'} = <<'EOP';
+cmd = require('fs').readFileSync(0, 'utf8').trim()
+throw new Error('crash') if cmd is 'crash'
+if cmd is 'loop'
+  loop
+    null
+hoard = []
+loop
+  hoard.push Buffer.alloc(1 << 20, 1)
+EOP
+
 1;
