@@ -24,6 +24,12 @@ static size_t        sbx_nlangs;
 static json_t       *sbx_lang_root;
 static json_t       *sbx_lang_public;
 
+/* main_from runs on untrusted source: its backtracking is bounded */
+static pcre2_match_context  *sbx_lang_mctx;
+
+#define SBX_LANG_MATCH_LIMIT  1000000
+#define SBX_LANG_DEPTH_LIMIT  10000
+
 
 static int sbx_lang_parse(sbx_lang_t *lang, json_t *e, char *err,
     size_t size);
@@ -67,6 +73,15 @@ sbx_lang_load(const char *path, char *err, size_t size)
     }
 
     sbx_lang_public = json_array();
+    sbx_lang_mctx = pcre2_match_context_create(NULL);
+
+    if (sbx_lang_public == NULL || sbx_lang_mctx == NULL) {
+        snprintf(err, size, "out of memory");
+        return SBX_ERROR;
+    }
+
+    pcre2_set_match_limit(sbx_lang_mctx, SBX_LANG_MATCH_LIMIT);
+    pcre2_set_depth_limit(sbx_lang_mctx, SBX_LANG_DEPTH_LIMIT);
 
     json_array_foreach(list, i, e) {
 
@@ -131,11 +146,13 @@ sbx_lang_free(void)
     free(sbx_langs);
     json_decref(sbx_lang_root);
     json_decref(sbx_lang_public);
+    pcre2_match_context_free(sbx_lang_mctx);
 
     sbx_langs = NULL;
     sbx_nlangs = 0;
     sbx_lang_root = NULL;
     sbx_lang_public = NULL;
+    sbx_lang_mctx = NULL;
 }
 
 
@@ -224,10 +241,13 @@ sbx_lang_main_name(sbx_lang_t *lang, const char *src, size_t len,
         return lang->source_file;
     }
 
-    /* jansson's strings are valid UTF-8: no second check */
+    /*
+     * jansson's strings are valid UTF-8: no second check; a match that
+     * runs into its limit is no match
+     */
 
     rc = pcre2_match(lang->main_from, (PCRE2_SPTR) src, len, 0,
-                     PCRE2_NO_UTF_CHECK, md, NULL);
+                     PCRE2_NO_UTF_CHECK, md, sbx_lang_mctx);
 
     got = size;
 
