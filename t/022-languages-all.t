@@ -157,6 +157,7 @@ sub {
     my @langs = @{ $_[0]{languages} };
     my %ids = map { $_->{id} => 1 } values %Sbx::Languages::Lang;
 
+    Test::More::cmp_ok(scalar @langs, '>=', 40, 'at least 40 languages');
     Test::More::is_deeply([ sort map { $_->{id} } @langs ], [ sort keys %ids ],
                           'GET /languages serves the whole table');
     Test::More::ok(length($_->{example} // '') > 0, "$_->{id} has an example")

@@ -638,4 +638,166 @@ loop
   hoard.push Buffer.alloc(1 << 20, 1)
 EOP
 
+$Torture{'ocaml'} = <<'EOP';
+let () =
+  match String.trim (read_line ()) with
+  | "crash" -> failwith "crash"
+  | "loop" -> let n = ref 0 in while true do n := (!n + 1) mod 1000 done
+  | _ ->
+    let hoard = ref [] in
+    while true do hoard := Bytes.make (1 lsl 20) 'x' :: !hoard done
+EOP
+
+$Broken{'ocaml'} = [2, <<'EOP'];
+let () =
+  print_int "s"
+EOP
+
+$Torture{'erlang'} = <<'EOP';
+-module(torture).
+-export([main/0]).
+
+main() ->
+    case string:trim(io:get_line("")) of
+        "crash" -> erlang:error(crash);
+        "loop" -> spin(0);
+        _ -> eat([])
+    end.
+
+spin(N) -> spin((N + 1) rem 1000).
+
+eat(L) -> eat([binary:copy(<<(length(L) rem 256)>>, 1 bsl 25) | L]).
+EOP
+
+$Broken{'erlang'} = [3, <<'EOP'];
+-module(broken).
+-export([main/0]).
+main() -> X.
+EOP
+
+$Torture{'elixir'} = <<'EOP';
+case IO.gets("") |> String.trim() do
+  "crash" -> raise "crash"
+  "loop" -> Stream.iterate(0, &rem(&1 + 1, 1000)) |> Stream.run()
+  _ ->
+    Stream.iterate(0, &(&1 + 1))
+    |> Enum.reduce([], fn i, acc -> [:binary.copy(<<rem(i, 256)>>, 33_554_432) | acc] end)
+end
+EOP
+
+$Torture{'r'} = <<'EOP';
+cmd <- readLines(file("stdin"), n = 1)
+if (cmd == "crash") stop("crash")
+if (cmd == "loop") repeat {}
+hoard <- list()
+repeat hoard[[length(hoard) + 1]] <- rep(1, 131072)
+EOP
+
+$Torture{'octave'} = <<'EOP';
+cmd = fgetl(stdin);
+if strcmp(cmd, "crash")
+  error("crash");
+elseif strcmp(cmd, "loop")
+  while true
+  end
+else
+  hoard = {};
+  while true
+    hoard{end + 1} = ones(1, 131072);
+  end
+end
+EOP
+
+$Torture{'pascal'} = <<'EOP';
+program Torture;
+var
+  Cmd: string;
+  N: Int64;
+  P: PByte;
+begin
+  ReadLn(Cmd);
+  if Cmd = 'crash' then
+  begin
+    P := nil;
+    P^ := 1;
+  end
+  else if Cmd = 'loop' then
+  begin
+    N := 0;
+    while True do
+      N := (N + 1) mod 1000;
+  end
+  else
+    while True do
+    begin
+      GetMem(P, 1048576);
+      FillChar(P^, 1048576, 1);
+    end;
+end.
+EOP
+
+$Broken{'pascal'} = [3, <<'EOP'];
+program Broken;
+begin
+  X := 1;
+end.
+EOP
+
+$Torture{'commonlisp'} = <<'EOP';
+(let ((cmd (read-line)))
+  (cond ((string= cmd "crash") (error "crash"))
+        ((string= cmd "loop") (loop))
+        (t (let ((hoard '()))
+             (loop (push (make-array 1048576 :element-type '(unsigned-byte 8)
+                                             :initial-element 1)
+                         hoard))))))
+EOP
+
+$Torture{'scheme'} = <<'EOP';
+(use-modules (ice-9 rdelim))
+
+(let ((cmd (read-line)))
+  (cond ((string=? cmd "crash") (error "crash"))
+        ((string=? cmd "loop") (let spin () (spin)))
+        (else (let eat ((hoard '()))
+                (eat (cons (make-string 33554432 #\x) hoard))))))
+EOP
+
+$Torture{'racket'} = <<'EOP';
+#lang racket/base
+
+(define cmd (read-line))
+(cond [(equal? cmd "crash") (error "crash")]
+      [(equal? cmd "loop") (let spin () (spin))]
+      [else (let eat ([hoard '()]) (eat (cons (make-bytes 1048576 1) hoard)))])
+EOP
+
+$Torture{'prolog'} = <<'EOP';
+main :-
+    read_line_to_string(user_input, Cmd),
+    run(Cmd).
+
+run("crash") :- !, atom_length(X, X).
+run("loop") :- !, repeat, fail.
+run(_) :- eat([]).
+
+eat(L) :- length(B, 100000), eat([B|L]).
+EOP
+
+$Torture{'crystal'} = <<'EOP';
+cmd = gets.not_nil!.strip
+raise "crash" if cmd == "crash"
+if cmd == "loop"
+  n = 0_u64
+  loop { n &+= 1 }
+end
+hoard = [] of String
+loop { hoard << "x" * (1 << 20) }
+EOP
+
+$Broken{'crystal'} = [2, <<'EOP'];
+x = 1
+puts x.nosuch
+EOP
+
 1;
