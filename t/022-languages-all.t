@@ -1,14 +1,19 @@
-# Every language GET /languages serves, all at once: its example, given
-# "world", prints "Hello, world!"; a program of Sbx::Programs crashes (a
-# runtime error), spins (time_limit_exceeded) and
-# eats memory (memory_limit_exceeded under the language's default
-# memory; 1 s of CPU, or the default of a runtime that takes more to
-# start, and the language's maximum wall time, which a busy machine may
-# reach first) as three tests of one submission; and, for a compiled
-# language, a program that does not compile is compilation_error with a
-# diagnostic naming its file and line.  The submissions go in with
-# ?wait=false, a few at a time, and are polled, so that the runner's
-# workers run them side by side and the file stays quick.
+# Every language GET /languages serves, side by side:
+#
+# - its example, given "world", prints "Hello, world!";
+# - a program of Sbx::Programs, as three tests of one submission,
+#   crashes (runtime_error), spins (time_limit_exceeded) and eats memory
+#   (memory_limit_exceeded under the language's default memory), with
+#   1 s of CPU (or the default of a runtime that needs more to start)
+#   and the language's maximum wall time, which a busy machine may
+#   reach first;
+# - for a compiled language, a program that does not compile is
+#   compilation_error with a diagnostic at its file and line.
+#
+# The submissions go in with ?wait=false, a few at a time, and are
+# polled, so that the runner's workers run them side by side and the
+# file stays quick.  SBX_LANGUAGES=REGEX runs only the languages whose
+# id it matches (when one language is being worked on).
 
 use Test::Nginx::Socket 'no_plan';
 use Sbx::Test;
