@@ -327,6 +327,9 @@ main_file(const char *text, const char *name, const char *cls)
 static void
 test_main_from(void **state)
 {
+    int   n;
+    char  text[512];
+
     /* Java's public class names the file, as javac demands */
 
     main_file("{\"language\":\"java\",\"source\":"
@@ -342,11 +345,13 @@ test_main_from(void **state)
               "Main.java", "\"Main\"]");
     main_file("{\"language\":\"java\",\"source\":\"public class Co$t {}\"}",
               "Main.java", "\"Main\"]");
-    main_file("{\"language\":\"java\",\"source\":"
-              "\"public class $$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$"
-              "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$"
-              "$$$$$$$$$$$$$$$$$$$$$$ {}\"}",
-              "Main.java", "\"Main\"]");
+    /* a class name longer than any file name may be */
+
+    n = snprintf(text, sizeof(text),
+                 "{\"language\":\"java\",\"source\":\"public class ");
+    memset(text + n, 'A', 200);
+    snprintf(text + n + 200, sizeof(text) - n - 200, " {}\"}");
+    main_file(text, "Main.java", "\"Main\"]");
     main_file("{\"language\":\"java\",\"source\":"
               "\"public class \\u00e9t\\u00e9 {}\"}",
               "Main.java", "\"Main\"]");
