@@ -57,6 +57,23 @@ static const struct {
     { 72, "ruby", "Ruby (%s)" },
     { 73, "rust", "Rust (%s)" },
     { 74, "typescript", "TypeScript (%s)" },
+    { 45, "nasm", "Assembly (NASM %s)" },
+    { 55, "commonlisp", "Common Lisp (SBCL %s)" },
+    { 56, "d", "D (GDC %s)" },
+    { 57, "elixir", "Elixir (%s)" },
+    { 58, "erlang", "Erlang (OTP %s)" },
+    { 59, "fortran", "Fortran (GFortran %s)" },
+    { 65, "ocaml", "OCaml (%s)" },
+    { 66, "octave", "Octave (%s)" },
+    { 67, "pascal", "Pascal (FPC %s)" },
+    { 69, "prolog", "Prolog (SWI-Prolog %s)" },
+    { 77, "cobol", "COBOL (GnuCOBOL %s)" },
+    { 79, "objectivec", "Objective-C (GCC %s)" },
+    { 80, "r", "R (%s)" },
+    { 81, "scala", "Scala (%s)" },
+    { 82, "sqlite", "SQL (SQLite %s)" },
+    { 86, "clojure", "Clojure (%s)" },
+    { 88, "groovy", "Groovy (%s)" },
     { 0, NULL, NULL }
 };
 

@@ -24,7 +24,8 @@
 static const char   *sbx_lang_fields[] = {
     "id", "name", "version", "image", "source_file", "aliases",
     "extensions", "compile", "run", "env", "limits", "tmpfs_kb",
-    "diagnostics", "memory_error", NULL
+    "diagnostics", "memory_error", "example", "main_from", "main_lower",
+    NULL
 };
 
 static const char   *sbx_lang_limit_sets[] = {
