@@ -147,10 +147,10 @@ for my $v ('2.x', '3.12', '^3.12', '>3.11.2', '<3', '4 || 2', '3.1',
 }
 --- request
 POST /piston/api/v2/execute
-{"language":"cobol","version":"*","files":[{"content":"x"}]}
+{"language":"intercal","version":"*","files":[{"content":"x"}]}
 --- error_code: 400
 --- response_json
-message: "cobol-* runtime is unknown"
+message: "intercal-* runtime is unknown"
 
 
 
