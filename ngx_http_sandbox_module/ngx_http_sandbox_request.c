@@ -518,7 +518,7 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 {
     int                           n;
     char                          api[SBX_DIALECT_ATTR_LEN];
-    size_t                        len, hide;
+    size_t                        len;
     ngx_buf_t                    *h, *b;
     ngx_uint_t                    na;
     ngx_chain_t                  *cl;
@@ -605,7 +605,6 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     }
 
     for ( ;; ) {
-        hide = 0;
 
         if (slcf->auth.len) {
             all[na].key.data = "auth";
@@ -613,8 +612,6 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
             all[na].value.data = (const char *) slcf->auth.data;
             all[na].value.len = slcf->auth.len;
             na++;
-
-            hide = sizeof(" auth=") - 1 + slcf->auth.len;
         }
 
         n = sbx_proto_write_header((char *) h->last, SBX_PROTO_MAX_HEADER,
@@ -638,8 +635,13 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 
     h->last += n;
 
+    /* the shared key's token, last, is left out of the log */
+
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "sandbox request: \"%*s\"", (size_t) n - 2 - hide,
+                   "sandbox request: \"%*s\"",
+                   (size_t) n - 2 - (slcf->auth.len
+                                     ? sizeof(" auth=") - 1 + slcf->auth.len
+                                     : 0),
                    h->pos);
 
     cl = ngx_alloc_chain_link(r->pool);
