@@ -86,6 +86,7 @@ int sbx_buf_append(sbx_buf_t *b, const void *data, size_t len);
 void sbx_buf_free(sbx_buf_t *b);
 
 sbx_msec_t sbx_monotonic_msec(void);
+uint64_t sbx_monotonic_nsec(void);      /* init's clock too (no time ns) */
 sbx_msec_t sbx_realtime_msec(void);
 void sbx_rfc3339(char *buf, size_t size, sbx_msec_t ms);
 void sbx_uuid(char *buf);                /* SBX_ID_LEN + 1 bytes */

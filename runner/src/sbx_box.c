@@ -710,6 +710,8 @@ sbx_box_kill(sbx_docker_t *d)
 static void
 sbx_box_dispose(sbx_docker_t *d, sbx_box_t *box)
 {
+    sbx_job_t  *job;
+
     if (box->id[0] != '\0'
         && (d == NULL || sbx_docker_remove(d, box->id) != SBX_OK))
     {
@@ -720,6 +722,16 @@ sbx_box_dispose(sbx_docker_t *d, sbx_box_t *box)
 
     sbx_boxdir_close(box);
 
+    /* a job's box holds a reference to it (sbx_sandbox_run()) */
+
+    job = box->job;
+
     sbx_box_leave(box);
     free(box);
+
+    if (job != NULL) {
+        sbx_job_stage(job, SBX_STAGE_REMOVED, 0);
+        sbx_job_stage_done(job);
+        sbx_job_unref(job);
+    }
 }

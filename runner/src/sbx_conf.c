@@ -116,6 +116,9 @@ static const sbx_conf_opt_t  sbx_conf_opts[] = {
     { "pid-file", SBX_CONF_STR, sbx_conf_off(pid_file),
       "file holding the runner's pid while it runs; a second runner "
       "refuses it" },
+    { "warm-max", SBX_CONF_INT, sbx_conf_off(warm_max),
+      "warm containers at most, all limit classes together (0: four "
+      "times the --warm counts); the pool grows with the arrival rate" },
 };
 
 
@@ -312,6 +315,7 @@ sbx_conf_check(void)
     sbx_conf_min(max_batch, "max-batch", 1);
     sbx_conf_min(container_cpus_milli, "container-cpus", 1);
     sbx_conf_min(callback_attempts, "callback-attempts", 1);
+    sbx_conf_min(warm_max, "warm-max", 0);
 
 #undef sbx_conf_min
 

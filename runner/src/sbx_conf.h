@@ -58,6 +58,7 @@ struct sbx_conf_s {
     int              test_double;        /* --test-double: no containers */
     char            *pid_file;           /* or NULL */
     int              check;              /* --check: validate and exit */
+    int              warm_max;           /* warm boxes at most, 0: auto */
 };
 
 

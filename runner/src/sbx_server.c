@@ -380,6 +380,8 @@ sbx_server_take_done(void)
         }
 
         sbx_conn_answer(job);
+        sbx_job_stage(job, SBX_STAGE_REPLY, 0);
+        sbx_job_stage_done(job);
 
         if (job->callback_url != NULL) {
             sbx_callback_enqueue(job);
