@@ -319,12 +319,17 @@ sbx_warm_arrive(sbx_warm_pool_t *p, sbx_msec_t now)
 {
     double  gap;
 
-    /* the first: as if the one before were long ago (one box wanted) */
+    /*
+     * The first: as if the one before were long ago (one box wanted).
+     * The first gap measured after that, or after an idle spell, is
+     * taken as it is: a burst is met at its second arrival, not after
+     * the average has crept down to it.
+     */
 
     gap = p->last != 0 ? (double) sbx_max(now - p->last, 1)
                        : (double) SBX_WARM_IDLE_MS;
 
-    p->gap_ms = p->gap_ms > 0
+    p->gap_ms = (p->gap_ms > 0 && p->gap_ms < SBX_WARM_IDLE_MS)
                 ? (1 - SBX_WARM_ALPHA) * p->gap_ms + SBX_WARM_ALPHA * gap
                 : gap;
     p->last = now;

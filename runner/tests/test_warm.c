@@ -130,11 +130,28 @@ test_arrive_rate(void **state)
     sbx_warm_arrive(&p, 1000);
     assert_int_equal(sbx_warm_target(0, 16, p.gap_ms, 0, 300), 1);
 
-    for (i = 1; i <= 50; i++) {
+    /* the second: its gap as it is, a burst is met at once */
+    sbx_warm_arrive(&p, 1020);
+    assert_true(p.gap_ms == 20);
+    assert_int_equal(sbx_warm_target(0, 16, p.gap_ms, 0, 300), 16);
+
+    for (i = 2; i <= 50; i++) {
         sbx_warm_arrive(&p, 1000 + i * 20);
     }
 
     assert_true(p.gap_ms > 19 && p.gap_ms < 21);
+
+    /* a slower pace: the average follows */
+    for (i = 1; i <= 50; i++) {
+        sbx_warm_arrive(&p, 2000 + i * 100);
+    }
+
+    assert_true(p.gap_ms > 95 && p.gap_ms < 105);
+
+    /* after an idle spell, the next burst's first gap is taken as it is */
+    sbx_warm_arrive(&p, 200000);
+    sbx_warm_arrive(&p, 200050);
+    assert_true(p.gap_ms == 50);
 }
 
 
