@@ -61,7 +61,7 @@
  */
 #define SBX_SANDBOX_INIT_KB     (16 * 1024)
 #define SBX_SANDBOX_INIT_PIDS   8
-#define SBX_SANDBOX_ROOM        (2 * 1024 * 1024)
+#define SBX_SANDBOX_ROOM        (256 * 1024)
 
 
 static sbx_box_t *sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job,
