@@ -13,8 +13,9 @@
  *   monitor       sbx_monitor.c   Docker's health, expiry of results,
  *                                 sweeps of stray containers
  *   reaper        sbx_box.c       removes the containers of ended jobs
- *   warm filler   sbx_warm.c      keeps started containers waiting for
- *                                 the languages that have a warm pool
+ *   warm fillers  sbx_warm.c      keep started containers waiting for
+ *                                 the languages that have a warm pool,
+ *                                 several creates in flight
  *   callbacks     sbx_callback.c  POST finished jobs' results to their
  *                                 callback_url, with retries
  *
