@@ -254,7 +254,7 @@ void
 sbx_job_stage_done(sbx_job_t *job)
 {
     int              i;
-    double           d[SBX_STAGE_N], overhead;
+    double           d[SBX_STAGE_N], overhead, total;
     const uint64_t  *t;
 
     if (__atomic_load_n(&job->stage_wait, __ATOMIC_ACQUIRE) == 0
@@ -277,13 +277,16 @@ sbx_job_stage_done(sbx_job_t *job)
                                    - (t[SBX_STAGE_EXIT]
                                       - t[SBX_STAGE_START])) / 1e6;
 
+    total = (double) (int64_t) (t[SBX_STAGE_REPLY] - t[SBX_STAGE_QUEUED])
+            / 1e6;
+
     sbx_log_debug("job %s: timing ms: queue %.3f box %.3f handover %.3f "
                   "start %.3f program %.3f result %.3f reply %.3f "
-                  "removed %.3f overhead %.3f calls %u", job->id,
+                  "removed %.3f overhead %.3f total %.3f calls %u", job->id,
                   d[SBX_STAGE_TAKEN], d[SBX_STAGE_BOX],
                   d[SBX_STAGE_HANDOVER], d[SBX_STAGE_START],
                   d[SBX_STAGE_EXIT], d[SBX_STAGE_RESULT],
-                  d[SBX_STAGE_REPLY], d[SBX_STAGE_REMOVED], overhead,
+                  d[SBX_STAGE_REPLY], d[SBX_STAGE_REMOVED], overhead, total,
                   job->docker_calls);
 }
 
