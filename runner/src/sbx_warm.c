@@ -173,7 +173,13 @@ sbx_warm_take(const sbx_warm_class_t *c)
             box = p->boxes[--p->n];
         }
 
-        pthread_cond_broadcast(&sbx_warm.cond);
+        /*
+         * One filler: it wakes the next if there is more to make, so
+         * that a take does not wake them all to fight for the cores
+         * while this job starts.
+         */
+
+        pthread_cond_signal(&sbx_warm.cond);
     }
 
     pthread_mutex_unlock(&sbx_warm.lock);
@@ -450,6 +456,10 @@ sbx_warm_fill(void *data)
         if (p != NULL) {
             c = p->key;
             p->inflight++;
+
+            if (sbx_warm_next(&sbx_warm.set, now) != NULL) {
+                pthread_cond_signal(&sbx_warm.cond);
+            }
 
             pthread_mutex_unlock(&sbx_warm.lock);
 
