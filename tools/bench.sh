@@ -79,6 +79,7 @@ http {
     server {
         listen 127.0.0.1:$port;
         client_max_body_size 16m;
+        sandbox_max_tests 0;
         location / {
             sandbox_pass runner;
             sandbox_read_timeout 300s;
@@ -148,19 +149,29 @@ sleep 2
 
 skip=$(grep -c 'timing ms:' "$dir/warm.log" || true)
 c0=$(ticks "$warm"); n0=$(ticks $(nginx_pids))
+threads() {     # CPU ticks of the runner's threads, by kind
+    local t
+    for t in /proc/"$warm"/task/*; do
+        echo "$(sed 's/-[0-9]*$//' "$t/comm") $(awk '{ print $14 + $15 }'             "$t/stat")"
+    done | awk '{ a[$1] += $2 } END { for (k in a) print k, a[k] }' | sort
+}
+threads >"$dir/threads0"
 calls0=$(curl -s "$url/warm/metrics" | grep '^sandbox_docker_calls_total' \
          || true)
 
 for _ in $(seq 1 "$N_LAT"); do
-    curl -s -o "$dir/last" -w '%{time_total}\n' "$url/warm/submissions" \
-        -d "$hello"
-done | awk '{ printf "%.3f\n", $1 * 1000 }' >"$dir/lat-warm"
+    curl -s -o "$dir/last" -w '%{time_total} %header{x-sandbox-id}\n' \
+        "$url/warm/submissions" -d "$hello"
+done | awk '{ printf "%.3f %s\n", $1 * 1000, $2 }' >"$dir/lat-warm-ids"
+cut -d' ' -f1 "$dir/lat-warm-ids" >"$dir/lat-warm"
 
 c1=$(ticks "$warm"); n1=$(ticks $(nginx_pids))
+threads >"$dir/threads1"
 sleep 3                                       # the last removals
 
 tail -n +"$((skip + 1))" "$dir/warm.log" | grep 'timing ms:' \
-    | sed 's/.*timing ms: //' >"$dir/timing"
+    | sed 's/.*job \([0-9a-f-]*\): timing ms: \(.*\)/\2 id \1/' \
+    >"$dir/timing"
 
 stage() {   # the values of one stage, a line each
     awk -v k="$1" '{ for (i = 1; i < NF; i += 2) if ($i == k) print $(i+1) }' \
@@ -186,7 +197,17 @@ ov50=$(stage overhead | pct 50)
 printf '%-34s %9.2f %9.2f\n' "runner overhead (taken -> result," \
     "$ov50" "$(stage overhead | pct 99)"
 echo "  less the program)"
+# the client's time less the runner's (queued -> reply), job by job
+awk 'NR == FNR { for (i = 1; i < NF; i += 2) if ($i == "total") t[$NF] = $(i+1)
+                 next }
+     ($2 in t) { print $1 - t[$2] }' "$dir/timing" "$dir/lat-warm-ids" \
+    >"$dir/outside"
+printf '%-34s %9.2f %9.2f\n' "outside the runner (client, nginx," \
+    "$(pct 50 <"$dir/outside")" "$(pct 99 <"$dir/outside")"
+echo "  the frames both ways)"
 calls=$(stage calls | pct 50)
+cold=$(stage calls | awk '$1 > 1' | wc -l)
+echo "jobs that found no warm container: $cold of $(wc -l <"$dir/timing")"
 echo "Engine API calls on a job's path (p50): $calls"
 echo "Engine API calls in all during the run (pool and reaper included):"
 curl -s "$url/warm/metrics" | grep '^sandbox_docker_calls_total' \
@@ -203,7 +224,9 @@ rcpu=$(awk -v t=$((c1 - c0)) -v h="$hz" -v n="$N_LAT" \
 ncpu=$(awk -v t=$((n1 - n0)) -v h="$hz" -v n="$N_LAT" \
        'BEGIN { printf "%.2f", t * 1000 / h / n }')
 echo "CPU per job: runner $rcpu ms, nginx $ncpu ms (/proc/PID/stat;" \
-     "dockerd and the program not counted)"
+     "dockerd and the program not counted); the runner's by thread:"
+join "$dir/threads0" "$dir/threads1" | awk -v h="$hz" -v n="$N_LAT" '
+    $3 > $2 { printf "  %-10s %5.2f ms\n", $1, ($3 - $2) * 1000 / h / n }' 
 
 goal "runner overhead p50 <= 5 ms" "$(verdict "$ov50 <= 5")" \
     "$ov50 ms: $(awk -v s="$(stage result | pct 50)" \
@@ -268,10 +291,10 @@ printf '%-44s %8.1f %8.1f\n' "bare process on the host" "$b50" "$b99"
 
 r=$(awk -v a="$w50" -v b="$i50" 'BEGIN { printf "%.2f", a / b }')
 goal "warm p50 <= 2x inside a container" "$(verdict "$r <= 2")" \
-    "$w50 / $i50 ms = ${r}x"
+    "$w50 / $i50 ms = ${r}x; the program itself $(stage program | pct 50) ms in its box, outside the runner $(pct 50 <"$dir/outside") ms"
 r=$(awk -v a="$w99" -v b="$w50" 'BEGIN { printf "%.2f", a / b }')
 goal "warm p99 <= 2x its p50" "$(verdict "$r <= 2")" \
-    "$w99 / $w50 ms = ${r}x"
+    "$w99 / $w50 ms = ${r}x; $cold jobs found no warm container (box p99 $(stage box | pct 99) ms)"
 r=$(awk -v a="$d50" -v b="$w50" 'BEGIN { printf "%.1f", a / b }')
 goal ">= 10x faster than docker run --rm (p50)" "$(verdict "$r >= 10")" \
     "$d50 / $w50 ms = ${r}x"
@@ -300,6 +323,7 @@ n = int(sys.argv[1])
 print(json.dumps({
     "language": "python",
     "source": "a, b = map(int, input().split())\nprint(a + b)",
+    "limits": {"wall_time_ms": 2000},
     "tests": [{"stdin": "%d %d\n" % (i, i), "expected_output": "%d\n" % (2 * i)}
               for i in range(n)]}))
 EOP
