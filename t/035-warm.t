@@ -51,6 +51,16 @@ Test::More::is($r->{status}, 'accepted', 'the job ran');
 push @main::uids, $r->{stdout};
 Test::More::is(Sbx::Test::metric('sandbox_warm_hits_total'), 1,
                'from the pool');
+my $id = $r->{id};
+my $timing;
+Test::More::ok(Sbx::Test::wait_for(30, sub {
+    open my $f, '<', "$Sbx::Test::Dir/warm.log" or return 0;
+    ($timing) = grep { /job \Q$id\E: timing ms:/ } <$f>;
+    defined $timing }), 'its stages are timed once its container is gone');
+my $stages = join ' ', map { "$_ [\\d.]+" }
+    qw(queue box handover start program result reply removed overhead total);
+Test::More::like($timing // '', qr/ $stages calls 1$/,
+    'every stage, and one Engine API call on its path: the logs');
 Test::More::ok(Sbx::Test::wait_for(30, sub {
     Sbx::Test::metric('sandbox_warm_ready') == 3
     && Sbx::Test::containers('warm') == 3 }), 'the pool is full again, '
@@ -126,7 +136,7 @@ GET /health
 
 === TEST 6: a dead warm container is passed over
 --- init
-Sbx::Test::wait_for(30, sub { Sbx::Test::metric('sandbox_warm_ready') == 3 });
+Sbx::Test::wait_for(30, sub { Sbx::Test::metric('sandbox_warm_ready') >= 3 });
 my @ids = grep { /\S/ } split /\n/,
     `docker ps -q --filter label=org.sandbox.runner=$Sbx::Test::Tag-warm`;
 system("docker kill @ids >/dev/null 2>&1");
