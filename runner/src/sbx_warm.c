@@ -428,8 +428,8 @@ sbx_warm_fill(void *data)
     sbx_msec_t        t, now;
     sbx_docker_t     *d;
     sbx_warm_pool_t  *p;
-    sbx_warm_class_t  c;
     struct timespec   ts;
+    sbx_warm_class_t  c;
 
     sbx_log_set_thread("warm");
 
