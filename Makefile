@@ -1,7 +1,8 @@
 # ngx_http_sandbox_module + sandbox-runner
 #
 #   make run     set up everything, then serve on 127.0.0.1:8080
-#   make test    set up everything, then run the whole suite
+#   make test    set up everything, then run the whole suite (the
+#                playground's browser test too: make browser)
 #   make soak    a long run under load; the report in build/soak/
 #   make fuzz    run every fuzz target for FUZZ_SECONDS each (fuzz/)
 #   make install install for a server (PREFIX, DESTDIR); make deb: packages
@@ -49,7 +50,7 @@ MODULE      := $(BUILD)/ngx_http_sandbox_module.so
 
 .PHONY: all build deps docker images run test unit t bench soak lint clean \
         fuzz fuzz-smoke fuzz-build install uninstall deb package-test \
-        static static-build
+        static static-build browser
 
 all: build
 
@@ -91,7 +92,7 @@ $(RUNNER_LIB): $(filter-out %/sbx_main.o,$(RUNNER_OBJS))
 
 $(RUNNER): $(RUNNER_OBJS) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(shell pkg-config --libs $(PKGS)) \
-	    -lcrypto
+	    -lssl -lcrypto
 
 # static: it runs inside images that share nothing with the host's libc
 $(INIT): $(INIT_OBJS) $(COMMON_LIB)
@@ -125,7 +126,7 @@ $(BUILD)/tests/%: runner/tests/%.c $(RUNNER_LIB) $(COMMON_LIB)
 	$(CC) $(CFLAGS) $(WARN) -MMD -MP -pthread -Irunner/src -Icommon \
 	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< \
 	    $(RUNNER_LIB) $(COMMON_LIB) \
-	    $(shell pkg-config --libs $(PKGS)) -lcrypto -lcmocka
+	    $(shell pkg-config --libs $(PKGS)) -lssl -lcrypto -lcmocka
 
 -include $(UNIT_BINS:=.d)
 
@@ -228,7 +229,7 @@ $(FUZZ_DIR)/double: \
 	$(FUZZ_LINK) $(WARN) -MMD -MP -pthread -Ifuzz -Irunner/src -Icommon \
 	    $(shell pkg-config --cflags $(PKGS)) -o $@ $< \
 	    $(FUZZ_DIR)/librunner.a $(FUZZ_DIR)/libcommon.a \
-	    $(shell pkg-config --libs $(PKGS)) -lcrypto
+	    $(shell pkg-config --libs $(PKGS)) -lssl -lcrypto
 
 $(FUZZ_DIR)/init_payload: fuzz/init_payload.c $(FUZZ_DIR)/libinit.a \
     $(FUZZ_DIR)/libcommon.a
@@ -236,7 +237,7 @@ $(FUZZ_DIR)/init_payload: fuzz/init_payload.c $(FUZZ_DIR)/libinit.a \
 	    $(FUZZ_DIR)/libinit.a $(FUZZ_DIR)/libcommon.a -ljansson -lpcre2-8
 
 FUZZ_NGX_LIBS := $(FUZZ_DIR)/libcommon.a $(FUZZ_NGX)/libngx.a \
-                 -ljansson -lpthread -lpcre2-8 -lcrypt -ldl
+                 -ljansson -lpthread -lpcre2-8 -lcrypt -ldl -lcrypto
 
 $(FUZZ_DIR)/module_request: fuzz/module_request.c fuzz/fuzz_nginx.h \
     $(FUZZ_MODULE) $(FUZZ_DIR)/libcommon.a $(FUZZ_NGX)/libngx.a
@@ -296,7 +297,11 @@ static: build static-build
 	    TEST_NGINX_LOAD_MODULES= TEST_FILES="$(STATIC_TESTS)" \
 	    tools/test-t.sh
 
-test: deps docker images build unit fuzz-smoke package-test t static
+# the playground in headless Chromium against a real nginx and runner
+browser: build
+	@tools/browser-test.sh
+
+test: deps docker images build unit fuzz-smoke package-test t static browser
 
 run: deps docker images build
 	@tools/run.sh

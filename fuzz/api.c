@@ -9,12 +9,13 @@
  *
  * Stubbed here, as the links to the outside: the connection and its
  * replies (sbx_conn.c: every reply is captured and must be a well-
- * formed answer, JSON for every verb but METRICS), the event loop's
- * queues (sbx_server.c), the state directory (sbx_store.c: nothing is
- * on disk) and the Docker monitor (sbx_monitor.c: Docker is up); no box
- * is live, so cancelling a job no worker took kills nothing.  Jobs that were
- * queued are taken off the queue and the table again after each input,
- * as a worker would; jobs a CANCEL ended, off the done queue.
+ * formed answer, JSON for every verb but METRICS and EVENTS), the event
+ * loop's queues (sbx_server.c), the state directory (sbx_store.c:
+ * nothing is on disk) and the Docker monitor (sbx_monitor.c: Docker is
+ * up); no box is live, so cancelling a job no worker took kills
+ * nothing.  Jobs that were queued are taken off the queue and the table
+ * again after each input, as a worker would; jobs a CANCEL ended, off
+ * the done queue.
  */
 
 
@@ -143,7 +144,9 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
 
     v = json_loadb(r->body, r->len, 0, NULL);
 
-    if (!json_is_object(v)) {
+    /* a dialect's answer may be a list (Piston's runtimes, Judge0's …) */
+
+    if (!json_is_object(v) && !json_is_array(v)) {
         abort();
     }
 
@@ -197,6 +200,27 @@ void
 sbx_conn_check(sbx_conn_t *c, char *attrs)
 {
     free(attrs);
+}
+
+
+/* EVENTS of a finished job: the header frame, then its EVENT frames */
+
+void
+sbx_conn_reply_more(sbx_conn_t *c, const sbx_reply_t *r, const char *more,
+    size_t len)
+{
+    sbx_fuzz_replies++;
+
+    if (r->status != 200 || r->len != 0 || more == NULL || len == 0) {
+        abort();
+    }
+}
+
+
+void
+sbx_conn_stream(sbx_conn_t *c, sbx_job_t *job)
+{
+    sbx_job_unref(job);
 }
 
 

@@ -25,7 +25,9 @@
 
 #define SBX_FUZZ_KINDS     5
 #define SBX_FUZZ_POLICIES  2
-#define SBX_FUZZ_CONFS     (SBX_FUZZ_KINDS * SBX_FUZZ_POLICIES)
+#define SBX_FUZZ_APIS      SBX_API_N      /* native, piston, judge0 */
+#define SBX_FUZZ_CONFS     (SBX_FUZZ_KINDS * SBX_FUZZ_POLICIES         \
+                            * SBX_FUZZ_APIS)
 
 
 static ngx_log_t                     sbx_fuzz_log;
@@ -147,8 +149,9 @@ sbx_fuzz_nginx_init(void)
         slcf = &sbx_fuzz_slcf[i];
 
         slcf->where = &sbx_fuzz_clcf[i % SBX_FUZZ_KINDS];
+        slcf->api = i / (SBX_FUZZ_KINDS * SBX_FUZZ_POLICIES);
 
-        if (i / SBX_FUZZ_KINDS == 0) {
+        if (i / SBX_FUZZ_KINDS % SBX_FUZZ_POLICIES == 0) {
             /* the merged defaults of ngx_http_sandbox_merge_loc_conf() */
             slcf->max_tests = NGX_HTTP_SANDBOX_MAX_TESTS;
             slcf->max_batch = 20;

@@ -15,7 +15,9 @@
  *   <Content-Type value, or nothing for none>\n
  *   <body>
  *
- * The conf byte picks the location kind and policy (fuzz_nginx.h).
+ * The conf byte picks the location kind, policy and API dialect
+ * (fuzz_nginx.h), and, above them, the method; a dialect's body is
+ * translated first, as the body handler does.
  */
 
 
@@ -111,6 +113,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
 
+    /* a path may have a route per method (Judge0's submissions/batch) */
+
+    r->method = ((data[0] / SBX_FUZZ_CONFS) & 1) ? NGX_HTTP_GET
+                                                 : NGX_HTTP_POST;
+
     route = ngx_http_sandbox_route(r, ctx);
 
     if (route == NULL) {
@@ -120,6 +127,39 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ctx->endpoint = route->endpoint;
 
     if (!(route->method & NGX_HTTP_POST)) {
+
+        if ((ctx->endpoint == NGX_HTTP_SANDBOX_GET
+             || ctx->endpoint == NGX_HTTP_SANDBOX_GET_BATCH)
+            && ctx->dialect.api != SBX_API_NATIVE
+            && ngx_http_sandbox_dialect_query(r, ctx, &err) != NGX_OK)
+        {
+            sbx_fuzz_check_error(&err);
+            goto done;
+        }
+
+        if (ctx->endpoint == NGX_HTTP_SANDBOX_STATUSES) {
+            goto done;                    /* a static answer, no frame */
+        }
+
+        if (ctx->endpoint == NGX_HTTP_SANDBOX_GET_BATCH) {
+            rc = ngx_http_sandbox_tokens(r, ctx, &body, &err);
+
+            if (rc == NGX_DECLINED) {
+                sbx_fuzz_check_error(&err);
+                goto done;
+            }
+
+            if (rc != NGX_OK
+                || ngx_http_sandbox_frame(r, ctx, route->verb, NULL, 0,
+                                          &body)
+                   != NGX_OK)
+            {
+                abort();
+            }
+
+            sbx_fuzz_check_frame(ctx, route->verb, body.len);
+            goto done;
+        }
 
         if (ctx->endpoint == NGX_HTTP_SANDBOX_GET
             || ctx->endpoint == NGX_HTTP_SANDBOX_CANCEL)
@@ -159,6 +199,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* ngx_http_sandbox_body_handler() */
+
+    if (ctx->dialect.api != SBX_API_NATIVE) {
+        rc = ngx_http_sandbox_translate(r, ctx, &body, &err);
+
+        if (rc == NGX_DECLINED) {
+            sbx_fuzz_check_error(&err);
+            goto done;
+        }
+
+        if (rc != NGX_OK) {
+            abort();
+        }
+    }
 
     if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH) {
         rc = ngx_http_sandbox_batch_frame(r, ctx, &body, &err);

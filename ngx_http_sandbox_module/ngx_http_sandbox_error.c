@@ -24,6 +24,8 @@
  * that serve only the API.
  *
  * A reply the runner sent (ctx->replied) is JSON already and passes.
+ * A location that speaks another API (sandbox_api) answers its errors in
+ * that API's shape (common/sbx_dialect.c), nginx's own ones included.
  *
  * The filters are a module of their own, ngx_http_sandbox_filter_module,
  * of the filter type (config), so that nginx places them among the
@@ -38,6 +40,14 @@
  * runner may have accepted and goes on running: it names the job (the
  * ids of a batch) in its body, in X-Sandbox-Id and in Location, and does
  * not say the runner could not be reached.
+ *
+ * Behind an upstream of several runners a job lives on one of them.  A
+ * runner's 404 for a GET or DELETE by id is not the last word while
+ * another runner of the upstream could not be asked (this request's
+ * earlier try failed, or nginx holds a server as failed or down): the
+ * job may be there.  That 404 becomes a 502 runner_unavailable naming
+ * the job (ngx_http_sandbox_owner_away()); once the runner is back, its
+ * stored results are served again.
  */
 
 
@@ -72,8 +82,15 @@ static void ngx_http_sandbox_status_error(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_uint_t status, sbx_error_t *err);
 static ngx_uint_t ngx_http_sandbox_about_job(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err);
+static ngx_uint_t ngx_http_sandbox_owner_away(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx);
+static ngx_int_t ngx_http_sandbox_replace(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err, ngx_uint_t job);
 static ngx_int_t ngx_http_sandbox_error_body(ngx_http_request_t *r,
-    sbx_error_t *err, ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body);
+    sbx_error_t *err, ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body,
+    ngx_uint_t *status);
+static ngx_int_t ngx_http_sandbox_send_body(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *body, ngx_str_t *allow);
 static ngx_int_t ngx_http_sandbox_error_ids(json_t *e,
     ngx_http_sandbox_ctx_t *ctx);
 static void ngx_http_sandbox_json_type(ngx_http_request_t *r);
@@ -243,8 +260,31 @@ ngx_http_sandbox_header_filter(ngx_http_request_t *r)
     ngx_http_sandbox_ctx_t              *ctx;
     ngx_http_sandbox_filter_srv_conf_t  *fscf;
 
-    if (r->err_status < NGX_HTTP_BAD_REQUEST || r != r->main) {
+    if (r != r->main) {
         return ngx_http_next_header_filter(r);
+    }
+
+    if (r->err_status < NGX_HTTP_BAD_REQUEST) {
+        ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+        if (ctx == NULL || !ngx_http_sandbox_owner_away(r, ctx)) {
+            return ngx_http_next_header_filter(r);
+        }
+
+        sbx_error_set(&err, NGX_HTTP_BAD_GATEWAY, "runner_unavailable", "",
+                      "a runner that may hold this job cannot be reached "
+                      "now; its results are kept: ask again later");
+
+        r->headers_out.status = NGX_HTTP_BAD_GATEWAY;
+        ngx_str_null(&r->headers_out.status_line);
+
+        if (ctx->runner_header) {
+            ctx->runner_header->hash = 0;
+        }
+
+        ngx_str_null(&ctx->runner);
+
+        return ngx_http_sandbox_replace(r, ctx, &err, 1);
     }
 
     /*
@@ -287,13 +327,24 @@ ngx_http_sandbox_header_filter(ngx_http_request_t *r)
 
     job = ngx_http_sandbox_about_job(r, ctx, &err);
 
+    return ngx_http_sandbox_replace(r, ctx, &err, job);
+}
+
+
+/* the response's body becomes err's JSON; with job, it names the job */
+
+static ngx_int_t
+ngx_http_sandbox_replace(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
+    sbx_error_t *err, ngx_uint_t job)
+{
     if (job && ctx->endpoint != NGX_HTTP_SANDBOX_BATCH
         && ngx_http_sandbox_job_headers(r, ctx, &ctx->job_id, 1) != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    if (ngx_http_sandbox_error_body(r, &err, job ? ctx : NULL, &ctx->error)
+    if (ngx_http_sandbox_error_body(r, err, job ? ctx : NULL, &ctx->error,
+                                    NULL)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -504,21 +555,124 @@ ngx_http_sandbox_about_job(ngx_http_request_t *r,
 }
 
 
+/*
+ * A runner's 404 for a GET or DELETE by id, while another runner of the
+ * upstream could not be asked: this request tried one and failed (a
+ * state of 502 or 504 before the last), or nginx holds one as down or
+ * failed (max_fails within fail_timeout) and skipped it.
+ */
+
+static ngx_uint_t
+ngx_http_sandbox_owner_away(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx)
+{
+    time_t                          now;
+    ngx_uint_t                      i, away;
+    ngx_http_upstream_t            *u;
+    ngx_http_upstream_state_t      *state;
+    ngx_http_upstream_rr_peer_t    *peer;
+    ngx_http_upstream_rr_peers_t   *peers;
+
+    u = r->upstream;
+
+    if (!ctx->replied || u == NULL || r->headers_out.status
+        != NGX_HTTP_NOT_FOUND
+        || (ctx->endpoint != NGX_HTTP_SANDBOX_GET
+            && ctx->endpoint != NGX_HTTP_SANDBOX_CANCEL))
+    {
+        return 0;
+    }
+
+    if (r->upstream_states) {
+        state = r->upstream_states->elts;
+
+        for (i = 0; i + 1 < r->upstream_states->nelts; i++) {
+            if (state[i].status == NGX_HTTP_BAD_GATEWAY
+                || state[i].status == NGX_HTTP_GATEWAY_TIME_OUT)
+            {
+                return 1;
+            }
+        }
+    }
+
+    if (u->upstream == NULL || u->upstream->peer.data == NULL) {
+        return 0;
+    }
+
+    /* every balancer of nginx's own keeps round-robin peers */
+
+    peers = u->upstream->peer.data;
+    now = ngx_time();
+    away = 0;
+
+    ngx_http_upstream_rr_peers_rlock(peers);
+
+    for (peer = peers->peer; peer; peer = peer->next) {
+        if (peer->down
+            || (peer->max_fails && peer->fails >= peer->max_fails
+                && now - peer->checked <= peer->fail_timeout))
+        {
+            away = 1;
+            break;
+        }
+    }
+
+    ngx_http_upstream_rr_peers_unlock(peers);
+
+    return away;
+}
+
+
 /* an error the module made itself: sent as it is, never via error_page */
 
 ngx_int_t
 ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_error_t *err,
     ngx_str_t *allow)
 {
+    ngx_str_t   body;
+    ngx_uint_t  status;
+
+    if (ngx_http_sandbox_error_body(r, err, NULL, &body, &status) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_sandbox_send_body(r, status, &body, allow);
+}
+
+
+/* an answer the module has itself (a dialect's static table): json's */
+
+ngx_int_t
+ngx_http_sandbox_send_json(ngx_http_request_t *r, ngx_uint_t status,
+    json_t *json)
+{
+    ngx_int_t  rc;
+    ngx_str_t  body;
+
+    if (json == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = ngx_http_sandbox_dump(r, json, &body);
+
+    json_decref(json);
+
+    if (rc != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_sandbox_send_body(r, status, &body, NULL);
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_send_body(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *body, ngx_str_t *allow)
+{
     ngx_int_t                rc;
-    ngx_str_t                body;
     ngx_chain_t              out;
     ngx_table_elt_t         *h;
     ngx_http_sandbox_ctx_t  *ctx;
-
-    if (ngx_http_sandbox_error_body(r, err, NULL, &body) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
 
     /* the error filter must leave this body alone */
 
@@ -528,9 +682,9 @@ ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_error_t *err,
         ctx->replied = 1;
     }
 
-    r->headers_out.status = err->status;
-    ngx_http_sandbox_status_line(err->status, &r->headers_out.status_line);
-    r->headers_out.content_length_n = body.len;
+    r->headers_out.status = status;
+    ngx_http_sandbox_status_line(status, &r->headers_out.status_line);
+    r->headers_out.content_length_n = body->len;
 
     ngx_http_sandbox_json_type(r);
 
@@ -551,7 +705,7 @@ ngx_http_sandbox_send_error(ngx_http_request_t *r, sbx_error_t *err,
         return rc;
     }
 
-    if (ngx_http_sandbox_last_buf(r, &body, &out) != NGX_OK) {
+    if (ngx_http_sandbox_last_buf(r, body, &out) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -570,21 +724,52 @@ ngx_http_sandbox_status_line(ngx_uint_t status, ngx_str_t *line)
 }
 
 
-/* the error's JSON; with ctx, "id" (a batch: "ids") inside "error" */
+/*
+ * The error's JSON in the location's API; with ctx, the native one has
+ * "id" (a batch: "ids") inside "error".  *status (when asked for) is the
+ * status to send it with, which a dialect may change (Judge0 refuses a
+ * field with 422, Piston everything with 400).
+ */
 
 static ngx_int_t
 ngx_http_sandbox_error_body(ngx_http_request_t *r, sbx_error_t *err,
-    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body)
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, ngx_uint_t *status)
 {
-    json_t     *e;
-    ngx_int_t   rc;
+    int                           st;
+    u_char                        ts[NGX_HTTP_SANDBOX_TIMESTAMP_LEN + 1];
+    json_t                       *e;
+    ngx_int_t                     rc;
+    sbx_dialect_t                 d;
+    ngx_http_sandbox_ctx_t       *rctx;
+    ngx_http_sandbox_loc_conf_t  *slcf;
 
-    e = ngx_http_sandbox_error_object(err);
+    rctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    if (rctx && rctx->dialect.api != SBX_API_NATIVE) {
+        d = rctx->dialect;
+
+    } else {
+        ngx_memzero(&d, sizeof(sbx_dialect_t));
+        d.api = (slcf != NULL) ? slcf->api : SBX_API_NATIVE;
+    }
+
+    ts[ngx_http_sandbox_timestamp(ts)] = '\0';
+
+    st = err->status;
+
+    e = sbx_dialect_error(&d, err, (char *) ts, &st);
     if (e == NULL) {
         return NGX_ERROR;
     }
 
-    if (ctx && ngx_http_sandbox_error_ids(e, ctx) != NGX_OK) {
+    if (status) {
+        *status = st;
+    }
+
+    if (ctx && d.api == SBX_API_NATIVE
+        && ngx_http_sandbox_error_ids(e, ctx) != NGX_OK)
+    {
         json_decref(e);
         return NGX_ERROR;
     }

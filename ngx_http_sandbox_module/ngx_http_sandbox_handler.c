@@ -8,13 +8,19 @@
  *     on them) and DELETE: discard the body, frame, go upstream; POST
  *     endpoints: check the query, the Content-Type and a Content-Length
  *     against sandbox_max_body_size (400, 415, 413), then read the body
- *   the body read: gather it (memory and/or temp file), validate it and
+ *   the body read: gather it (memory and/or temp file), translate a
+ *     dialect's body into a native one (request.c), validate it and
  *     apply the location's policy (request.c: 400, 422), frame it
  *   the request creation: the upstream and its callbacks
  *   the upstream callbacks: send the frame (create_request), parse the
  *     reply header (process_header), stream exactly body_len bytes back
  *     (filter) and keep the connection only then, and forget a reply
  *     never sent (finalize_request).
+ *   EVENTS (GET …/submissions/{id}/events) answers a 200 header frame
+ *     followed by EVENT frames, the last one the result: each becomes
+ *     a Server-Sent Event as it arrives (upstream buffering is off, so
+ *     nothing waits for more), and the connection is kept once the
+ *     result's frame has ended exactly at the end of what was read.
  *
  * The job's id is known before the frame goes (minted by request.c, or
  * named by the URI): every answer about one job names it in X-Sandbox-Id
@@ -28,6 +34,7 @@
 
 
 #include "ngx_http_sandbox_module.h"
+#include "sbx_dialect_judge0.h"
 
 
 static ngx_int_t ngx_http_sandbox_reject(ngx_http_request_t *r,
@@ -44,16 +51,24 @@ static ngx_int_t ngx_http_sandbox_copy_attr(ngx_http_request_t *r,
     sbx_proto_header_t *hdr, const char *key, ngx_str_t *value);
 static ngx_int_t ngx_http_sandbox_filter_init(void *data);
 static ngx_int_t ngx_http_sandbox_filter(void *data, ssize_t bytes);
+static ngx_int_t ngx_http_sandbox_events_headers(ngx_http_request_t *r);
+static ngx_int_t ngx_http_sandbox_events_filter(ngx_http_sandbox_ctx_t *ctx,
+    u_char *p, u_char *end);
+static ngx_int_t ngx_http_sandbox_events_out(ngx_http_sandbox_ctx_t *ctx,
+    u_char *pos, u_char *last, ngx_uint_t flush);
 static void ngx_http_sandbox_abort_request(ngx_http_request_t *r);
 static void ngx_http_sandbox_finalize_request(ngx_http_request_t *r,
     ngx_int_t rc);
 static void ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx);
+static ngx_int_t ngx_http_sandbox_runner_header(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *runner);
 
 
 ngx_int_t
 ngx_http_sandbox_handler(ngx_http_request_t *r)
 {
     ngx_int_t                     rc;
+    ngx_str_t                     body;
     sbx_error_t                   err;
     sbx_proto_attr_t              attr;
     ngx_http_sandbox_ctx_t       *ctx;
@@ -93,7 +108,34 @@ ngx_http_sandbox_handler(ngx_http_request_t *r)
             return rc;
         }
 
-        if (ctx->id.len) {
+        /* Judge0 reads base64_encoded and fields= for submissions only */
+
+        if ((ctx->endpoint == NGX_HTTP_SANDBOX_GET
+             || ctx->endpoint == NGX_HTTP_SANDBOX_GET_BATCH)
+            && ctx->dialect.api != SBX_API_NATIVE
+            && ngx_http_sandbox_dialect_query(r, ctx, &err) != NGX_OK)
+        {
+            return ngx_http_sandbox_send_error(r, &err, NULL);
+        }
+
+        if (ctx->endpoint == NGX_HTTP_SANDBOX_STATUSES) {
+            return ngx_http_sandbox_send_json(r, NGX_HTTP_OK,
+                                              sbx_judge0_statuses());
+        }
+
+        if (ctx->endpoint == NGX_HTTP_SANDBOX_GET_BATCH) {
+            rc = ngx_http_sandbox_tokens(r, ctx, &body, &err);
+
+            if (rc == NGX_DECLINED) {
+                return ngx_http_sandbox_send_error(r, &err, NULL);
+            }
+
+            if (rc == NGX_OK) {
+                rc = ngx_http_sandbox_frame(r, ctx, route->verb, NULL, 0,
+                                            &body);
+            }
+
+        } else if (ctx->id.len) {
             attr.key.data = "id";
             attr.key.len = 2;
             attr.value.data = (const char *) ctx->id.data;
@@ -218,7 +260,16 @@ ngx_http_sandbox_body_handler(ngx_http_request_t *r)
         return;
     }
 
-    if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH) {
+    rc = NGX_OK;
+
+    if (ctx->dialect.api != SBX_API_NATIVE) {
+        rc = ngx_http_sandbox_translate(r, ctx, &body, &err);
+    }
+
+    if (rc != NGX_OK) {
+        /* void */
+
+    } else if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH) {
         rc = ngx_http_sandbox_batch_frame(r, ctx, &body, &err);
 
     } else {
@@ -343,10 +394,22 @@ ngx_http_sandbox_upstream(ngx_http_request_t *r)
 
     u = r->upstream;
 
-    ngx_str_set(&u->schema, "sandbox://");
-    u->output.tag = (ngx_buf_tag_t) &ngx_http_sandbox_module;
-
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+#if (NGX_HTTP_SSL)
+    u->ssl = (slcf->upstream.ssl != NULL);
+
+    if (u->ssl) {
+        ngx_str_set(&u->schema, "sandboxs://");
+
+    } else {
+        ngx_str_set(&u->schema, "sandbox://");
+    }
+#else
+    ngx_str_set(&u->schema, "sandbox://");
+#endif
+
+    u->output.tag = (ngx_buf_tag_t) &ngx_http_sandbox_module;
 
     u->conf = &slcf->upstream;
 
@@ -402,7 +465,7 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
 {
     int                      rc;
     size_t                   len, n;
-    ngx_str_t                id, retry, language;
+    ngx_str_t                id, retry, language, runner;
     ngx_table_elt_t         *h;
     sbx_proto_header_t       hdr;
     ngx_http_upstream_t     *u;
@@ -456,6 +519,13 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
         ngx_str_set(&r->headers_out.content_type,
                     "text/plain; version=0.0.4");
 
+    } else if (ctx->endpoint == NGX_HTTP_SANDBOX_EVENTS
+               && hdr.status == 200)
+    {
+        if (ngx_http_sandbox_events_headers(r) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
     } else {
         ngx_str_set(&r->headers_out.content_type, "application/json");
     }
@@ -471,6 +541,8 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
         || ngx_http_sandbox_copy_attr(r, &hdr, "retry-after", &retry)
            != NGX_OK
         || ngx_http_sandbox_copy_attr(r, &hdr, "language", &language)
+           != NGX_OK
+        || ngx_http_sandbox_copy_attr(r, &hdr, "runner", &runner)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -478,6 +550,14 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
 
     if (ctx->checking) {
         ngx_http_sandbox_check_reply(r, ctx, &hdr);
+    }
+
+    /* which runner behind the upstream answered: X-Sandbox-Runner */
+
+    if (runner.len
+        && ngx_http_sandbox_runner_header(r, ctx, &runner) != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     /*
@@ -570,6 +650,15 @@ ngx_http_sandbox_filter_init(void *data)
 
     u = ctx->request->upstream;
 
+    if (ctx->events) {
+        /* ends with the result's frame, whatever the header said */
+        u->length = -1;
+        ctx->event_body = 0;
+        ctx->event_last = 0;
+        ctx->event_head_len = 0;
+        return NGX_OK;
+    }
+
     u->length = u->headers_in.content_length_n;
 
     /* an empty body is complete now; stray bytes undo this in the filter */
@@ -601,6 +690,13 @@ ngx_http_sandbox_filter(void *data, ssize_t bytes)
 
     u = ctx->request->upstream;
     b = &u->buffer;
+
+    if (ctx->events) {
+        n = (size_t) bytes;
+        b->last += n;
+
+        return ngx_http_sandbox_events_filter(ctx, b->last - n, b->last);
+    }
 
     n = ngx_min((size_t) bytes, (size_t) u->length);
 
@@ -645,6 +741,240 @@ ngx_http_sandbox_filter(void *data, ssize_t bytes)
     if (u->length == 0) {
         u->keepalive = 1;
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A stream of events: text/event-stream, never cached, never buffered
+ * by a proxy in front (X-Accel-Buffering: no), sent chunked as it comes.
+ */
+
+static ngx_int_t
+ngx_http_sandbox_events_headers(ngx_http_request_t *r)
+{
+    ngx_uint_t               i;
+    ngx_table_elt_t         *h;
+    ngx_http_sandbox_ctx_t  *ctx;
+
+    static ngx_str_t  names[] = {
+        ngx_string("Cache-Control"), ngx_string("X-Accel-Buffering")
+    };
+    static ngx_str_t  values[] = {
+        ngx_string("no-cache"), ngx_string("no")
+    };
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_sandbox_module);
+
+    /* a retry on another server has set them already */
+
+    if (!ctx->events) {
+        for (i = 0; i < 2; i++) {
+            h = ngx_list_push(&r->headers_out.headers);
+            if (h == NULL) {
+                return NGX_ERROR;
+            }
+
+            h->hash = 1;
+            h->key = names[i];
+            h->value = values[i];
+#if (nginx_version >= 1023000)
+            h->next = NULL;
+#endif
+        }
+    }
+
+    ngx_str_set(&r->headers_out.content_type, "text/event-stream");
+
+    r->upstream->headers_in.content_length_n = -1;
+    ctx->events = 1;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Turns the EVENT frames in [p, end) into "event: <name>" and
+ * "data: <body>" lines.  A header is gathered in ctx->event_head (it
+ * may be cut between reads); a body is passed on as it is, pointing into
+ * the upstream buffer, which is reused only once everything is sent.
+ * The body is one line of JSON: a line break in it is a broken runner.
+ */
+
+static ngx_int_t
+ngx_http_sandbox_events_filter(ngx_http_sandbox_ctx_t *ctx, u_char *p,
+    u_char *end)
+{
+    int                     rc;
+    u_char                 *last, *line;
+    size_t                  n, room, old;
+    ngx_str_t               name;
+    sbx_proto_header_t      hdr;
+    ngx_http_upstream_t    *u;
+    const sbx_proto_str_t  *ev;
+
+    u = ctx->request->upstream;
+
+    while (p < end) {
+
+        if (ctx->event_last && !ctx->event_body) {
+            ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                          "sandbox runner sent %uz bytes after the "
+                          "result event", (size_t) (end - p));
+            u->keepalive = 0;
+            return NGX_OK;
+        }
+
+        if (ctx->event_body) {
+            n = ngx_min((size_t) (end - p), ctx->event_rest);
+
+            if (ngx_strlchr(p, p + n, LF) != NULL
+                || ngx_strlchr(p, p + n, CR) != NULL)
+            {
+                ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log,
+                              0, "sandbox runner sent an event with a "
+                              "line break");
+                return NGX_ERROR;
+            }
+
+            if (n && ngx_http_sandbox_events_out(ctx, p, p + n, 0)
+                     != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            p += n;
+            ctx->event_rest -= n;
+
+            if (ctx->event_rest) {
+                continue;
+            }
+
+            if (ngx_http_sandbox_events_out(ctx, (u_char *) "\n\n",
+                                            (u_char *) "\n\n" + 2, 1)
+                != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            ctx->event_body = 0;
+
+            if (ctx->event_last) {
+                u->length = 0;
+                u->keepalive = (p == end);
+            }
+
+            continue;
+        }
+
+        /* a header: gather it */
+
+        old = ctx->event_head_len;
+        room = sizeof(ctx->event_head) - old;
+        n = ngx_min((size_t) (end - p), room);
+
+        ngx_memcpy(ctx->event_head + old, p, n);
+        ctx->event_head_len += n;
+
+        rc = sbx_proto_parse_header((const char *) ctx->event_head,
+                                    ctx->event_head_len,
+                                    (size_t) NGX_MAX_OFF_T_VALUE, &hdr);
+
+        if (rc == SBX_PROTO_AGAIN && ctx->event_head_len < room + old) {
+            p += n;
+            continue;
+        }
+
+        ev = (rc == SBX_PROTO_OK) ? sbx_proto_attr(&hdr, "event") : NULL;
+
+        if (ev == NULL || !sbx_proto_str_eq(&hdr.word, "EVENT")) {
+            ngx_log_error(NGX_LOG_ERR, ctx->request->connection->log, 0,
+                          "sandbox runner sent an invalid event frame");
+            return NGX_ERROR;
+        }
+
+        name.len = ev->len;
+        name.data = (u_char *) ev->data;
+
+        /* "event: <name>\ndata: " */
+
+        line = ngx_pnalloc(ctx->request->pool, name.len + 14);
+        if (line == NULL) {
+            return NGX_ERROR;
+        }
+
+        last = ngx_sprintf(line, "event: %V\ndata: ", &name);
+
+        if (ngx_http_sandbox_events_out(ctx, line, last, 0) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        ctx->event_last = (name.len == 6
+                           && ngx_strncmp(name.data, "result", 6) == 0);
+
+        /* what of this read was the header; the rest is body */
+
+        p += hdr.header_len - old;
+        ctx->event_head_len = 0;
+        ctx->event_rest = hdr.body_len;
+        ctx->event_body = 1;
+
+        if (hdr.body_len == 0) {
+            /* an empty body still ends the event */
+            continue;
+        }
+    }
+
+    /* an event with an empty body that ended the read */
+
+    if (ctx->event_body && ctx->event_rest == 0) {
+        if (ngx_http_sandbox_events_out(ctx, (u_char *) "\n\n",
+                                        (u_char *) "\n\n" + 2, 1)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ctx->event_body = 0;
+
+        if (ctx->event_last) {
+            u->length = 0;
+            u->keepalive = 1;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+/* One more buffer of the stream; flush: the event is whole, send it. */
+
+static ngx_int_t
+ngx_http_sandbox_events_out(ngx_http_sandbox_ctx_t *ctx, u_char *pos,
+    u_char *last, ngx_uint_t flush)
+{
+    ngx_chain_t          *cl, **ll;
+    ngx_http_upstream_t  *u;
+
+    u = ctx->request->upstream;
+
+    for (cl = u->out_bufs, ll = &u->out_bufs; cl; cl = cl->next) {
+        ll = &cl->next;
+    }
+
+    cl = ngx_chain_get_free_buf(ctx->request->pool, &u->free_bufs);
+    if (cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    *ll = cl;
+
+    cl->buf->flush = flush;
+    cl->buf->memory = 1;
+    cl->buf->pos = pos;
+    cl->buf->last = last;
+    cl->buf->tag = u->output.tag;
 
     return NGX_OK;
 }
@@ -703,6 +1033,44 @@ ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx)
     if (ctx->location) {
         ctx->location->hash = 0;
     }
+
+    ngx_str_null(&ctx->runner);
+
+    if (ctx->runner_header) {
+        ctx->runner_header->hash = 0;
+    }
+}
+
+
+/* one header, reused if a retry on another server brings one */
+
+static ngx_int_t
+ngx_http_sandbox_runner_header(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *runner)
+{
+    ngx_table_elt_t  *h;
+
+    ctx->runner = *runner;
+
+    h = ctx->runner_header;
+
+    if (h == NULL) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_str_set(&h->key, "X-Sandbox-Runner");
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+        ctx->runner_header = h;
+    }
+
+    h->hash = 1;
+    h->value = *runner;
+
+    return NGX_OK;
 }
 
 
@@ -763,7 +1131,12 @@ ngx_http_sandbox_job_headers(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(h->value.data, ctx->prefix.data, ctx->prefix.len);
+    p = h->value.data;
+
+    if (ctx->prefix.len) {
+        p = ngx_cpymem(p, ctx->prefix.data, ctx->prefix.len);
+    }
+
     p = ngx_cpymem(p, "submissions/", sizeof("submissions/") - 1);
     ngx_memcpy(p, id->data, id->len);
 

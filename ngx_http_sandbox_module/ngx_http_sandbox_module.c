@@ -4,7 +4,14 @@
  *
  * The module's definition lives here: its directives and their setters,
  * the location configuration (the upstream's fixed settings among it),
- * and the $sandbox_* variables, read from the request's context.  The
+ * and the $sandbox_* variables, read from the request's context.
+ *
+ * The transport to the runners: "sandbox_pass sandboxs://…" speaks TLS,
+ * set up as grpc_pass grpcs:// and the grpc_ssl_* directives are
+ * (ngx_http_sandbox_set_ssl(), with a client certificate for the
+ * runner's check); sandbox_auth_key_file is read here, by the master at
+ * configuration time, so workers never need the file, and kept only as
+ * its token (common/sbx_auth.c).  The
  * request itself is handled in ngx_http_sandbox_handler.c; the error
  * filters, a module of their own, are in ngx_http_sandbox_error.c.
  */
@@ -54,6 +61,12 @@ static char *ngx_http_sandbox_bounds(ngx_conf_t *cf, void *post,
     void *data);
 static char *ngx_http_sandbox_next_upstream(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_sandbox_auth_key_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+#if (NGX_HTTP_SSL)
+static ngx_int_t ngx_http_sandbox_set_ssl(ngx_conf_t *cf,
+    ngx_http_sandbox_loc_conf_t *slcf);
+#endif
 
 
 static ngx_conf_bitmask_t  ngx_http_sandbox_next_upstream_masks[] = {
@@ -62,6 +75,9 @@ static ngx_conf_bitmask_t  ngx_http_sandbox_next_upstream_masks[] = {
     { ngx_string("invalid_response"), NGX_HTTP_UPSTREAM_FT_INVALID_HEADER },
     { ngx_string("not_found"), NGX_HTTP_UPSTREAM_FT_HTTP_404 },
     { ngx_string("off"), NGX_HTTP_UPSTREAM_FT_OFF },
+
+    /* a runner shutting down, or with a full queue: never for a POST sent */
+    { ngx_string("http_503"), NGX_HTTP_UPSTREAM_FT_HTTP_503 },
     { ngx_null_string, 0 }
 };
 
@@ -74,11 +90,33 @@ static ngx_conf_enum_t  ngx_http_sandbox_wait_modes[] = {
     { ngx_null_string, 0 }
 };
 
+#if (NGX_HTTP_SSL)
+
+/* the runner speaks TLS 1.2 and later only */
+
+static ngx_conf_bitmask_t  ngx_http_sandbox_ssl_protocols[] = {
+    { ngx_string("TLSv1.2"), NGX_SSL_TLSv1_2 },
+    { ngx_string("TLSv1.3"), NGX_SSL_TLSv1_3 },
+    { ngx_null_string, 0 }
+};
+
+#endif
+
 
 /* the runner's header line must fit the reply buffer */
 
 static ngx_conf_post_handler_pt  ngx_http_sandbox_buffer_size_p =
     ngx_http_sandbox_buffer_size;
+
+
+/* the API a location speaks (docs/compat.md), in sbx_api_e order */
+
+static ngx_conf_enum_t  ngx_http_sandbox_apis[] = {
+    { ngx_string("native"), SBX_API_NATIVE },
+    { ngx_string("piston"), SBX_API_PISTON },
+    { ngx_string("judge0"), SBX_API_JUDGE0 },
+    { ngx_null_string, 0 }
+};
 
 
 /*
@@ -222,6 +260,101 @@ static ngx_command_t  ngx_http_sandbox_commands[] = {
       offsetof(ngx_http_sandbox_loc_conf_t, cancel_on_disconnect),
       NULL },
 
+    { ngx_string("sandbox_api"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, api),
+      &ngx_http_sandbox_apis },
+
+    { ngx_string("sandbox_auth_key_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_sandbox_auth_key_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+#if (NGX_HTTP_SSL)
+
+    { ngx_string("sandbox_ssl_session_reuse"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.ssl_session_reuse),
+      NULL },
+
+    { ngx_string("sandbox_ssl_protocols"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_conf_set_bitmask_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, ssl_protocols),
+      &ngx_http_sandbox_ssl_protocols },
+
+    { ngx_string("sandbox_ssl_ciphers"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, ssl_ciphers),
+      NULL },
+
+    { ngx_string("sandbox_ssl_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.ssl_name),
+      NULL },
+
+    { ngx_string("sandbox_ssl_server_name"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.ssl_server_name),
+      NULL },
+
+    { ngx_string("sandbox_ssl_verify"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.ssl_verify),
+      NULL },
+
+    { ngx_string("sandbox_ssl_verify_depth"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, ssl_verify_depth),
+      NULL },
+
+    { ngx_string("sandbox_ssl_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, ssl_trusted_certificate),
+      NULL },
+
+    { ngx_string("sandbox_ssl_crl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, ssl_crl),
+      NULL },
+
+    { ngx_string("sandbox_ssl_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_zero_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.ssl_certificate),
+      NULL },
+
+    { ngx_string("sandbox_ssl_certificate_key"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_zero_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_sandbox_loc_conf_t, upstream.ssl_certificate_key),
+      NULL },
+
+#endif
+
       ngx_null_command
 };
 
@@ -280,6 +413,12 @@ static ngx_http_variable_t  ngx_http_sandbox_vars[] = {
 
     { ngx_string("sandbox_route"), NULL, ngx_http_sandbox_variable,
       offsetof(ngx_http_sandbox_ctx_t, route),
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    /* the --runner-id of the runner that answered */
+
+    { ngx_string("sandbox_runner"), NULL, ngx_http_sandbox_variable,
+      offsetof(ngx_http_sandbox_ctx_t, runner),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
@@ -393,6 +532,29 @@ ngx_http_sandbox_create_loc_conf(ngx_conf_t *cf)
     conf->wait = NGX_CONF_UNSET_UINT;
     conf->max_body_size = NGX_CONF_UNSET;
     conf->cancel_on_disconnect = NGX_CONF_UNSET;
+    conf->api = NGX_CONF_UNSET_UINT;
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->auth = { 0, NULL };
+     *     conf->ssl = 0;
+     *     conf->ssl_protocols = 0;
+     *     conf->ssl_ciphers = { 0, NULL };
+     *     conf->ssl_trusted_certificate = { 0, NULL };
+     *     conf->ssl_crl = { 0, NULL };
+     */
+
+#if (NGX_HTTP_SSL)
+    conf->upstream.ssl_session_reuse = NGX_CONF_UNSET;
+    conf->upstream.ssl_name = NGX_CONF_UNSET_PTR;
+    conf->upstream.ssl_server_name = NGX_CONF_UNSET;
+    conf->upstream.ssl_verify = NGX_CONF_UNSET;
+    conf->ssl_verify_depth = NGX_CONF_UNSET_UINT;
+    conf->upstream.ssl_certificate = NGX_CONF_UNSET_PTR;
+    conf->upstream.ssl_certificate_key = NGX_CONF_UNSET_PTR;
+    conf->upstream.ssl_passwords = NGX_CONF_UNSET_PTR;
+#endif
 
     return conf;
 }
@@ -444,10 +606,60 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                                        |NGX_HTTP_UPSTREAM_FT_OFF;
     }
 
+    if (conf->auth.data == NULL) {
+        conf->auth = prev->auth;
+    }
+
+#if (NGX_HTTP_SSL)
+
+    ngx_conf_merge_value(conf->upstream.ssl_session_reuse,
+                              prev->upstream.ssl_session_reuse, 1);
+
+    ngx_conf_merge_bitmask_value(conf->ssl_protocols, prev->ssl_protocols,
+                                 (NGX_CONF_BITMASK_SET|NGX_SSL_TLSv1_2
+                                  |NGX_SSL_TLSv1_3));
+
+    ngx_conf_merge_str_value(conf->ssl_ciphers, prev->ssl_ciphers,
+                             "DEFAULT");
+
+    ngx_conf_merge_ptr_value(conf->upstream.ssl_name,
+                              prev->upstream.ssl_name, NULL);
+    ngx_conf_merge_value(conf->upstream.ssl_server_name,
+                              prev->upstream.ssl_server_name, 0);
+
+    /*
+     * unlike grpc_ssl_verify, on by default: a runner's answer is a
+     * verdict, and a runner is only trusted with the CA's certificate
+     */
+
+    ngx_conf_merge_value(conf->upstream.ssl_verify,
+                              prev->upstream.ssl_verify, 1);
+    ngx_conf_merge_uint_value(conf->ssl_verify_depth,
+                              prev->ssl_verify_depth, 1);
+    ngx_conf_merge_str_value(conf->ssl_trusted_certificate,
+                              prev->ssl_trusted_certificate, "");
+    ngx_conf_merge_str_value(conf->ssl_crl, prev->ssl_crl, "");
+
+    ngx_conf_merge_ptr_value(conf->upstream.ssl_certificate,
+                              prev->upstream.ssl_certificate, NULL);
+    ngx_conf_merge_ptr_value(conf->upstream.ssl_certificate_key,
+                              prev->upstream.ssl_certificate_key, NULL);
+    ngx_conf_merge_ptr_value(conf->upstream.ssl_passwords,
+                              prev->upstream.ssl_passwords, NULL);
+
+    if (conf->ssl && ngx_http_sandbox_set_ssl(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+#endif
+
     /* "if" blocks inside a sandbox location need the upstream too */
 
     if (conf->upstream.upstream == NULL) {
         conf->upstream.upstream = prev->upstream.upstream;
+#if (NGX_HTTP_SSL)
+        conf->upstream.ssl = prev->upstream.ssl;
+#endif
     }
 
     ngx_conf_merge_ptr_value(conf->languages, prev->languages, NULL);
@@ -461,6 +673,7 @@ ngx_http_sandbox_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                              NGX_HTTP_SANDBOX_MAX_BODY);
     ngx_conf_merge_value(conf->cancel_on_disconnect,
                          prev->cancel_on_disconnect, 0);
+    ngx_conf_merge_uint_value(conf->api, prev->api, SBX_API_NATIVE);
 
     /* the directive sets both, so the pair is inherited as one */
 
@@ -574,6 +787,27 @@ ngx_http_sandbox_pass(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     u.url = value[1];
     u.no_resolve = 1;
+
+    /* as grpc_pass: grpc:// and grpcs:// */
+
+    if (ngx_strncasecmp(u.url.data, (u_char *) "sandbox://", 10) == 0) {
+        u.url.data += 10;
+        u.url.len -= 10;
+
+    } else if (ngx_strncasecmp(u.url.data, (u_char *) "sandboxs://", 11)
+               == 0)
+    {
+#if (NGX_HTTP_SSL)
+        slcf->ssl = 1;
+
+        u.url.data += 11;
+        u.url.len -= 11;
+#else
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "sandboxs protocol requires SSL support");
+        return NGX_CONF_ERROR;
+#endif
+    }
 
     slcf->upstream.upstream = ngx_http_upstream_add(cf, &u, 0);
     if (slcf->upstream.upstream == NULL) {
@@ -950,6 +1184,81 @@ ngx_http_sandbox_bounds(ngx_conf_t *cf, void *post, void *data)
 }
 
 
+/*
+ * sandbox_auth_key_file: read now, by the master, and kept as its
+ * token; the file may be root's alone.  The key is never logged.
+ */
+
+static char *
+ngx_http_sandbox_auth_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_sandbox_loc_conf_t *slcf = conf;
+
+    ssize_t          n;
+    u_char           key[SBX_AUTH_MAX_KEY + 2];
+    ngx_fd_t         fd;
+    ngx_str_t       *value, file;
+    ngx_file_info_t  fi;
+
+    if (slcf->auth.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    file = value[1];
+
+    if (ngx_strcmp(file.data, "off") == 0) {
+        ngx_str_set(&slcf->auth, "");
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_conf_full_name(cf->cycle, &file, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    fd = ngx_open_file(file.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &file);
+        return NGX_CONF_ERROR;
+    }
+
+    n = NGX_ERROR;
+
+    if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR && ngx_is_file(&fi)) {
+        n = ngx_read_fd(fd, key, sizeof(key));
+    }
+
+    if (ngx_close_file(fd) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
+                           ngx_close_file_n " \"%V\" failed", &file);
+    }
+
+    slcf->auth.data = ngx_pnalloc(cf->pool, SBX_AUTH_TOKEN_LEN + 1);
+    if (slcf->auth.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (n < 0 || sbx_auth_token(key, (size_t) n, (char *) slcf->auth.data)
+                 != 0)
+    {
+        ngx_explicit_memzero(key, sizeof(key));
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" must be a file of %d to %d bytes",
+                           &file, SBX_AUTH_MIN_KEY, SBX_AUTH_MAX_KEY);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_explicit_memzero(key, sizeof(key));
+
+    slcf->auth.len = SBX_AUTH_TOKEN_LEN;
+
+    return NGX_CONF_OK;
+}
+
+
 /* ngx_conf_set_bitmask_slot() names neither the directive nor the values */
 
 static char *
@@ -969,3 +1278,112 @@ ngx_http_sandbox_next_upstream(ngx_conf_t *cf, ngx_command_t *cmd,
 
     return rv;
 }
+
+
+#if (NGX_HTTP_SSL)
+
+/* as ngx_http_grpc_set_ssl(), without ALPN: SBX/1 is the one protocol */
+
+static ngx_int_t
+ngx_http_sandbox_set_ssl(ngx_conf_t *cf, ngx_http_sandbox_loc_conf_t *slcf)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    slcf->upstream.ssl = ngx_pcalloc(cf->pool, sizeof(ngx_ssl_t));
+    if (slcf->upstream.ssl == NULL) {
+        return NGX_ERROR;
+    }
+
+    slcf->upstream.ssl->log = cf->log;
+
+    if (ngx_ssl_create(slcf->upstream.ssl, slcf->ssl_protocols, NULL)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        ngx_ssl_cleanup_ctx(slcf->upstream.ssl);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_ssl_cleanup_ctx;
+    cln->data = slcf->upstream.ssl;
+
+    if (ngx_ssl_ciphers(cf, slcf->upstream.ssl, &slcf->ssl_ciphers, 0)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* the runner refuses a client without a certificate of its CA */
+
+    if (slcf->upstream.ssl_certificate == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "no \"sandbox_ssl_certificate\" is defined for "
+                      "sandboxs://: the runner verifies nginx's "
+                      "certificate");
+        return NGX_ERROR;
+    }
+
+    if (slcf->upstream.ssl_certificate_key == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "no \"sandbox_ssl_certificate_key\" is defined "
+                      "for certificate \"%V\"",
+                      &slcf->upstream.ssl_certificate->value);
+        return NGX_ERROR;
+    }
+
+    if (slcf->upstream.ssl_certificate->lengths
+        || slcf->upstream.ssl_certificate_key->lengths)
+    {
+        slcf->upstream.ssl_passwords =
+                  ngx_ssl_preserve_passwords(cf, slcf->upstream.ssl_passwords);
+        if (slcf->upstream.ssl_passwords == NULL) {
+            return NGX_ERROR;
+        }
+
+    } else {
+        if (ngx_ssl_certificate(cf, slcf->upstream.ssl,
+                                &slcf->upstream.ssl_certificate->value,
+                                &slcf->upstream.ssl_certificate_key->value,
+                                slcf->upstream.ssl_passwords)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (slcf->upstream.ssl_verify) {
+        if (slcf->ssl_trusted_certificate.len == 0) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "no sandbox_ssl_trusted_certificate for "
+                          "sandbox_ssl_verify (on by default)");
+            return NGX_ERROR;
+        }
+
+        if (ngx_ssl_trusted_certificate(cf, slcf->upstream.ssl,
+                                        &slcf->ssl_trusted_certificate,
+                                        slcf->ssl_verify_depth)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if (ngx_ssl_crl(cf, slcf->upstream.ssl, &slcf->ssl_crl) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (ngx_ssl_client_session_cache(cf, slcf->upstream.ssl,
+                                     slcf->upstream.ssl_session_reuse)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+#endif

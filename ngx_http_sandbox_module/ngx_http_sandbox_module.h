@@ -12,7 +12,8 @@
  *   ngx_http_sandbox_request.c  the body: JSON validation, location
  *                               policy, and the request frame
  *   ngx_http_sandbox_error.c    JSON errors: HTTP status to error code,
- *                               error bodies, and the filters that turn
+ *                               error bodies (in the location's API
+ *                               dialect), and the filters that turn
  *                               nginx's own error pages into JSON (a
  *                               module of their own, of the filter
  *                               type: ngx_http_sandbox_filter_module)
@@ -32,6 +33,8 @@
 
 #include <jansson.h>
 
+#include "sbx_auth.h"
+#include "sbx_dialect.h"
 #include "sbx_id.h"
 #include "sbx_proto.h"
 #include "sbx_schema.h"
@@ -46,6 +49,9 @@
 #define NGX_HTTP_SANDBOX_HEALTH      5
 #define NGX_HTTP_SANDBOX_METRICS     6
 #define NGX_HTTP_SANDBOX_CANCEL      7
+#define NGX_HTTP_SANDBOX_EVENTS      8
+#define NGX_HTTP_SANDBOX_GET_BATCH   9   /* dialects: several ids */
+#define NGX_HTTP_SANDBOX_STATUSES    10  /* dialects: a static answer */
 
 #define NGX_HTTP_SANDBOX_MAX_ID      64
 
@@ -109,6 +115,19 @@ typedef struct {
     ngx_uint_t                   wait;       /* NGX_HTTP_SANDBOX_WAIT_* */
     off_t                        max_body_size;
     ngx_flag_t                   cancel_on_disconnect;
+    ngx_uint_t                   api;        /* sandbox_api, sbx_api_e */
+
+    /* sandbox_auth_key_file: the key's token, sent as auth= */
+    ngx_str_t                    auth;
+
+#if (NGX_HTTP_SSL)
+    ngx_uint_t                   ssl;         /* sandbox_pass sandboxs:// */
+    ngx_uint_t                   ssl_protocols;
+    ngx_str_t                    ssl_ciphers;
+    ngx_uint_t                   ssl_verify_depth;
+    ngx_str_t                    ssl_trusted_certificate;
+    ngx_str_t                    ssl_crl;
+#endif
 
     /* the location the URI was matched by, for the path under it */
     ngx_http_core_loc_conf_t    *where;
@@ -139,6 +158,7 @@ typedef struct {
     ngx_uint_t                   endpoint;
     ngx_uint_t                   wait;
     ngx_str_t                    id;          /* GET …/submissions/{id} */
+    sbx_dialect_t                dialect;     /* how to answer */
     ngx_chain_t                 *frame;       /* what goes to the runner */
 
     /*
@@ -156,16 +176,26 @@ typedef struct {
     ngx_str_t                    language;
     ngx_str_t                    reply_id;    /* $sandbox_id */
     ngx_str_t                    reply_status; /* $sandbox_status */
+    ngx_str_t                    runner;      /* $sandbox_runner */
+    ngx_table_elt_t             *runner_header; /* X-Sandbox-Runner */
     ngx_table_elt_t             *retry_after;
 
     ngx_str_t                    error;       /* replaces an nginx page */
     off_t                        body_size;   /* read so far */
+
+    /* EVENTS: the frame being turned into a Server-Sent Event */
+    size_t                       event_rest;  /* of its body */
+    size_t                       event_head_len;
+    u_char                       event_head[SBX_PROTO_MAX_HEADER];
 
     unsigned                     replied:1;
     unsigned                     invalid_reply:1;
     unsigned                     error_sent:1;
     unsigned                     body_too_large:1;
     unsigned                     checking:1;  /* the frame asks "check" */
+    unsigned                     events:1;    /* streaming events */
+    unsigned                     event_body:1;
+    unsigned                     event_last:1;
 } ngx_http_sandbox_ctx_t;
 
 
@@ -186,6 +216,10 @@ ngx_http_sandbox_route_t *ngx_http_sandbox_route(ngx_http_request_t *r,
 ngx_int_t ngx_http_sandbox_query(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_is_json(ngx_http_request_t *r);
+ngx_int_t ngx_http_sandbox_dialect_query(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err);
+ngx_int_t ngx_http_sandbox_tokens(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err);
 
 /* ngx_http_sandbox_request.c */
 
@@ -198,6 +232,8 @@ ngx_int_t ngx_http_sandbox_frame(ngx_http_request_t *r,
     ngx_uint_t nattrs, ngx_str_t *body);
 ngx_int_t ngx_http_sandbox_dump(ngx_http_request_t *r, json_t *json,
     ngx_str_t *out);
+ngx_int_t ngx_http_sandbox_translate(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err);
 void ngx_http_sandbox_check_reply(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, sbx_proto_header_t *hdr);
 ngx_int_t ngx_http_sandbox_mint(ngx_http_request_t *r,
@@ -209,6 +245,8 @@ json_t *ngx_http_sandbox_error_object(sbx_error_t *err);
 ngx_int_t ngx_http_sandbox_send_error(ngx_http_request_t *r,
     sbx_error_t *err, ngx_str_t *allow);
 void ngx_http_sandbox_status_line(ngx_uint_t status, ngx_str_t *line);
+ngx_int_t ngx_http_sandbox_send_json(ngx_http_request_t *r,
+    ngx_uint_t status, json_t *json);
 
 
 #endif /* _NGX_HTTP_SANDBOX_MODULE_H_INCLUDED_ */

@@ -14,6 +14,11 @@
  * key (common/sbx_id.h) before the frame is sent: a batch gets a base
  * id, from which the runner derives item i's id as this file does.
  *
+ * A location that speaks another API (sandbox_api) has its request
+ * translated into a native one first (ngx_http_sandbox_translate(), with
+ * the dialect's file in common/), which then takes the native path
+ * above unchanged; the frame says which API to answer in.
+ *
  * jansson values never outlive the call that made them: every path
  * releases them before returning, so a client that goes away cannot leak
  * one.  What they are dumped to is request pool memory: jansson measures
@@ -22,6 +27,8 @@
 
 
 #include "ngx_http_sandbox_module.h"
+#include "sbx_dialect_judge0.h"
+#include "sbx_dialect_piston.h"
 
 
 static ngx_int_t ngx_http_sandbox_policy(ngx_http_sandbox_loc_conf_t *slcf,
@@ -201,7 +208,12 @@ ngx_http_sandbox_batch_frame(ngx_http_request_t *r,
 
     json_array_foreach(subs, i, item) {
 
-        if (sbx_schema_check(item, &item_err) == SBX_SCHEMA_OK
+        /* an item the dialect could not translate keeps its error */
+
+        if (slcf->api != SBX_API_NATIVE && sbx_judge0_is_error_item(item)) {
+            rc = json_array_append(out, item);
+
+        } else if (sbx_schema_check(item, &item_err) == SBX_SCHEMA_OK
             && ngx_http_sandbox_policy(slcf, item, NULL, &item_err)
                == NGX_OK)
         {
@@ -505,34 +517,73 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     ngx_str_t *body)
 {
     int                           n;
-    size_t                        len;
+    char                          api[SBX_DIALECT_ATTR_LEN];
+    size_t                        len, hide;
     ngx_buf_t                    *h, *b;
     ngx_uint_t                    na;
     ngx_chain_t                  *cl;
     sbx_proto_attr_t              all[SBX_PROTO_MAX_ATTRS];
+    sbx_proto_attr_t              base[SBX_PROTO_MAX_ATTRS];
     ngx_http_sandbox_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
 
     len = body ? body->len : 0;
 
+    /*
+     * The API to answer in (docs/protocol.md) is no courtesy: the answer
+     * is of no use to the client without it.
+     */
+
+    if (ctx->dialect.api != SBX_API_NATIVE) {
+
+        if (nattrs >= SBX_PROTO_MAX_ATTRS) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "no room for the sandbox \"%s\" frame's api", verb);
+            return NGX_ERROR;
+        }
+
+        if (nattrs) {
+            ngx_memcpy(base, attrs, nattrs * sizeof(sbx_proto_attr_t));
+        }
+
+        base[nattrs].key.data = "api";
+        base[nattrs].key.len = sizeof("api") - 1;
+        base[nattrs].value.data = api;
+        base[nattrs].value.len = sbx_dialect_format(&ctx->dialect, api);
+
+        attrs = base;
+        nattrs++;
+    }
+
+    if (nattrs + (slcf->auth.len ? 1 : 0) > SBX_PROTO_MAX_ATTRS) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "too many attributes for the sandbox \"%s\" frame",
+                      verb);
+        return NGX_ERROR;
+    }
+
     h = ngx_create_temp_buf(r->pool, SBX_PROTO_MAX_HEADER);
     if (h == NULL) {
         return NGX_ERROR;
+    }
+
+    if (nattrs) {
+        ngx_memcpy(all, attrs, nattrs * sizeof(sbx_proto_attr_t));
     }
 
     /*
      * Two attributes go with every frame when they fit: the location's
      * prefix, for messages that name an endpoint, and "check" until this
      * worker has the runner's answer to it.  They are a courtesy: a
-     * frame that has no room for them goes without.
+     * frame that has no room for them goes without.  The shared key's
+     * token is never left out, and goes last, so that the debug log
+     * below can leave it out.
      */
 
-    na = 0;
+    na = nattrs;
 
-    if (nattrs + 2 <= SBX_PROTO_MAX_ATTRS) {
-        ngx_memcpy(all, attrs, nattrs * sizeof(sbx_proto_attr_t));
-        na = nattrs;
+    if (na + 2 + (slcf->auth.len ? 1 : 0) <= SBX_PROTO_MAX_ATTRS) {
 
         if (ngx_http_sandbox_attr_ok(&ctx->prefix)) {
             all[na].key.data = "prefix";
@@ -553,15 +604,30 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
         }
     }
 
-    n = (na > nattrs)
-        ? sbx_proto_write_header((char *) h->last, SBX_PROTO_MAX_HEADER,
-                                 verb, len, all, na)
-        : -1;
+    for ( ;; ) {
+        hide = 0;
 
-    if (n < 0) {
-        ctx->checking = 0;
+        if (slcf->auth.len) {
+            all[na].key.data = "auth";
+            all[na].key.len = 4;
+            all[na].value.data = (const char *) slcf->auth.data;
+            all[na].value.len = slcf->auth.len;
+            na++;
+
+            hide = sizeof(" auth=") - 1 + slcf->auth.len;
+        }
+
         n = sbx_proto_write_header((char *) h->last, SBX_PROTO_MAX_HEADER,
-                                   verb, len, attrs, nattrs);
+                                   verb, len, all, na);
+
+        if (n >= 0 || na == nattrs + (slcf->auth.len ? 1 : 0)) {
+            break;
+        }
+
+        /* no room for the courtesies: the frame goes without them */
+
+        ctx->checking = 0;
+        na = nattrs;
     }
 
     if (n < 0) {
@@ -573,7 +639,8 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     h->last += n;
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "sandbox request: \"%*s\"", (size_t) n - 2, h->pos);
+                   "sandbox request: \"%*s\"", (size_t) n - 2 - hide,
+                   h->pos);
 
     cl = ngx_alloc_chain_link(r->pool);
     if (cl == NULL) {
@@ -585,7 +652,13 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 
     ctx->frame = cl;
 
+    /*
+     * the frame's last buffer flushes: a TLS connection (sandboxs://)
+     * otherwise holds the frame in its buffer, waiting for more
+     */
+
     if (len == 0) {
+        h->flush = 1;
         return NGX_OK;
     }
 
@@ -599,6 +672,7 @@ ngx_http_sandbox_frame(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
     b->pos = body->data;
     b->last = body->data + len;
     b->end = b->last;
+    b->flush = 1;
 
     cl->next = ngx_alloc_chain_link(r->pool);
     if (cl->next == NULL) {
@@ -752,4 +826,47 @@ ngx_http_sandbox_check_reply(ngx_http_request_t *r,
                       "more than %i are refused with 422", slcf->max_batch,
                       &slcf->where->name, max_batch, peer, max_batch);
     }
+}
+
+
+/*
+ * A dialect's request body as a native one, in place: the native path
+ * (schema, policy, budgets, frame) then takes it as if the client had
+ * sent it.  A refusal is the dialect's: its messages, its field names.
+ */
+
+ngx_int_t
+ngx_http_sandbox_translate(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, ngx_str_t *body, sbx_error_t *err)
+{
+    json_t     *in, *out;
+    ngx_int_t   rc;
+
+    in = sbx_schema_parse((const char *) body->data, body->len, err);
+
+    if (in == NULL) {
+        return NGX_DECLINED;
+    }
+
+    if (ctx->dialect.api == SBX_API_PISTON) {
+        out = sbx_piston_submission(in, err);
+
+    } else if (ctx->endpoint == NGX_HTTP_SANDBOX_BATCH) {
+        out = sbx_judge0_batch(in, ctx->dialect.base64, err);
+
+    } else {
+        out = sbx_judge0_submission(in, ctx->dialect.base64, err);
+    }
+
+    json_decref(in);
+
+    if (out == NULL) {
+        return (err->status >= 500) ? NGX_ERROR : NGX_DECLINED;
+    }
+
+    rc = ngx_http_sandbox_dump(r, out, body);
+
+    json_decref(out);
+
+    return rc;
 }

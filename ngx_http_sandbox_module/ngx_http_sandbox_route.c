@@ -4,15 +4,20 @@
  * is read.  The path under the location is matched, whole, against the
  * endpoints of the API (anything else is a 404), and the method, the
  * "wait" argument and the Content-Type are checked, so that a request
- * refused here never has its body read.
+ * refused here never has its body read.  A location that speaks another
+ * API (sandbox_api, docs/compat.md) has that API's paths, each routed to
+ * the native verb that serves it, and that API's query arguments.
  */
 
 
 #include "ngx_http_sandbox_module.h"
+#include "sbx_dialect_judge0.h"
 
 
 static ngx_int_t ngx_http_sandbox_path(ngx_http_request_t *r,
     ngx_str_t *path);
+static ngx_int_t ngx_http_sandbox_text_plain(ngx_http_request_t *r,
+    u_char *type, size_t len);
 
 
 /*
@@ -52,6 +57,59 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_cancel_route =
       NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_DELETE,
       ngx_string("GET, HEAD, DELETE"), "CANCEL" };
 
+/* "submissions/{id}/events": the job's live events */
+
+static ngx_http_sandbox_route_t  ngx_http_sandbox_events_route =
+    { ngx_string("events"), NGX_HTTP_SANDBOX_EVENTS,
+      NGX_HTTP_GET, ngx_string("GET"), "EVENTS" };
+
+
+/* Piston v2: execute always waits for the result */
+
+static ngx_http_sandbox_route_t  ngx_http_sandbox_piston_routes[] = {
+
+    { ngx_string("api/v2/execute"), NGX_HTTP_SANDBOX_SUBMIT,
+      NGX_HTTP_POST, ngx_string("POST"), "SUBMIT" },
+
+    { ngx_string("api/v2/runtimes"), NGX_HTTP_SANDBOX_LANGUAGES,
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "LANGUAGES" },
+
+    /* no ids */
+
+    { ngx_null_string, 0, 0, ngx_null_string, NULL }
+};
+
+
+/* Judge0 CE: one path with two methods, and an answer of its own */
+
+static ngx_http_sandbox_route_t  ngx_http_sandbox_judge0_routes[] = {
+
+    { ngx_string("submissions"), NGX_HTTP_SANDBOX_SUBMIT,
+      NGX_HTTP_POST, ngx_string("POST"), "SUBMIT" },
+
+    { ngx_string("submissions/batch"), NGX_HTTP_SANDBOX_BATCH,
+      NGX_HTTP_POST, ngx_string("GET, POST"), "BATCH" },
+
+    { ngx_string("submissions/batch"), NGX_HTTP_SANDBOX_GET_BATCH,
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, POST"), "GET_BATCH" },
+
+    { ngx_string("languages"), NGX_HTTP_SANDBOX_LANGUAGES,
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "LANGUAGES" },
+
+    { ngx_string("statuses"), NGX_HTTP_SANDBOX_STATUSES,
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), NULL },
+
+    { ngx_null_string, NGX_HTTP_SANDBOX_GET,
+      NGX_HTTP_GET|NGX_HTTP_HEAD, ngx_string("GET, HEAD"), "GET" }
+};
+
+
+static ngx_http_sandbox_route_t  *ngx_http_sandbox_api_routes[] = {
+    ngx_http_sandbox_routes,
+    ngx_http_sandbox_piston_routes,
+    ngx_http_sandbox_judge0_routes
+};
+
 
 /*
  * The endpoint is the whole path under the location, so the API can live
@@ -64,9 +122,10 @@ static ngx_http_sandbox_route_t  ngx_http_sandbox_cancel_route =
 ngx_http_sandbox_route_t *
 ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
 {
-    u_char                    *p, *end;
-    ngx_str_t                  path;
-    ngx_http_sandbox_route_t  *route;
+    u_char                       *p, *end;
+    ngx_str_t                     path;
+    ngx_http_sandbox_route_t     *route, *found;
+    ngx_http_sandbox_loc_conf_t  *slcf;
 
     if (ngx_http_sandbox_path(r, &path) != NGX_OK) {
         return NULL;
@@ -80,16 +139,37 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
     ctx->prefix.data = r->uri.data;
     ctx->prefix.len = path.data - r->uri.data;
 
-    for (route = ngx_http_sandbox_routes; route->path.len; route++) {
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
 
+    ctx->dialect.api = slcf->api;
+
+    /* a path may have a route per method; the first stands for a 405 */
+
+    found = NULL;
+
+    for (route = ngx_http_sandbox_api_routes[slcf->api];
+         route->path.len;
+         route++)
+    {
         if (path.len == route->path.len
             && ngx_strncmp(path.data, route->path.data, path.len) == 0)
         {
-            return route;
+            if (r->method & route->method) {
+                return route;
+            }
+
+            if (found == NULL) {
+                found = route;
+            }
         }
     }
 
-    if (path.len <= sizeof("submissions/") - 1
+    if (found) {
+        return found;
+    }
+
+    if (route->endpoint == 0
+        || path.len <= sizeof("submissions/") - 1
         || ngx_strncmp(path.data, "submissions/", sizeof("submissions/") - 1)
            != 0)
     {
@@ -100,6 +180,14 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
 
     p = path.data + sizeof("submissions/") - 1;
     end = path.data + path.len;
+
+    if (end - p > (ssize_t) sizeof("/events") - 1
+        && ngx_strncmp(end - (sizeof("/events") - 1), "/events",
+                       sizeof("/events") - 1) == 0)
+    {
+        route = &ngx_http_sandbox_events_route;
+        end -= sizeof("/events") - 1;
+    }
 
     if (!sbx_id_valid((const char *) p, end - p)) {
         return NULL;
@@ -113,8 +201,14 @@ ngx_http_sandbox_route(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx)
     ctx->route.data = p;
     ctx->route.len = SBX_ID_ROUTE_LEN;
 
-    return (r->method == NGX_HTTP_DELETE) ? &ngx_http_sandbox_cancel_route
-                                          : route;
+    if (route == &ngx_http_sandbox_events_route) {
+        return route;
+    }
+
+    /* DELETE is the native API's; a dialect's id route refuses it */
+
+    return (r->method == NGX_HTTP_DELETE && slcf->api == SBX_API_NATIVE)
+           ? &ngx_http_sandbox_cancel_route : route;
 }
 
 
@@ -233,6 +327,10 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
 
+    if (slcf->api != SBX_API_NATIVE) {
+        return ngx_http_sandbox_dialect_query(r, ctx, err);
+    }
+
     ctx->wait = (slcf->wait == NGX_HTTP_SANDBOX_WAIT_ON);
 
     if (ngx_http_arg(r, (u_char *) "wait", 4, &value) != NGX_OK) {
@@ -287,6 +385,207 @@ ngx_http_sandbox_query(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
 
 
 /*
+ * A dialect's query arguments, as the dialect reads them: Piston's
+ * execute always waits and has none; Judge0 waits only for wait=true
+ * (never in a batch), encodes with base64_encoded=true, and cuts its
+ * answer to fields=a,b (400 for a field it does not have).  Anything
+ * else is "false", as in Judge0.
+ */
+
+ngx_int_t
+ngx_http_sandbox_dialect_query(ngx_http_request_t *r,
+    ngx_http_sandbox_ctx_t *ctx, sbx_error_t *err)
+{
+    u_char                       *p, *q, *start, bad[128];
+    ngx_str_t                     value;
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    ctx->wait = 0;
+
+    if (ctx->dialect.api == SBX_API_PISTON) {
+        ctx->wait = 1;
+
+    } else if (ngx_http_arg(r, (u_char *) "wait", 4, &value) == NGX_OK
+               && value.len == 4 && ngx_strncmp(value.data, "true", 4) == 0
+               && ctx->endpoint == NGX_HTTP_SANDBOX_SUBMIT)
+    {
+        ctx->wait = 1;
+    }
+
+    /*
+     * sandbox_wait async or refuse holds no connection for a result:
+     * Judge0's wait=true is queued all the same (async) or refused as
+     * Judge0 refuses it when waiting is disabled; Piston, which always
+     * waits, is refused in both.
+     */
+
+    if (ctx->wait && (slcf->wait == NGX_HTTP_SANDBOX_WAIT_REFUSE
+                      || (slcf->wait == NGX_HTTP_SANDBOX_WAIT_ASYNC
+                          && ctx->dialect.api == SBX_API_PISTON)))
+    {
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "wait_not_allowed", "",
+                      "wait not allowed");
+        return NGX_DECLINED;
+    }
+
+    if (slcf->wait == NGX_HTTP_SANDBOX_WAIT_ASYNC) {
+        ctx->wait = 0;
+    }
+
+    if (ctx->dialect.api == SBX_API_PISTON) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_arg(r, (u_char *) "base64_encoded", 14, &value) == NGX_OK
+        && value.len == 4 && ngx_strncmp(value.data, "true", 4) == 0)
+    {
+        ctx->dialect.base64 = 1;
+    }
+
+    if (ngx_http_arg(r, (u_char *) "fields", 6, &value) != NGX_OK
+        || value.len == 0)
+    {
+        return NGX_OK;
+    }
+
+    /* "stdout%2Cstderr" is what URL builders send */
+
+    p = ngx_pnalloc(r->pool, value.len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    q = p;
+    start = value.data;
+    ngx_unescape_uri(&q, &start, value.len, NGX_UNESCAPE_URI);
+
+    value.data = p;
+    value.len = q - p;
+
+    ctx->dialect.fields = sbx_judge0_fields((const char *) value.data,
+                                            value.len, (char *) bad,
+                                            sizeof(bad));
+
+    if (ctx->dialect.fields == 0) {
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query", "",
+                      "invalid fields: [%s]", bad);
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * GET …/submissions/batch?tokens=a,b: the ids, as the body of the
+ * GET_BATCH frame, {"ids": [...]}; at most sandbox_max_batch of them.
+ * An id the runner never gave is a null in the answer, as in Judge0.
+ */
+
+ngx_int_t
+ngx_http_sandbox_tokens(ngx_http_request_t *r, ngx_http_sandbox_ctx_t *ctx,
+    ngx_str_t *body, sbx_error_t *err)
+{
+    u_char                       *p, *q, *end, *start;
+    json_t                       *ids, *root;
+    ngx_int_t                     rc;
+    ngx_str_t                     value;
+    ngx_uint_t                    n;
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    ngx_str_set(&value, "");
+
+    if (ngx_http_arg(r, (u_char *) "tokens", 6, &value) == NGX_OK
+        && value.len)
+    {
+        p = ngx_pnalloc(r->pool, value.len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        q = p;
+        start = value.data;
+        ngx_unescape_uri(&q, &start, value.len, NGX_UNESCAPE_URI);
+        value.data = p;
+        value.len = q - p;
+    }
+
+    ids = json_array();
+    if (ids == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = 0;
+    p = value.data;
+    end = value.data + value.len;
+
+    while (p < end) {
+        start = p;
+
+        while (p < end && *p != ',') {
+            p++;
+        }
+
+        q = p++;
+
+        /* Judge0 strips the list, not each token; spaces are refused */
+
+        if (q == start) {
+            continue;
+        }
+
+        if (++n > slcf->max_batch) {
+            json_decref(ids);
+            sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "batch_too_large", "",
+                          "number of submissions in a batch should be "
+                          "less than or equal to %lu",
+                          (unsigned long) slcf->max_batch);
+            return NGX_DECLINED;
+        }
+
+        /* $sandbox_route: the lookup goes where the first id went */
+
+        if (n == 1 && sbx_id_valid((const char *) start, q - start)) {
+            ctx->route.data = start;
+            ctx->route.len = SBX_ID_ROUTE_LEN;
+        }
+
+        if (json_array_append_new(ids, json_stringn((char *) start,
+                                                    q - start))
+            != 0)
+        {
+            json_decref(ids);
+            sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query",
+                          "", "tokens must be a list of tokens");
+            return NGX_DECLINED;
+        }
+    }
+
+    if (n == 0) {
+        json_decref(ids);
+        sbx_error_set(err, NGX_HTTP_BAD_REQUEST, "invalid_query", "",
+                      "there should be at least one submission in a batch");
+        return NGX_DECLINED;
+    }
+
+    root = json_pack("{s:o}", "ids", ids);
+    if (root == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_http_sandbox_dump(r, root, body);
+
+    json_decref(root);
+
+    return rc;
+}
+
+
+/*
  * The body is read as JSON when it is declared "application/json" (with
  * parameters such as "; charset=utf-8"), and also when it is not declared
  * at all or declared as curl -d's default, form-urlencoded: what a
@@ -322,6 +621,12 @@ ngx_http_sandbox_is_json(ngx_http_request_t *r)
 
     len = end - p;
 
+    /* piston-client posts its JSON with node-fetch's default type */
+
+    if (ngx_http_sandbox_text_plain(r, p, len)) {
+        return NGX_OK;
+    }
+
     if ((len == sizeof("application/json") - 1
          && ngx_strncasecmp(p, (u_char *) "application/json", len) == 0)
         || (len == sizeof("application/x-www-form-urlencoded") - 1
@@ -334,4 +639,17 @@ ngx_http_sandbox_is_json(ngx_http_request_t *r)
     }
 
     return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_sandbox_text_plain(ngx_http_request_t *r, u_char *type, size_t len)
+{
+    ngx_http_sandbox_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_sandbox_module);
+
+    return slcf->api == SBX_API_PISTON
+           && len == sizeof("text/plain") - 1
+           && ngx_strncasecmp(type, (u_char *) "text/plain", len) == 0;
 }

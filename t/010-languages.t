@@ -21,8 +21,9 @@ Sbx::Test::blocks(timeout => 90);
 
 run_tests();
 
-# Every language of the table has a greeting, a runtime error and a
-# version block above, told by what each block sends and checks.
+# Every language of %Sbx::Languages::Core has a greeting, a runtime
+# error and a version block above, told by what each block sends and
+# checks (t/022-languages-all.t runs every language of the table).
 
 Sbx::Languages::each_language_has(
     'a greeting block'      => sub { $_[0] eq $Greeted },

@@ -19,8 +19,9 @@ Sbx::Test::blocks(timeout => 90);
 
 run_tests();
 
-# Every language of the table with a compile step has a block above that
-# sends it a program and expects compilation_error.
+# Every language of %Sbx::Languages::Core with a compile step has a
+# block above that sends it a program and expects compilation_error
+# (t/022-languages-all.t gives every compiled language of the table one).
 
 Sbx::Languages::each_language_has(
     'a compilation error block' =>

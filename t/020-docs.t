@@ -24,7 +24,7 @@ is($table, scalar `$top/tools/languages-table`,
 my $module = join '', map { slurp($_) }
                       glob("$top/ngx_http_sandbox_module/*.c");
 my %vars = map { $_ => 1 } qw(sandbox_id sandbox_status sandbox_language
-                                sandbox_route);
+                                sandbox_route sandbox_runner);
 my @directives = grep { !$vars{$_} }
                  $module =~ /ngx_string\("(sandbox_\w+)"\)/g;
 

@@ -156,9 +156,9 @@ sandbox_max_batch
 === TEST 4: a runner message names the endpoint under the location's prefix
 --- request eval
 ["POST /judge/submissions\n{\"language\":\"pyhton\",\"source\":\"print(1)\"}",
- "POST /api/submissions\n{\"language\":\"cobol\",\"source\":\"x\"}",
- "POST /paid/submissions\n{\"language\":\"cobol\",\"source\":\"x\"}",
- "POST /api/submissions/batch\n{\"submissions\":[{\"language\":\"cobol\",\"source\":\"x\"}]}"]
+ "POST /api/submissions\n{\"language\":\"intercal\",\"source\":\"x\"}",
+ "POST /paid/submissions\n{\"language\":\"intercal\",\"source\":\"x\"}",
+ "POST /api/submissions/batch\n{\"submissions\":[{\"language\":\"intercal\",\"source\":\"x\"}]}"]
 --- error_code eval
 [422, 422, 422, 202]
 --- response_json eval

@@ -92,7 +92,7 @@ sub { Time::HiRes::time() - $main::t0 >= 0.7 && $_[0]{status} eq 'accepted' }
 === TEST 3: a batch: items in order, refused ones in their place
 --- request
 POST /submissions/batch
-{"submissions":[{"language":"python","source":"1","stdin":"a"},{"language":"cobol","source":"1"},{"language":"py","source":"# sandbox-double: verdict=memory_limit_exceeded memory_kb=4096\n"}]}
+{"submissions":[{"language":"python","source":"1","stdin":"a"},{"language":"intercal","source":"1"},{"language":"py","source":"# sandbox-double: verdict=memory_limit_exceeded memory_kb=4096\n"}]}
 --- error_code: 202
 --- response_json
 submissions.0.status: "queued"

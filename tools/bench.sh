@@ -17,7 +17,10 @@
 #   4. 100 tests of an A+B program in one submission: one container, and
 #      each test's cost against the program's own time
 #   5. requests/s for bad input, refused by the module before the runner
-#   6. load: 1000 submissions from 50 clients, each must get its result
+#   6. scale-out on this host: the same sustained load through one
+#      runner and through three behind "hash $sandbox_route consistent"
+#      over TLS (one dockerd serves all of them, so it caps both)
+#   7. load: 1000 submissions from 50 clients, each must get its result
 #      or a 503; afterwards no container may be left, and the runner's
 #      memory must be back near where it started
 #
@@ -47,7 +50,7 @@ nginx_bin=${NGINX:-/usr/sbin/nginx}
 
 # runner_pid: the one being started, should it fail to come up
 cleanup() {
-    local pids=(${runner:-} ${warm:-} ${runner_pid:-})
+    local pids=(${runner:-} ${warm:-} ${runner_pid:-} ${scale[@]:-})
     "$nginx_bin" -p "$dir/" -c "$dir/nginx.conf" -s quit 2>/dev/null || true
     [[ -n ${bare:-} ]] && docker rm -f "$bare" >/dev/null 2>&1
     ((${#pids[@]})) || return 0
@@ -67,6 +70,20 @@ runner_start "$id-warm" "$dir/warm.sock" "$dir/state-warm" \
     --log-file "$dir/warm.log" --log-level debug
 warm=$runner_pid
 
+# three more on loopback TCP with TLS, for the scale-out line
+tools/certs.sh "$dir/pki" >/dev/null
+scale=()
+for i in 1 2 3; do
+    sbx_tls=(--listen "tcp:127.0.0.1:$((port + 10 + i))"
+             --tls-certificate "$dir/pki/runner.crt"
+             --tls-certificate-key "$dir/pki/runner.key"
+             --tls-client-ca "$dir/pki/ca.crt")
+    "$top/tools/runner.sh" "$id-s$i" "$dir/s$i.sock" "$dir/state-s$i" \
+        --uid-base $((40000 + i * 100)) --uid-count 100 \
+        --log-file "$dir/s$i.log" "${sbx_tls[@]}" &
+    scale+=($!)
+done
+
 cat >"$dir/nginx.conf" <<EOC
 load_module $top/build/ngx_http_sandbox_module.so;
 worker_processes 2;
@@ -77,6 +94,13 @@ http {
     access_log off;
     upstream runner { server unix:$dir/runner.sock; keepalive 64; }
     upstream warm { server unix:$dir/warm.sock; keepalive 64; }
+    upstream three {
+        hash \$sandbox_route consistent;
+        server 127.0.0.1:$((port + 11));
+        server 127.0.0.1:$((port + 12));
+        server 127.0.0.1:$((port + 13));
+        keepalive 64;
+    }
     server {
         listen 127.0.0.1:$port;
         client_max_body_size 16m;
@@ -89,6 +113,14 @@ http {
             sandbox_pass warm;
             sandbox_read_timeout 300s;
         }
+        location /three/ {
+            sandbox_pass sandboxs://three;
+            sandbox_ssl_certificate $dir/pki/nginx.crt;
+            sandbox_ssl_certificate_key $dir/pki/nginx.key;
+            sandbox_ssl_trusted_certificate $dir/pki/ca.crt;
+            sandbox_ssl_name localhost;
+            sandbox_read_timeout 300s;
+        }
     }
 }
 EOC
@@ -97,7 +129,7 @@ EOC
 
 for _ in $(seq 1 100); do
     curl -sf "$url/health" >/dev/null && curl -sf "$url/warm/health" \
-        >/dev/null && break
+        >/dev/null && curl -sf "$url/three/health" >/dev/null && break
     sleep 0.1
 done
 
@@ -391,7 +423,17 @@ curl -s -o /dev/null -w 'status of one such request: %{http_code}\n' \
     "$url/submissions" -H 'Content-Type: application/json' \
     -d '{"language": "python", "source": '
 
-echo "== 6. load: $N_LOAD submissions from 50 clients"
+echo "== 6. one runner and three, $N_TPUT submissions from 8 clients"
+
+one=$(tools/load "$url/submissions" "$N_TPUT" 8 \
+      | sed -n 's/.* (\([0-9.]*\)\/s).*/\1/p')
+three=$(tools/load "$url/three/submissions" "$N_TPUT" 8 \
+        | sed -n 's/.* (\([0-9.]*\)\/s).*/\1/p')
+awk -v a="$one" -v b="$three" 'BEGIN {
+    printf "one runner: %s/s, three runners (TLS, one dockerd): %s/s, " \
+           "ratio %.2f\n", a, b, b / (a ? a : 1) }'
+
+echo "== 7. load: $N_LOAD submissions from 50 clients"
 
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$runner/status"; }
 rss0=$(rss)
@@ -401,8 +443,10 @@ tools/load "$url/submissions" "$N_LOAD" 50
 sleep 2
 rss1=$(rss)
 left=$(docker ps -aq --filter label=org.sandbox.runner="$id" | wc -l)
-left=$((left + $(docker ps -aq --filter label=org.sandbox.runner="$id-ceiling" \
-                 | wc -l)))
+for l in "$id-ceiling" "$id-s1" "$id-s2" "$id-s3"; do
+    left=$((left + $(docker ps -aq --filter label=org.sandbox.runner="$l" \
+                     | wc -l)))
+done
 
 echo "runner RSS: $rss0 KiB before, $rss1 KiB after"
 echo "containers left: $left"

@@ -14,12 +14,21 @@ packages=(
     libtest-base-perl libtext-diff-perl liblist-moreutils-perl
     liburi-perl libwww-perl libipc-run-perl
     debhelper dpkg-dev lintian systemd
+    nodejs npm chromium
 )
+
+# A package whose command another package already provides is not
+# needed: Node.js from elsewhere (e.g. nodesource) bundles npm, and
+# Debian's npm cannot be installed beside it.
+declare -A command_of=([nodejs]=node [npm]=npm)
 
 missing=()
 for p in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-    [[ "$status" == "install ok installed" ]] || missing+=("$p")
+    [[ "$status" == "install ok installed" ]] && continue
+    [[ -n ${command_of[$p]:-} ]] && command -v "${command_of[$p]}" \
+        >/dev/null && continue
+    missing+=("$p")
 done
 
 [[ ${#missing[@]} -eq 0 ]] && exit 0

@@ -16,6 +16,8 @@
  *                         leftover processes, wiping the trees, IPC
  *   init_image.c          the compiled state's image: save and load trees
  *   init_result.c         step objects and the one RESULT frame
+ *   init_stream.c         live frames while the job runs: status, output
+ *                         pieces, each test's verdict
  *   init_run.c            one step: spawn, watch, measure (init_step.h)
  *   init_spawn.c          the step's child: credentials, limits, exec
  *   init_watch.c          its output, deadlines and limits while it runs
@@ -153,6 +155,7 @@ typedef struct {
     const u_char      *stdin_data;          /* NULL: /dev/null */
     size_t             stdin_len;
     uint64_t          *output_left;         /* the job's; NULL: no budget */
+    long               test;                /* -1: the compile */
 } sbx_init_step_t;
 
 
@@ -179,6 +182,12 @@ typedef struct {
 
     sbx_init_buf_t     out;
     sbx_init_buf_t     err;
+
+    /* what init_stream.c has sent of out and err, and when */
+    size_t             out_sent;
+    size_t             err_sent;
+    uint64_t           out_at;
+    uint64_t           err_at;
 
     char               message[384];
 } sbx_init_result_t;
@@ -255,6 +264,12 @@ int sbx_init_image_load(int fd, const char *const *tops, size_t ntops,
 json_t *sbx_init_step_json(sbx_init_result_t *r, sbx_status_e status,
     int compile, const char *limit);
 int sbx_init_result(sbx_init_out_t *out);
+
+/* init_stream.c */
+void sbx_init_stream_status(const char *status);
+void sbx_init_stream_output(sbx_init_step_t *step, sbx_init_result_t *res,
+    int all);
+void sbx_init_stream_test(size_t test, json_t *step);
 
 /* init_run.c */
 int sbx_init_run_step(sbx_init_step_t *step, sbx_init_result_t *res);

@@ -75,6 +75,9 @@ sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl, sbx_init_out_t *out)
     step.output_left = job->output_budget ? &left : NULL;
 
     if (job->has_compile) {
+        sbx_init_stream_status("compiling");
+
+        step.test = -1;
         step.argv = job->compile.argv;
         step.limits = &job->compile.limits;
 
@@ -117,6 +120,8 @@ sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl, sbx_init_out_t *out)
 
     (void) sbx_init_reset_save(job, out->error, sizeof(out->error));
 
+    sbx_init_stream_status("running");
+
     step.argv = job->run.argv;
     step.limits = &job->run.limits;
 
@@ -143,6 +148,7 @@ sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl, sbx_init_out_t *out)
                               ? job->store.data + t->stdin_off
                               : (const u_char *) "";
             step.stdin_len = t->stdin_len;
+            step.test = (long) i;
 
             sbx_init_run_step(&step, &r);
 
@@ -174,6 +180,10 @@ sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl, sbx_init_out_t *out)
         o = sbx_init_step_json(&r, status, 0, limit);
 
         sbx_init_result_free(&r);
+
+        if (o != NULL) {
+            sbx_init_stream_test(i, o);
+        }
 
         if (o == NULL || json_array_append_new(out->tests, o) != 0) {
             snprintf(out->error, sizeof(out->error),

@@ -132,6 +132,9 @@ sbx_init_watch(sbx_init_step_t *step, sbx_init_result_t *res,
 
         sbx_watch_output(pfd, res, cap, step->output_left, 0);
 
+        /* what was kept goes out live too (init_stream.c) */
+        sbx_init_stream_output(step, res, 0);
+
         if (res->output_limit) {
             sbx_watch_stop(p, sbx_init_meter_now());
             break;
@@ -175,6 +178,8 @@ sbx_init_watch(sbx_init_step_t *step, sbx_init_result_t *res,
     /* every writer is gone: what is still in the pipes is the rest */
 
     sbx_watch_output(pfd, res, cap, step->output_left, 1);
+
+    sbx_init_stream_output(step, res, 1);
 
     p->out[0] = -1;
     p->err[0] = -1;

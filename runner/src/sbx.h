@@ -78,6 +78,7 @@ typedef struct sbx_conf_s    sbx_conf_t;
 typedef struct sbx_lang_s    sbx_lang_t;
 typedef struct sbx_job_s     sbx_job_t;
 typedef struct sbx_docker_s  sbx_docker_t;
+typedef struct sbx_events_s  sbx_events_t;
 
 
 /* sbx_util.c */

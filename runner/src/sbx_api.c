@@ -19,6 +19,12 @@
  *
  * With --test-double a checked submission may ask for a failure
  * (sbx_double_admit()): a full queue takes the same path as a real one.
+ *
+ * A request from a location that speaks another API carries "api="
+ * (docs/protocol.md): its submission is a native one already, and its
+ * answers (results, ids, languages, errors) are the native ones put
+ * through the dialect's translation in common/ (sbx_api_dialect_*()).
+ * A waiting job keeps the dialect of the request that waits for it.
  */
 
 
@@ -29,7 +35,10 @@
 #include "sbx_api.h"
 #include "sbx_conf.h"
 #include "sbx_conn.h"
+#include "sbx_dialect_judge0.h"
+#include "sbx_dialect_piston.h"
 #include "sbx_double.h"
+#include "sbx_events.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
@@ -54,6 +63,7 @@ static int sbx_api_taken(const char *id);
 static void sbx_api_languages(sbx_conn_t *c);
 static void sbx_api_health(sbx_conn_t *c);
 static void sbx_api_metrics(sbx_conn_t *c);
+static void sbx_api_events(sbx_conn_t *c, sbx_proto_header_t *h);
 static int sbx_api_admit(sbx_conn_t *c, sbx_proto_header_t *h,
     sbx_limits_t *max);
 static int sbx_api_unavailable(sbx_conn_t *c);
@@ -63,6 +73,18 @@ static void sbx_api_json(sbx_conn_t *c, int status, json_t *v,
     sbx_job_t *job, const char *job_status);
 static int sbx_api_is_error_item(json_t *item);
 static void sbx_api_unsaved(sbx_conn_t *c);
+static void sbx_api_get_batch(sbx_conn_t *c, const char *body, size_t len);
+static void sbx_api_reply_job(sbx_conn_t *c, sbx_job_t *job, int created);
+static json_t *sbx_api_job_json(sbx_job_t *job, sbx_status_e *status);
+static int sbx_api_piston_version(json_t *sub, sbx_error_t *err);
+static void sbx_api_error(sbx_conn_t *c, const sbx_error_t *err);
+static void sbx_api_dialect_json(sbx_conn_t *c, int status, json_t *v,
+    sbx_job_t *job, const char *job_status);
+
+
+/* the dialect of the request being answered; the event thread's */
+
+static sbx_dialect_t  sbx_api_dialect;
 static void sbx_api_check(sbx_conn_t *c, sbx_proto_header_t *h);
 static void sbx_api_hint(sbx_error_t *err, sbx_proto_header_t *h);
 
@@ -71,6 +93,20 @@ void
 sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     size_t len)
 {
+    const sbx_proto_str_t  *api;
+
+    memset(&sbx_api_dialect, 0, sizeof(sbx_dialect_t));
+
+    api = sbx_proto_attr(h, "api");
+
+    if (api != NULL
+        && sbx_dialect_parse(api->data, api->len, &sbx_api_dialect) != 0)
+    {
+        memset(&sbx_api_dialect, 0, sizeof(sbx_dialect_t));
+        sbx_api_refuse(c, 400, "bad_frame", "", "unknown api attribute");
+        return;
+    }
+
     if (sbx_proto_attr(h, "check") != NULL) {
         sbx_api_check(c, h);
     }
@@ -84,6 +120,9 @@ sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     } else if (sbx_proto_str_eq(&h->word, "GET")) {
         sbx_api_get(c, h);
 
+    } else if (sbx_proto_str_eq(&h->word, "GET_BATCH")) {
+        sbx_api_get_batch(c, body, len);
+
     } else if (sbx_proto_str_eq(&h->word, "CANCEL")) {
         sbx_api_cancel(c, h);
 
@@ -96,23 +135,64 @@ sbx_api_request(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     } else if (sbx_proto_str_eq(&h->word, "METRICS")) {
         sbx_api_metrics(c);
 
+    } else if (sbx_proto_str_eq(&h->word, "EVENTS")) {
+        sbx_api_events(c, h);
+
     } else {
         sbx_api_refuse(c, 400, "bad_frame", "", "unknown verb");
     }
 }
 
 
-/* The job's state or result, as GET shows it. */
+/* A waiting connection's job is back: answered in its request's API. */
 
 void
 sbx_api_answer(sbx_conn_t *c, sbx_job_t *job)
 {
+    sbx_api_dialect = job->dialect;
+
+    sbx_api_reply_job(c, job, 1);
+}
+
+
+/*
+ * The job's state or result, as GET shows it; a dialect's answer to a
+ * submission that waited is its "created" (Judge0's 201).
+ */
+
+static void
+sbx_api_reply_job(sbx_conn_t *c, sbx_job_t *job, int created)
+{
+    int            status;
     char          *s;
     size_t         len;
+    json_t        *v, *out;
     sbx_reply_t    r;
-    sbx_status_e   status;
+    sbx_status_e   st;
 
-    s = sbx_job_describe(job, &len, &status);
+    if (sbx_api_dialect.api != SBX_API_NATIVE) {
+        v = sbx_api_job_json(job, &st);
+
+        if (v == NULL) {
+            sbx_api_refuse(c, 500, "internal_error", "", "out of memory");
+            return;
+        }
+
+        if (sbx_api_dialect.api == SBX_API_PISTON) {
+            out = sbx_piston_result(v, &status);
+
+        } else {
+            status = created ? 201 : 200;
+            out = sbx_judge0_result(v, &sbx_api_dialect);
+        }
+
+        json_decref(v);
+
+        sbx_api_json(c, status, out, job, sbx_status_names[st]);
+        return;
+    }
+
+    s = sbx_job_describe(job, &len, &st);
 
     if (s == NULL) {
         sbx_api_refuse(c, 500, "internal_error", "", "out of memory");
@@ -122,13 +202,35 @@ sbx_api_answer(sbx_conn_t *c, sbx_job_t *job)
     memset(&r, 0, sizeof(sbx_reply_t));
     r.status = 200;
     r.id = job->id;
-    r.job_status = sbx_status_names[status];
+    r.job_status = sbx_status_names[st];
     r.language = job->lang ? job->lang->id : NULL;
     r.body = s;
     r.len = len;
 
     sbx_conn_reply(c, &r);
     free(s);
+}
+
+
+/* the native job as GET shows it, parsed for a dialect to translate */
+
+static json_t *
+sbx_api_job_json(sbx_job_t *job, sbx_status_e *status)
+{
+    char    *s;
+    size_t   len;
+    json_t  *v;
+
+    s = sbx_job_describe(job, &len, status);
+
+    if (s == NULL) {
+        return NULL;
+    }
+
+    v = json_loadb(s, len, 0, NULL);
+    free(s);
+
+    return v;
 }
 
 
@@ -164,6 +266,15 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     sub = sbx_schema_parse(body, len, &err);
 
+    /* Piston's version is a semver range, matched here, not a prefix */
+
+    if (sub != NULL && sbx_api_dialect.api == SBX_API_PISTON
+        && sbx_api_piston_version(sub, &err) != SBX_OK)
+    {
+        json_decref(sub);
+        sub = NULL;
+    }
+
     job = sub ? sbx_submit_prepare_max(sub, nmax ? &max : NULL, &err)
               : NULL;
 
@@ -184,18 +295,20 @@ sbx_api_submit(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
 
     /* under a location's maxima, stored with the limits they resolved */
 
-    text = (job != NULL && nmax) ? json_dumps(sub, JSON_COMPACT) : NULL;
+    text = (job != NULL && (nmax || sbx_api_dialect.api == SBX_API_PISTON))
+           ? json_dumps(sub, JSON_COMPACT) : NULL;
 
     json_decref(sub);
 
     if (job == NULL) {
         sbx_metrics_count(SBX_METRIC_REJECTED_INVALID);
         sbx_api_hint(&err, h);
-        sbx_conn_reply_error(c, &err);
+        sbx_api_error(c, &err);
         return;
     }
 
     job->sync = wait;
+    job->dialect = sbx_api_dialect;
 
     if (id[0] != '\0') {
         memcpy(job->id, id, SBX_ID_LEN);
@@ -255,8 +368,12 @@ sbx_api_queued(sbx_conn_t *c, sbx_job_t *job)
 {
     json_t  *v;
 
+    /* a waiting connection's job answers in its request's API */
+
+    sbx_api_dialect = job->dialect;
+
     v = json_pack("{s:s, s:s}", "id", job->id, "status", "queued");
-    sbx_api_json(c, 202, v, job, "queued");
+    sbx_api_dialect_json(c, 202, v, job, "queued");
 }
 
 
@@ -287,7 +404,7 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     root = sbx_schema_parse(body, len, &err);
 
     if (root == NULL) {
-        sbx_conn_reply_error(c, &err);
+        sbx_api_error(c, &err);
         return;
     }
 
@@ -310,7 +427,7 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
         sbx_error_set(&err, 422, "batch_too_large", "submissions",
                       "at most %d submissions in a batch",
                       sbx_conf.max_batch);
-        sbx_conn_reply_error(c, &err);
+        sbx_api_error(c, &err);
         return;
     }
 
@@ -364,6 +481,8 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
             json_array_append_new(out, v ? v : json_null());
             continue;
         }
+
+        jobs[i]->dialect = sbx_api_dialect;
 
         text = json_dumps(item, JSON_COMPACT);
 
@@ -453,7 +572,7 @@ sbx_api_batch(sbx_conn_t *c, sbx_proto_header_t *h, const char *body,
     free(jobs);
 
     v = json_pack("{s:o}", "submissions", out);
-    sbx_api_json(c, 202, v, NULL, NULL);
+    sbx_api_dialect_json(c, 202, v, NULL, NULL);
 }
 
 
@@ -473,7 +592,78 @@ sbx_api_get(sbx_conn_t *c, sbx_proto_header_t *h)
         return;
     }
 
-    sbx_api_answer(c, job);
+    sbx_api_reply_job(c, job, 0);
+    sbx_job_unref(job);
+}
+
+
+/*
+ * The job's live events: a 200 header frame, then EVENT frames, the
+ * last one the result.  A finished job's are rebuilt from its result;
+ * a job still queued or running is streamed as it goes (sbx_conn.c).
+ */
+
+static void
+sbx_api_events(sbx_conn_t *c, sbx_proto_header_t *h)
+{
+    char                   *s;
+    size_t                  len;
+    sbx_buf_t               out;
+    sbx_job_t              *job;
+    sbx_reply_t             r;
+    sbx_status_e            status;
+    const sbx_proto_str_t  *id;
+
+    id = sbx_proto_attr(h, "id");
+    job = id ? sbx_jobs_find(id->data, id->len) : NULL;
+
+    if (job == NULL) {
+        sbx_api_refuse(c, 404, "not_found", "id",
+                       "no such submission, or its result "
+                       "has expired");
+        return;
+    }
+
+    s = sbx_job_describe(job, &len, &status);
+
+    if (s == NULL) {
+        sbx_job_unref(job);
+        sbx_api_refuse(c, 500, "internal_error", "", "out of memory");
+        return;
+    }
+
+    memset(&r, 0, sizeof(sbx_reply_t));
+    r.status = 200;
+    r.id = job->id;
+    r.job_status = sbx_status_names[status];
+    r.language = job->lang ? job->lang->id : NULL;
+    r.body = "";
+    r.len = 0;
+
+    if (status == SBX_STATUS_QUEUED || status == SBX_STATUS_RUNNING) {
+        free(s);
+        sbx_conn_reply(c, &r);
+        sbx_conn_stream(c, job);
+        return;
+    }
+
+    /* one write: the header frame and the whole history */
+
+    memset(&out, 0, sizeof(sbx_buf_t));
+
+    if (sbx_events_history(s, len, &out) != SBX_OK) {
+        free(s);
+        sbx_buf_free(&out);
+        sbx_job_unref(job);
+        sbx_api_refuse(c, 500, "internal_error", "", "out of memory");
+        return;
+    }
+
+    free(s);
+
+    sbx_conn_reply_more(c, &r, out.data, out.len);
+
+    sbx_buf_free(&out);
     sbx_job_unref(job);
 }
 
@@ -499,7 +689,7 @@ sbx_api_cancel(sbx_conn_t *c, sbx_proto_header_t *h)
     }
 
     if (sbx_api_cancel_job(job, "by a DELETE request") == SBX_OK) {
-        sbx_api_answer(c, job);
+        sbx_api_reply_job(c, job, 0);
         sbx_job_unref(job);
         return;
     }
@@ -563,7 +753,7 @@ sbx_api_cancel_job(sbx_job_t *job, const char *why)
 static void
 sbx_api_languages(sbx_conn_t *c)
 {
-    sbx_api_json(c, 200, sbx_lang_list(), NULL, NULL);
+    sbx_api_dialect_json(c, 200, sbx_lang_list(), NULL, NULL);
 }
 
 
@@ -586,9 +776,10 @@ sbx_api_health(sbx_conn_t *c)
 
     sbx_jobs_stats(&st);
 
-    v = json_pack("{s:s, s:s, s:{s:b}, s:{s:I, s:i}, s:{s:i, s:i},"
+    v = json_pack("{s:s, s:s, s:s, s:{s:b}, s:{s:I, s:i}, s:{s:i, s:i},"
                   " s:{s:I, s:I}}",
                   "status", state,
+                  "runner", sbx_conf.runner_id,
                   "version", SBX_VERSION,
                   "docker", "reachable", docker,
                   "queue", "depth", (json_int_t) sbx_server_queue_depth(),
@@ -649,7 +840,7 @@ sbx_api_admit(sbx_conn_t *c, sbx_proto_header_t *h, sbx_limits_t *max)
     n = sbx_submit_max(h, max, &err);
 
     if (n == SBX_ERROR) {
-        sbx_conn_reply_error(c, &err);
+        sbx_api_error(c, &err);
     }
 
     return n;
@@ -743,7 +934,7 @@ sbx_api_refuse(sbx_conn_t *c, int status, const char *code,
     sbx_error_t  err;
 
     sbx_error_set(&err, status, code, field, "%s", message);
-    sbx_conn_reply_error(c, &err);
+    sbx_api_error(c, &err);
 }
 
 
@@ -870,7 +1061,11 @@ sbx_api_hint(sbx_error_t *err, sbx_proto_header_t *h)
     const char             *prefix;
     const sbx_proto_str_t  *v;
 
-    if (strcmp(err->code, "unknown_language") != 0) {
+    /* a dialect lists its languages elsewhere, and says so its own way */
+
+    if (strcmp(err->code, "unknown_language") != 0
+        || sbx_api_dialect.api != SBX_API_NATIVE)
+    {
         return;
     }
 
@@ -893,4 +1088,187 @@ sbx_api_hint(sbx_error_t *err, sbx_proto_header_t *h)
 
     sbx_error_set(err, err->status, code, field,
                   "%s; GET %.*slanguages lists them", msg, len, prefix);
+}
+
+
+/*
+ * GET_BATCH {"ids": [...]}: each job as GET shows it, null for an id
+ * the runner does not have, in request order (Judge0's GET
+ * …/submissions/batch).
+ */
+
+static void
+sbx_api_get_batch(sbx_conn_t *c, const char *body, size_t len)
+{
+    size_t         i;
+    json_t        *root, *ids, *id, *out, *v, *t;
+    sbx_job_t     *job;
+    sbx_error_t    err;
+    sbx_status_e   st;
+
+    root = sbx_schema_parse(body, len, &err);
+
+    if (root == NULL) {
+        sbx_api_error(c, &err);
+        return;
+    }
+
+    ids = json_object_get(root, "ids");
+
+    if (!json_is_array(ids) || json_array_size(ids) == 0
+        || json_array_size(ids) > (size_t) sbx_conf.max_batch)
+    {
+        json_decref(root);
+        sbx_api_refuse(c, 400, "invalid_field", "ids",
+                       "a batch lookup is {\"ids\": [ … ]} with at least "
+                       "one id and at most --max-batch");
+        return;
+    }
+
+    out = json_array();
+    if (out == NULL) {
+        json_decref(root);
+        sbx_api_refuse(c, 500, "internal_error", "", "out of memory");
+        return;
+    }
+
+    json_array_foreach(ids, i, id) {
+        job = json_is_string(id) ? sbx_jobs_find(json_string_value(id),
+                                                 json_string_length(id))
+                                 : NULL;
+        v = NULL;
+
+        if (job != NULL) {
+            v = sbx_api_job_json(job, &st);
+            sbx_job_unref(job);
+        }
+
+        if (v != NULL && sbx_api_dialect.api == SBX_API_JUDGE0) {
+            t = sbx_judge0_result(v, &sbx_api_dialect);
+            json_decref(v);
+            v = t;
+        }
+
+        json_array_append_new(out, v ? v : json_null());
+    }
+
+    json_decref(root);
+
+    sbx_api_json(c, 200, json_pack("{s:o}", "submissions", out), NULL,
+                 NULL);
+}
+
+
+/*
+ * Piston picks the newest runtime whose version satisfies the range;
+ * the runner has one per language.  A match drops the range, so the
+ * native prefix rule does not see it; a miss is Piston's one refusal
+ * for language and version alike.
+ */
+
+static int
+sbx_api_piston_version(json_t *sub, sbx_error_t *err)
+{
+    sbx_lang_t  *lang;
+    const char  *name, *version;
+
+    name = json_string_value(json_object_get(sub, "language"));
+    version = json_string_value(json_object_get(sub, "version"));
+
+    if (name == NULL || version == NULL) {
+        return SBX_OK;                    /* the native check says why */
+    }
+
+    lang = sbx_lang_find(name);
+
+    if (lang == NULL || !sbx_piston_version_match(version, lang->version)) {
+        sbx_error_set(err, 422, lang ? "unknown_version"
+                                     : "unknown_language",
+                      "", "%.32s-%.32s runtime is unknown", name, version);
+        return SBX_ERROR;
+    }
+
+    json_object_del(sub, "version");
+
+    return SBX_OK;
+}
+
+
+/* A refusal in the API of the request. */
+
+static void
+sbx_api_error(sbx_conn_t *c, const sbx_error_t *err)
+{
+    int          status;
+    char        *s;
+    json_t      *v;
+    sbx_reply_t  r;
+
+    if (sbx_api_dialect.api == SBX_API_NATIVE) {
+        sbx_conn_reply_error(c, err);
+        return;
+    }
+
+    status = err->status;
+    v = sbx_dialect_error(&sbx_api_dialect, err, "", &status);
+    s = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+
+    memset(&r, 0, sizeof(sbx_reply_t));
+    r.status = status;
+    r.body = s ? s : "{}";
+    r.len = strlen(r.body);
+
+    if (status == 503) {
+        r.retry_after = sbx_conf.retry_after;
+    }
+
+    sbx_conn_reply(c, &r);
+    free(s);
+}
+
+
+/*
+ * A native answer other than a job's (an accepted submission's id, a
+ * batch's ids, the languages) in the API of the request.
+ */
+
+static void
+sbx_api_dialect_json(sbx_conn_t *c, int status, json_t *v, sbx_job_t *job,
+    const char *job_status)
+{
+    json_t  *out, *v2;
+
+    if (sbx_api_dialect.api == SBX_API_NATIVE || v == NULL) {
+        sbx_api_json(c, status, v, job, job_status);
+        return;
+    }
+
+    out = NULL;
+
+    if (status == 200) {
+        v2 = json_object_get(v, "languages");
+        out = (sbx_api_dialect.api == SBX_API_PISTON)
+              ? sbx_piston_runtimes(v2) : sbx_judge0_languages(v2);
+
+    } else if (job != NULL && sbx_api_dialect.api == SBX_API_PISTON) {
+
+        /* Piston has no queued answer: only a stopping runner gives one */
+
+        status = 503;
+        out = json_pack("{s:s}", "message",
+                        "the runner is stopping; the job runs after "
+                        "its restart");
+
+    } else if (job != NULL) {
+        status = 201;
+        out = sbx_judge0_created(v);
+
+    } else {
+        out = sbx_judge0_batch_created(v, &status);
+    }
+
+    json_decref(v);
+
+    sbx_api_json(c, status, out, job, job_status);
 }

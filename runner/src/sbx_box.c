@@ -38,6 +38,7 @@
 
 #include "sbx.h"
 #include "sbx_box.h"
+#include "sbx_handover.h"
 #include "sbx_boxdir.h"
 #include "sbx_conf.h"
 #include "sbx_docker.h"
@@ -555,7 +556,8 @@ sbx_box_spec(sbx_box_t *box)
              "rw,noexec,nosuid,nodev,size=%dk,mode=1777", SBX_BOX_SHM / 1024);
 
     snprintf(label, sizeof(label), "%s", sbx_conf.runner_id);
-    snprintf(logsize, sizeof(logsize), "%zuk", 2 * box->log_cap / 1024 + 1024);
+    snprintf(logsize, sizeof(logsize), "%zuk",
+             sbx_handover_log_max(box->log_cap) / 1024);
 
     mem = box->memory_kb * 1024;
 

@@ -28,6 +28,10 @@
  *
  * With a secret configured, each POST is signed (sbx_sign.c).
  *
+ * A job submitted through Judge0's API (sandbox_api judge0) gets Judge0's
+ * callback instead: a PUT of its submission object, base64-encoded, as
+ * Judge0's isolate_job.rb sends it (common/sbx_dialect_judge0.c).
+ *
  * Locking: sbx_callback.lock guards the waiting list and each delivery
  * while it is on it.  A delivery taken off it, its attempt and the
  * in-flight table belong to the delivery thread.  The job's callback
@@ -47,6 +51,7 @@
 #include "sbx.h"
 #include "sbx_callback.h"
 #include "sbx_conf.h"
+#include "sbx_dialect_judge0.h"
 #include "sbx_job.h"
 #include "sbx_log.h"
 #include "sbx_metrics.h"
@@ -103,6 +108,7 @@ static sbx_delivery_t *sbx_callback_take(sbx_msec_t *wait);
 static unsigned sbx_callback_busy(const char *dest);
 static void sbx_callback_schedule(sbx_delivery_t *d, sbx_msec_t delay);
 static void sbx_callback_begin(sbx_delivery_t *d);
+static char *sbx_callback_judge0(char *body, size_t *len);
 static void sbx_callback_attempted(sbx_delivery_t *d, CURLcode cc);
 static int sbx_callback_outcome(sbx_delivery_t *d, CURLcode cc,
     long *status);
@@ -412,6 +418,43 @@ sbx_callback_busy(const char *dest)
 
 /* Starts one attempt; one that cannot even start ends at once. */
 
+/*
+ * The native result as Judge0's callback body: its default fields, in
+ * base64 whatever the client asked for, as Judge0 does.  Takes body.
+ */
+
+static char *
+sbx_callback_judge0(char *body, size_t *len)
+{
+    char           *s;
+    json_t         *native, *v;
+    sbx_dialect_t   d;
+
+    native = json_loadb(body, *len, 0, NULL);
+    free(body);
+
+    if (native == NULL) {
+        return NULL;
+    }
+
+    memset(&d, 0, sizeof(sbx_dialect_t));
+    d.api = SBX_API_JUDGE0;
+    d.base64 = 1;
+
+    v = sbx_judge0_result(native, &d);
+    json_decref(native);
+
+    s = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+
+    if (s != NULL) {
+        *len = strlen(s);
+    }
+
+    return s;
+}
+
+
 static void
 sbx_callback_begin(sbx_delivery_t *d)
 {
@@ -433,6 +476,17 @@ sbx_callback_begin(sbx_delivery_t *d)
         free(url);
         sbx_callback_attempted(d, CURLE_OK);
         return;
+    }
+
+    if (d->job->dialect.api == SBX_API_JUDGE0) {
+        d->body = sbx_callback_judge0(d->body, &len);
+
+        if (d->body == NULL) {
+            snprintf(d->error, sizeof(d->error), "out of memory");
+            free(url);
+            sbx_callback_attempted(d, CURLE_OK);
+            return;
+        }
     }
 
     snprintf(ts, sizeof(ts), "%lld",
@@ -483,6 +537,10 @@ sbx_callback_begin(sbx_delivery_t *d)
     curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, d->headers);
     curl_easy_setopt(d->curl, CURLOPT_POSTFIELDS, d->body);
     curl_easy_setopt(d->curl, CURLOPT_POSTFIELDSIZE, (long) len);
+
+    if (d->job->dialect.api == SBX_API_JUDGE0) {
+        curl_easy_setopt(d->curl, CURLOPT_CUSTOMREQUEST, "PUT");
+    }
     curl_easy_setopt(d->curl, CURLOPT_OPENSOCKETFUNCTION, sbx_callback_open);
     curl_easy_setopt(d->curl, CURLOPT_OPENSOCKETDATA, d);
     curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, sbx_callback_discard);

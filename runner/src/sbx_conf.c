@@ -50,7 +50,7 @@ typedef struct {
 
 static const sbx_conf_opt_t  sbx_conf_opts[] = {
     { "listen", SBX_CONF_STR, sbx_conf_off(listen),
-      "unix:/path or host:port to listen on" },
+      "unix:/path, or tcp:host:port (TLS, or plain on loopback only)" },
     { "socket-mode", SBX_CONF_MODE, sbx_conf_off(socket_mode),
       "permissions of the UNIX socket (octal)" },
     { "socket-group", SBX_CONF_STR, sbx_conf_off(socket_group),
@@ -116,6 +116,15 @@ static const sbx_conf_opt_t  sbx_conf_opts[] = {
     { "pid-file", SBX_CONF_STR, sbx_conf_off(pid_file),
       "file holding the runner's pid while it runs; a second runner "
       "refuses it" },
+    { "tls-certificate", SBX_CONF_PATH, sbx_conf_off(tls_certificate),
+      "TLS on the TCP listener: this certificate (PEM, with its chain)" },
+    { "tls-certificate-key", SBX_CONF_PATH,
+      sbx_conf_off(tls_certificate_key),
+      "the certificate's private key (PEM)" },
+    { "tls-client-ca", SBX_CONF_PATH, sbx_conf_off(tls_client_ca),
+      "CA certificates that sign the clients' (nginx's) certificates" },
+    { "auth-key-file", SBX_CONF_PATH, sbx_conf_off(auth_key_file),
+      "a key only root can read; every request must carry its token" },
     { "warm-max", SBX_CONF_INT, sbx_conf_off(warm_max),
       "warm containers at most, all limit classes together (0: four "
       "times the --warm counts); the pool grows with the arrival rate" },
@@ -143,6 +152,7 @@ static int sbx_conf_bad(const char *name, const char *fmt, ...)
 #endif
     ;
 static int sbx_conf_seccomp(void);
+static int sbx_conf_transport(void);
 static int sbx_conf_set(const sbx_conf_opt_t *opt, const char *value,
     json_t *json);
 static void sbx_conf_help(const char *prog);
@@ -338,6 +348,10 @@ sbx_conf_check(void)
     {
         return sbx_conf_bad("job-output-budget", "must be between 1 and %d",
                             SBX_CONF_MAX_OUTPUT_BUDGET / 1024);
+    }
+
+    if (sbx_conf_transport() != SBX_OK) {
+        return SBX_ERROR;
     }
 
     if ((size_t) sbx_conf.uid_count < (size_t) sbx_conf.workers) {
@@ -576,6 +590,50 @@ sbx_conf_key_line(const char *text, const char *key)
     }
 
     return 1;
+}
+
+
+/*
+ * The runner id names the runner in every reply (runner=) and metric:
+ * printable, no space.  TLS needs its three files together, and a TCP
+ * listener (a UNIX socket has its mode and the shared key instead).
+ */
+
+static int
+sbx_conf_transport(void)
+{
+    size_t       n;
+    const char  *p;
+
+    n = strlen(sbx_conf.runner_id);
+
+    if (n == 0 || n > 64
+        || strspn(sbx_conf.runner_id, "abcdefghijklmnopqrstuvwxyz"
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+    {
+        return sbx_conf_bad("runner-id", "must be 1 to 64 of "
+                            "A-Z a-z 0-9 . _ -");
+    }
+
+    n = (sbx_conf.tls_certificate != NULL)
+        + (sbx_conf.tls_certificate_key != NULL)
+        + (sbx_conf.tls_client_ca != NULL);
+
+    if (n != 0 && n != 3) {
+        return sbx_conf_bad("tls-certificate", "goes together with "
+                            "tls-certificate-key and tls-client-ca: the "
+                            "runner verifies its clients' certificates");
+    }
+
+    p = sbx_conf.listen;
+
+    if (n == 3 && strncmp(p, "unix:", 5) == 0) {
+        return sbx_conf_bad("listen", "is a UNIX socket: TLS is for a TCP "
+                            "listener; a UNIX socket has --socket-mode and "
+                            "--auth-key-file");
+    }
+
+    return SBX_OK;
 }
 
 

@@ -23,7 +23,7 @@
 
 
 struct sbx_conf_s {
-    char            *listen;             /* unix:/path or host:port */
+    char            *listen;             /* unix:/path, [tcp:]host:port */
     int              socket_mode;
     char            *socket_group;
     int              workers;
@@ -58,6 +58,10 @@ struct sbx_conf_s {
     int              test_double;        /* --test-double: no containers */
     char            *pid_file;           /* or NULL */
     int              check;              /* --check: validate and exit */
+    char            *tls_certificate;    /* TLS on TCP, with the two below */
+    char            *tls_certificate_key;
+    char            *tls_client_ca;      /* clients' certificates' CA */
+    char            *auth_key_file;      /* frames carry its token */
     int              warm_max;           /* warm boxes at most, 0: auto */
 };
 

@@ -8,6 +8,11 @@
  * reply), by sbx_api.c.  A SUBMIT with wait=1 parks its connection on
  * the job (sbx_conn_wait()); the job comes back through the done queue
  * and sbx_conn_answer() replies, so no worker ever writes to a socket.
+ * EVENTS streams a job's events (sbx_events.c) on its connection: the
+ * connection copies the job's log as it grows (sbx_conn_stream_all(),
+ * when the events' eventfd fires) and ends with the result when the job
+ * comes back (sbx_conn_stream_end()); then it takes requests again, so
+ * nginx keeps it.
  *
  * The runner must survive any byte sequence on its socket: a malformed
  * header is answered 400 and the connection closed, an oversized frame
@@ -18,6 +23,16 @@
  * A closed connection goes on the dead list and is freed after the
  * epoll batch (sbx_conn_free_dead()): callers up the stack and later
  * events of the same batch may still look at it.
+ *
+ * On a TLS listener each connection has its SSL session (sbx_tls.c):
+ * reads and writes go through it, and a read that needs the socket
+ * writable (a handshake's flight) or a write that needs it readable
+ * asks epoll for that and is retried on it.  With a shared key every
+ * frame must carry its token before sbx_api.c sees it: 401 without,
+ * 403 with a wrong one, and the connection is closed either way.
+ *
+ * Every reply names this runner (runner=<--runner-id>), so that nginx
+ * can say which runner behind an upstream answered.
  *
  * The epoll set and the listener belong to sbx_server.c.
  *
@@ -34,10 +49,12 @@
 #include "sbx_api.h"
 #include "sbx_conf.h"
 #include "sbx_conn.h"
+#include "sbx_events.h"
 #include "sbx_job.h"
 #include "sbx_log.h"
 #include "sbx_metrics.h"
 #include "sbx_server.h"
+#include "sbx_tls.h"
 
 
 #define SBX_CONN_KEEP  (64 * 1024)       /* a reply buffer kept */
@@ -45,16 +62,22 @@
 
 struct sbx_conn_s {
     int                 fd;
+    SSL                *ssl;             /* NULL: plain */
+    uint32_t            want;            /* the readiness TLS waits for */
     sbx_buf_t           in;
     sbx_buf_t           out;
     size_t              sent;
     sbx_msec_t          frame_start;     /* first byte of a partial frame */
     sbx_job_t          *waiting;
     char               *check;           /* attributes for the next reply */
+    sbx_job_t          *stream;          /* EVENTS: the job streamed */
+    size_t              stream_off;      /* into its log */
     unsigned            cancel_on_close:1;   /* the waiting job */
     unsigned            close_after:1;
     unsigned            writing:1;
     unsigned            processing:1;
+    unsigned            read_blocked:1;  /* TLS read waits for EPOLLOUT */
+    unsigned            write_blocked:1; /* TLS write waits for EPOLLIN */
     sbx_conn_t         *prev;
     sbx_conn_t         *next;
 };
@@ -72,6 +95,12 @@ static void sbx_conn_process(sbx_conn_t *c);
 static void sbx_conn_partial(sbx_conn_t *c);
 static void sbx_conn_write(sbx_conn_t *c);
 static void sbx_conn_close(sbx_conn_t *c);
+static void sbx_conn_stream_flush(sbx_conn_t *c);
+static void sbx_conn_stream_detach(sbx_conn_t *c);
+static ssize_t sbx_conn_recv(sbx_conn_t *c, char *buf, size_t len);
+static ssize_t sbx_conn_send(sbx_conn_t *c, const char *buf, size_t len);
+static void sbx_conn_interest(sbx_conn_t *c);
+static int sbx_conn_auth(sbx_conn_t *c, sbx_proto_header_t *h);
 
 
 /* An accepted descriptor becomes a connection; SBX_ERROR: out of memory */
@@ -87,6 +116,20 @@ sbx_conn_open(int fd)
     }
 
     c->fd = fd;
+
+    if (sbx_tls_enabled()) {
+        c->ssl = sbx_tls_new(fd);
+
+        if (c->ssl == NULL) {
+            free(c);
+            return SBX_ERROR;
+        }
+
+        /* the handshake, too, must be done within the read timeout */
+
+        sbx_conn_partial(c);
+    }
+
     c->next = sbx_conn.conns;
 
     if (sbx_conn.conns) {
@@ -96,6 +139,8 @@ sbx_conn_open(int fd)
     sbx_conn.conns = c;
 
     sbx_metrics_count(SBX_METRIC_CONNECTIONS);
+
+    c->want = EPOLLIN;
     sbx_server_epoll(EPOLL_CTL_ADD, fd, EPOLLIN, c);
 
     return SBX_OK;
@@ -109,17 +154,41 @@ sbx_conn_event(sbx_conn_t *c, uint32_t events)
         return;                           /* closed earlier in this batch */
     }
 
+    /* TLS may need the other readiness than the one its call is for */
+
     if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-        sbx_conn_read(c);
+        if (c->write_blocked) {
+            sbx_conn_write(c);
+        }
+
+        if (c->fd != -1) {
+            sbx_conn_read(c);
+        }
 
     } else if (events & EPOLLOUT) {
-        sbx_conn_write(c);
+        if (c->read_blocked) {
+            sbx_conn_read(c);
+        }
+
+        if (c->fd != -1 && c->writing) {
+            sbx_conn_write(c);
+        }
     }
 }
 
 
 void
 sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
+{
+    sbx_conn_reply_more(c, r, NULL, 0);
+}
+
+
+/* A reply followed at once by more frames (EVENTS of a finished job). */
+
+void
+sbx_conn_reply_more(sbx_conn_t *c, const sbx_reply_t *r, const char *more,
+    size_t len)
 {
     int                n;
     char               status[8], retry[16], head[SBX_PROTO_MAX_HEADER];
@@ -143,6 +212,7 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
     sbx_conn_attr("id", r->id);
     sbx_conn_attr("status", r->job_status);
     sbx_conn_attr("language", r->language);
+    sbx_conn_attr("runner", sbx_conf.runner_id);
 
     if (r->retry_after > 0) {
         snprintf(retry, sizeof(retry), "%d", r->retry_after);
@@ -187,7 +257,8 @@ sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r)
 
     if (n < 0
         || sbx_buf_append(&c->out, head, n) != SBX_OK
-        || sbx_buf_append(&c->out, r->body, r->len) != SBX_OK)
+        || sbx_buf_append(&c->out, r->body, r->len) != SBX_OK
+        || (len && sbx_buf_append(&c->out, more, len) != SBX_OK))
     {
         sbx_log_error("cannot build a reply; closing the connection");
         c->close_after = 1;
@@ -318,6 +389,131 @@ sbx_conn_sending(void)
 }
 
 
+/*
+ * The connection streams the job's events (it takes the caller's
+ * reference): a "queued" status, the log so far, then as it grows.
+ */
+
+void
+sbx_conn_stream(sbx_conn_t *c, sbx_job_t *job)
+{
+    char  body[] = "{\"status\":\"queued\"}";
+
+    if (c->fd == -1) {
+        /* the header frame could not be sent: the connection is gone */
+        sbx_job_unref(job);
+        return;
+    }
+
+    c->stream = job;
+    c->stream_off = 0;
+
+    sbx_events_listen(job, 1);
+
+    if (sbx_events_frame(&c->out, "status", body, sizeof(body) - 1)
+        != SBX_OK)
+    {
+        sbx_conn_close(c);
+        return;
+    }
+
+    sbx_conn_stream_flush(c);
+}
+
+
+/* The events' eventfd fired: every stream takes what is new. */
+
+void
+sbx_conn_stream_all(void)
+{
+    sbx_conn_t  *c, *next;
+
+    /* a flush may close c, which moves it to the dead list */
+
+    for (c = sbx_conn.conns; c; c = next) {
+        next = c->next;
+
+        if (c->stream != NULL && c->fd != -1) {
+            sbx_conn_stream_flush(c);
+        }
+    }
+}
+
+
+/*
+ * The job is finished: each stream of it gets the rest of the log and
+ * the result, and ends; its connection takes requests again.
+ */
+
+void
+sbx_conn_stream_end(sbx_job_t *job)
+{
+    char          *s;
+    size_t         len;
+    sbx_conn_t    *c, *next;
+    sbx_status_e   status;
+
+    for (c = sbx_conn.conns; c; c = next) {
+        next = c->next;
+
+        if (c->stream != job || c->fd == -1) {
+            continue;
+        }
+
+        s = sbx_job_describe(job, &len, &status);
+
+        if (s == NULL
+            || sbx_events_copy(job, &c->stream_off, &c->out) != SBX_OK
+            || sbx_events_frame(&c->out, "result", s, len) != SBX_OK)
+        {
+            free(s);
+            sbx_log_error("job %s: cannot end its event stream; closing",
+                          job->id);
+            sbx_conn_close(c);
+            continue;
+        }
+
+        free(s);
+
+        sbx_conn_stream_detach(c);
+        sbx_conn_write(c);
+    }
+}
+
+
+static void
+sbx_conn_stream_flush(sbx_conn_t *c)
+{
+    if (sbx_events_copy(c->stream, &c->stream_off, &c->out) != SBX_OK) {
+        sbx_log_error("job %s: out of memory for its event stream; "
+                      "closing", c->stream->id);
+        sbx_conn_close(c);
+        return;
+    }
+
+    sbx_conn_write(c);
+}
+
+
+static void
+sbx_conn_stream_detach(sbx_conn_t *c)
+{
+    sbx_job_t  *job;
+
+    job = c->stream;
+
+    if (job == NULL) {
+        return;
+    }
+
+    c->stream = NULL;
+    c->stream_off = 0;
+
+    sbx_events_listen(job, 0);
+    sbx_job_unref(job);
+}
+
+
 sbx_msec_t
 sbx_conn_sweep_at(void)
 {
@@ -342,7 +538,9 @@ sbx_conn_sweep(void)
     for (c = sbx_conn.conns; c; c = next) {
         next = c->next;
 
-        if (c->frame_start == 0 || c->waiting != NULL || c->out.len != 0) {
+        if (c->frame_start == 0 || c->waiting != NULL || c->out.len != 0
+            || c->stream != NULL)
+        {
             continue;
         }
 
@@ -377,7 +575,8 @@ sbx_conn_read(sbx_conn_t *c)
             return;
         }
 
-        n = read(c->fd, c->in.data + c->in.len, c->in.size - c->in.len - 1);
+        n = sbx_conn_recv(c, c->in.data + c->in.len,
+                          c->in.size - c->in.len - 1);
 
         if (n > 0) {
             c->in.len += n;
@@ -390,7 +589,7 @@ sbx_conn_read(sbx_conn_t *c)
                 return;
             }
 
-            if (c->waiting == NULL && c->out.len == 0) {
+            if (c->waiting == NULL && c->stream == NULL && c->out.len == 0) {
                 sbx_conn_process(c);
 
                 if (c->fd == -1) {
@@ -423,8 +622,8 @@ sbx_conn_process(sbx_conn_t *c)
 
     c->processing = 1;
 
-    while (c->waiting == NULL && c->out.len == 0 && !c->close_after
-           && c->in.len > 0)
+    while (c->waiting == NULL && c->stream == NULL && c->out.len == 0
+           && !c->close_after && c->in.len > 0)
     {
         rc = sbx_proto_parse_header(c->in.data, c->in.len,
                                     sbx_conf.max_frame, &h);
@@ -464,6 +663,11 @@ sbx_conn_process(sbx_conn_t *c)
         c->frame_start = 0;
 
         sbx_metrics_count(SBX_METRIC_REQUESTS);
+
+        if (sbx_conn_auth(c, &h) != SBX_OK) {
+            c->processing = 0;
+            return;
+        }
 
         sbx_api_request(c, &h, c->in.data + h.header_len, h.body_len);
 
@@ -505,7 +709,7 @@ sbx_conn_write(sbx_conn_t *c)
     ssize_t  n;
 
     while (c->sent < c->out.len) {
-        n = write(c->fd, c->out.data + c->sent, c->out.len - c->sent);
+        n = sbx_conn_send(c, c->out.data + c->sent, c->out.len - c->sent);
 
         if (n > 0) {
             c->sent += n;
@@ -517,11 +721,8 @@ sbx_conn_write(sbx_conn_t *c)
         }
 
         if (n == -1 && errno == EAGAIN) {
-            if (!c->writing) {
-                c->writing = 1;
-                sbx_server_epoll(EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLOUT, c);
-            }
-
+            c->writing = 1;
+            sbx_conn_interest(c);
             return;
         }
 
@@ -540,7 +741,7 @@ sbx_conn_write(sbx_conn_t *c)
 
     if (c->writing) {
         c->writing = 0;
-        sbx_server_epoll(EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
+        sbx_conn_interest(c);
     }
 
     if (c->close_after) {
@@ -551,7 +752,9 @@ sbx_conn_write(sbx_conn_t *c)
     /* a request may already be waiting behind the one just answered;
      * inside sbx_conn_process() its own loop takes it */
 
-    if (c->in.len > 0 && c->waiting == NULL && !c->processing) {
+    if (c->in.len > 0 && c->waiting == NULL && c->stream == NULL
+        && !c->processing)
+    {
         sbx_conn_process(c);
     }
 }
@@ -583,6 +786,9 @@ sbx_conn_close(sbx_conn_t *c)
         }
     }
 
+    /* a stream's client went away: the job goes on all the same */
+    sbx_conn_stream_detach(c);
+
     if (c->prev) {
         c->prev->next = c->next;
 
@@ -593,6 +799,9 @@ sbx_conn_close(sbx_conn_t *c)
     if (c->next) {
         c->next->prev = c->prev;
     }
+
+    sbx_tls_close(c->ssl);
+    c->ssl = NULL;
 
     close(c->fd);
     c->fd = -1;
@@ -644,4 +853,111 @@ sbx_conn_close_all(void)
     }
 
     sbx_conn_free_dead();
+}
+
+
+/*
+ * The shared key's token (auth=) on a frame, when the runner has one:
+ * a frame without it or with a wrong one is refused and the connection
+ * closed.  The value is never logged.
+ */
+
+static int
+sbx_conn_auth(sbx_conn_t *c, sbx_proto_header_t *h)
+{
+    int                     rc;
+    sbx_error_t             err;
+    const sbx_proto_str_t  *v;
+
+    v = sbx_proto_attr(h, "auth");
+
+    rc = sbx_tls_auth(v ? v->data : NULL, v ? v->len : 0);
+
+    if (rc == 0) {
+        return SBX_OK;
+    }
+
+    sbx_log_warn("a request %s the shared key's token; closing",
+                 rc == 401 ? "without" : "with a wrong value for");
+
+    if (rc == 401) {
+        sbx_error_set(&err, 401, "unauthorized", "",
+                      "this runner requires the shared key's token");
+
+    } else {
+        sbx_error_set(&err, 403, "forbidden", "",
+                      "the shared key's token is wrong");
+    }
+
+    c->close_after = 1;
+    c->in.len = 0;
+
+    sbx_conn_reply_error(c, &err);
+
+    return SBX_ERROR;
+}
+
+
+static ssize_t
+sbx_conn_recv(sbx_conn_t *c, char *buf, size_t len)
+{
+    ssize_t   n;
+    uint32_t  want;
+
+    if (c->ssl == NULL) {
+        return read(c->fd, buf, len);
+    }
+
+    want = 0;
+    n = sbx_tls_read(c->ssl, buf, len, &want);
+
+    if (c->read_blocked != (want == EPOLLOUT)) {
+        c->read_blocked = (want == EPOLLOUT);
+        sbx_conn_interest(c);
+    }
+
+    return n;
+}
+
+
+static ssize_t
+sbx_conn_send(sbx_conn_t *c, const char *buf, size_t len)
+{
+    ssize_t   n;
+    uint32_t  want;
+
+    if (c->ssl == NULL) {
+        return write(c->fd, buf, len);
+    }
+
+    want = 0;
+    n = sbx_tls_write(c->ssl, buf, len, &want);
+
+    c->write_blocked = (want == EPOLLIN);
+
+    return n;
+}
+
+
+/*
+ * The events epoll reports for c: always readable (requests, the peer's
+ * close); writable while a reply waits for the socket or a TLS read
+ * waits to write.
+ */
+
+static void
+sbx_conn_interest(sbx_conn_t *c)
+{
+    uint32_t  events;
+
+    events = EPOLLIN;
+
+    if ((c->writing && !c->write_blocked) || c->read_blocked) {
+        events |= EPOLLOUT;
+    }
+
+    if (events != c->want) {
+        c->want = events;
+        sbx_server_epoll(EPOLL_CTL_MOD, c->fd, events, c);
+    }
 }

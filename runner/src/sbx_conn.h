@@ -33,6 +33,8 @@ typedef struct {
 /* for sbx_api.c */
 
 void sbx_conn_reply(sbx_conn_t *c, const sbx_reply_t *r);
+void sbx_conn_reply_more(sbx_conn_t *c, const sbx_reply_t *r,
+    const char *more, size_t len);
 /* The API's error object as a reply with err->status. */
 void sbx_conn_reply_error(sbx_conn_t *c, const sbx_error_t *err);
 
@@ -52,6 +54,12 @@ void sbx_conn_drop(sbx_conn_t *c);
  */
 void sbx_conn_check(sbx_conn_t *c, char *attrs);
 
+/*
+ * The connection streams the job's events until it finishes (EVENTS);
+ * it takes the caller's reference to the job.
+ */
+void sbx_conn_stream(sbx_conn_t *c, sbx_job_t *job);
+
 
 /* for sbx_server.c */
 
@@ -62,6 +70,9 @@ void sbx_conn_kept(sbx_job_t *job);
 
 /* Whether a connection still has a reply to send. */
 int sbx_conn_sending(void);
+
+void sbx_conn_stream_all(void);
+void sbx_conn_stream_end(sbx_job_t *job);
 
 sbx_msec_t sbx_conn_sweep_at(void);      /* 0: no partial frame */
 void sbx_conn_sweep(void);

@@ -12,7 +12,11 @@
  * compiled languages init writes COMPILED to evt and waits for GO on
  * ctl, so that the runner can lower the container's limits to the run's
  * in between (sbx_sandbox.c).  Last, init writes RESULT to its stdout,
- * which the runner follows in the container's logs.
+ * which the runner follows in the container's logs.  Before it, on the
+ * same channel, come the live frames (STATUS, OUT, TEST), which are
+ * parsed as they arrive and published as the job's events
+ * (sbx_events.c); only what is whole is taken, so the RESULT frame is
+ * what remains.
  *
  * Security: the runner never touches a path the program can write.  It
  * opens only the FIFOs it made in the box's own directory, which the
@@ -34,16 +38,43 @@
 #include "sbx.h"
 #include "sbx_box.h"
 #include "sbx_boxdir.h"
+#include "sbx_base64.h"
 #include "sbx_docker.h"
+#include "sbx_events.h"
 #include "sbx_handover.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
 #include "sbx_proto.h"
+#include "sbx_result.h"
 #include "sbx_vocab.h"
 
 
+/* a live frame's body is at most this: init's pieces are 16 KiB */
+#define SBX_HANDOVER_LIVE_MAX  (64 * 1024)
+
+
+/*
+ * The worker's state while it reads the channel: the bytes of a UTF-8
+ * sequence cut at the end of a piece, per stream, wait for the next
+ * piece of the same step.
+ */
+typedef struct {
+    sbx_job_t          *job;
+    long                step;               /* -1: the compile */
+    size_t              carry_len[2];
+    unsigned char       carry[2][4];
+} sbx_handover_live_t;
+
+
 static int sbx_handover_complete(sbx_buf_t *out, void *data);
+static int sbx_handover_live(sbx_handover_live_t *live,
+    sbx_proto_header_t *h, const char *body);
+static void sbx_handover_output(sbx_handover_live_t *live, long step,
+    int stream, const unsigned char *p, size_t len, int whole);
+static void sbx_handover_flush(sbx_handover_live_t *live);
+static int sbx_handover_test(sbx_handover_live_t *live,
+    const sbx_proto_str_t *a, long *n);
 static int sbx_handover_write(int fd, const char *buf, size_t len,
     sbx_msec_t deadline);
 static int sbx_handover_read_frame(int fd, const char *word,
@@ -176,8 +207,12 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
     sbx_job_t           *job;
     sbx_msec_t           wait;
     sbx_proto_header_t   h;
+    sbx_handover_live_t  live;
 
     job = box->job;
+
+    memset(&live, 0, sizeof(sbx_handover_live_t));
+    live.job = job;
 
     memset(&out, 0, sizeof(sbx_buf_t));
     memset(&errs, 0, sizeof(sbx_buf_t));
@@ -190,8 +225,11 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
         wait += job->compile.v[SBX_LIMIT_WALL];
     }
 
-    rc = sbx_docker_follow(box->docker, box->id, 2 * box->log_cap + (1 << 20),
-                           wait, sbx_handover_complete, NULL, &out, &errs);
+    rc = sbx_docker_follow(box->docker, box->id,
+                           sbx_handover_log_max(box->log_cap), wait,
+                           sbx_handover_complete, &live, &out, &errs);
+
+    sbx_handover_flush(&live);
 
     if (rc == SBX_AGAIN) {
         snprintf(err, size, "the sandbox did not finish within %lld ms",
@@ -290,26 +328,284 @@ done:
 }
 
 
-/* Whether init's output holds a whole frame (or cannot become one). */
+/*
+ * Takes the live frames that are whole off the front of init's output
+ * and publishes them; then whether what is left is the whole RESULT
+ * frame (or cannot become one).
+ */
 
 static int
 sbx_handover_complete(sbx_buf_t *out, void *data)
 {
     int                  rc;
+    size_t               frame;
     sbx_proto_header_t   h;
 
-    if (out->len == 0) {
-        return 0;
+    for ( ;; ) {
+        if (out->len == 0) {
+            return 0;
+        }
+
+        rc = sbx_proto_parse_header(out->data, out->len,
+                                    out->len + (1 << 30), &h);
+
+        if (rc == SBX_PROTO_AGAIN) {
+            return 0;
+        }
+
+        if (rc != SBX_PROTO_OK) {
+            return 1;
+        }
+
+        if (sbx_proto_str_eq(&h.word, "RESULT")) {
+            return out->len > h.header_len + h.body_len;
+        }
+
+        if (h.body_len > SBX_HANDOVER_LIVE_MAX) {
+            return 1;
+        }
+
+        /* a live frame and its line feed */
+
+        frame = h.header_len + h.body_len + 1;
+
+        if (out->len < frame) {
+            return 0;
+        }
+
+        if (out->data[frame - 1] != '\n'
+            || sbx_handover_live(data, &h, out->data + h.header_len)
+               != SBX_OK)
+        {
+            return 1;
+        }
+
+        memmove(out->data, out->data + frame, out->len - frame);
+        out->len -= frame;
+    }
+}
+
+
+/*
+ * One live frame from init: STATUS status=compiling|running, OUT
+ * step=compile|<n> stream=stdout|stderr (base64), TEST test=<n> (JSON).
+ * The runner trusts it no more than anything else: SBX_ERROR on what is
+ * not one of these.
+ */
+
+static int
+sbx_handover_live(sbx_handover_live_t *live, sbx_proto_header_t *h,
+    const char *body)
+{
+    int                     stream;
+    long                    step;
+    json_t                 *v, *o;
+    ssize_t                 n;
+    unsigned char          *raw;
+    const sbx_proto_str_t  *a, *b;
+
+    if (sbx_proto_str_eq(&h->word, "STATUS")) {
+        a = sbx_proto_attr(h, "status");
+
+        if (a == NULL
+            || !(sbx_proto_str_eq(a, "compiling")
+                 || sbx_proto_str_eq(a, "running")))
+        {
+            return SBX_ERROR;
+        }
+
+        sbx_handover_flush(live);
+
+        sbx_events_publish(live->job, "status",
+                           json_pack("{s:s%}", "status", a->data, a->len));
+        return SBX_OK;
     }
 
-    rc = sbx_proto_parse_header(out->data, out->len, out->len + (1 << 30),
-                                &h);
+    if (sbx_proto_str_eq(&h->word, "OUT")) {
+        a = sbx_proto_attr(h, "step");
+        b = sbx_proto_attr(h, "stream");
 
-    if (rc == SBX_PROTO_AGAIN) {
-        return 0;
+        if (a == NULL || b == NULL) {
+            return SBX_ERROR;
+        }
+
+        if (sbx_proto_str_eq(a, "compile")) {
+            step = -1;
+
+        } else if (sbx_handover_test(live, a, &step) != SBX_OK) {
+            return SBX_ERROR;
+        }
+
+        if (sbx_proto_str_eq(b, "stdout")) {
+            stream = 0;
+
+        } else if (sbx_proto_str_eq(b, "stderr")) {
+            stream = 1;
+
+        } else {
+            return SBX_ERROR;
+        }
+
+        raw = malloc(sbx_base64_decoded_len(h->body_len) + 1);
+
+        if (raw == NULL) {
+            return SBX_OK;                /* the result has it all */
+        }
+
+        n = sbx_base64_decode(raw, body, h->body_len);
+
+        if (n < 0) {
+            free(raw);
+            return SBX_ERROR;
+        }
+
+        sbx_handover_output(live, step, stream, raw, n, 0);
+        free(raw);
+
+        return SBX_OK;
     }
 
-    return rc != SBX_PROTO_OK || out->len > h.header_len + h.body_len;
+    if (sbx_proto_str_eq(&h->word, "TEST")) {
+        a = sbx_proto_attr(h, "test");
+
+        if (a == NULL || sbx_handover_test(live, a, &step) != SBX_OK) {
+            return SBX_ERROR;
+        }
+
+        v = json_loadb(body, h->body_len, 0, NULL);
+
+        if (!json_is_object(v)) {
+            json_decref(v);
+            return SBX_ERROR;
+        }
+
+        sbx_handover_flush(live);
+
+        o = sbx_result_live_test(v, live->job);
+        json_decref(v);
+
+        if (o != NULL) {
+            json_object_set_new(o, "test", json_integer(step));
+            sbx_events_publish(live->job, "test", o);
+        }
+
+        return SBX_OK;
+    }
+
+    return SBX_ERROR;
+}
+
+
+/*
+ * A piece of a step's output as an event; a UTF-8 sequence cut at its
+ * end waits for the next piece (whole: nothing waits).
+ */
+
+static void
+sbx_handover_output(sbx_handover_live_t *live, long step, int stream,
+    const unsigned char *p, size_t len, int whole)
+{
+    size_t          keep, cut;
+    json_t         *o, *text;
+    sbx_buf_t       buf;
+    static const char  *names[] = { "stdout", "stderr" };
+
+    if (step != live->step) {
+        sbx_handover_flush(live);
+        live->step = step;
+    }
+
+    memset(&buf, 0, sizeof(sbx_buf_t));
+
+    if (sbx_buf_append(&buf, live->carry[stream], live->carry_len[stream])
+        != SBX_OK
+        || sbx_buf_append(&buf, p, len) != SBX_OK)
+    {
+        sbx_buf_free(&buf);
+        return;
+    }
+
+    live->carry_len[stream] = 0;
+
+    cut = whole ? buf.len
+                : sbx_result_utf8_whole((unsigned char *) buf.data, buf.len);
+
+    keep = buf.len - cut;
+
+    if (keep > 0 && keep < sizeof(live->carry[stream])) {
+        memcpy(live->carry[stream], buf.data + cut, keep);
+        live->carry_len[stream] = keep;
+
+    } else {
+        cut = buf.len;
+    }
+
+    if (cut > 0) {
+        text = sbx_result_text((unsigned char *) buf.data, cut);
+
+        o = (step < 0)
+            ? json_pack("{s:s, s:o}", "step", "compile", "data", text)
+            : json_pack("{s:s, s:i, s:o}", "step", "test", "test",
+                        (int) step, "data", text);
+
+        sbx_events_publish(live->job, names[stream], o);
+    }
+
+    sbx_buf_free(&buf);
+}
+
+
+/* A test's index in the attribute a: decimal, one of the job's tests. */
+
+static int
+sbx_handover_test(sbx_handover_live_t *live, const sbx_proto_str_t *a,
+    long *n)
+{
+    char  num[24], *end;
+
+    if (a->len == 0 || a->len >= sizeof(num) || a->data[0] == '-'
+        || a->data[0] == '+')
+    {
+        return SBX_ERROR;
+    }
+
+    memcpy(num, a->data, a->len);
+    num[a->len] = '\0';
+
+    errno = 0;
+    *n = strtol(num, &end, 10);
+
+    if (errno != 0 || *end != '\0' || *n < 0
+        || (size_t) *n >= live->job->ntests)
+    {
+        return SBX_ERROR;
+    }
+
+    return SBX_OK;
+}
+
+
+/* What still waits for the rest of a UTF-8 sequence goes as it is. */
+
+static void
+sbx_handover_flush(sbx_handover_live_t *live)
+{
+    int            i;
+    size_t         len;
+    unsigned char  rest[4];
+
+    for (i = 0; i < 2; i++) {
+        len = live->carry_len[i];
+
+        if (len == 0) {
+            continue;
+        }
+
+        memcpy(rest, live->carry[i], len);
+        live->carry_len[i] = 0;
+
+        sbx_handover_output(live, live->step, i, rest, len, 1);
+    }
 }
 
 

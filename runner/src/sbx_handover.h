@@ -18,6 +18,14 @@
 #define SBX_HANDOVER_START_MS   10000    /* for init to come up */
 #define SBX_HANDOVER_STEP_SLACK 5000     /* a step's wall time and this */
 
+/*
+ * The most a box's log may hold, for a result of up to cap bytes: the
+ * result (twice, for the log driver's own framing), the live pieces of
+ * the same output (once more) and the live frames' headers (init sends
+ * at most 2048 pieces a job besides each step's last).
+ */
+#define sbx_handover_log_max(cap)  (3 * (size_t) (cap) + (2 << 20))
+
 
 /*
  * Opens the ctl FIFO for writing, trying for patience ms.  That succeeds

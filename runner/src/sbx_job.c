@@ -39,6 +39,7 @@
 #include <stdio.h>
 
 #include "sbx.h"
+#include "sbx_events.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
 #include "sbx_log.h"
@@ -832,6 +833,7 @@ sbx_job_add_callback(char *result, size_t *len, json_t *cb)
 static void
 sbx_job_free(sbx_job_t *job)
 {
+    sbx_events_free(job);
     json_decref(job->payload);
     free(job->callback_url);
     free(job->cb_error);

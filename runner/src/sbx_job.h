@@ -10,6 +10,7 @@
 
 
 #include "sbx.h"
+#include "sbx_dialect.h"
 #include "sbx_queue.h"
 
 
@@ -70,6 +71,7 @@ struct sbx_job_s {
     size_t              output_budget;   /* bytes kept of all its output */
     sbx_msec_t          created;         /* realtime, ms */
     unsigned            sync:1;          /* a connection waits for it */
+    sbx_dialect_t       dialect;         /* the API that waiter speaks */
     unsigned            attempts;        /* earlier runs cut by restarts */
     char               *callback_url;
 
@@ -82,6 +84,9 @@ struct sbx_job_s {
 
     /* the job queue or done queue it is on (that queue's lock) */
     sbx_job_t          *next;
+
+    /* live events: sbx_events.c's lock */
+    sbx_events_t       *events;
 
     /* event thread only */
     void               *waiter;

@@ -10,6 +10,7 @@
 
 
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <stdio.h>
 
 #include "sbx.h"
@@ -23,7 +24,8 @@
 static const char   *sbx_lang_fields[] = {
     "id", "name", "version", "image", "source_file", "aliases",
     "extensions", "compile", "run", "env", "limits", "tmpfs_kb",
-    "diagnostics", "memory_error", NULL
+    "diagnostics", "memory_error", "example", "main_from", "main_lower",
+    NULL
 };
 
 static const char   *sbx_lang_limit_sets[] = {
@@ -35,6 +37,12 @@ static sbx_lang_t   *sbx_langs;
 static size_t        sbx_nlangs;
 static json_t       *sbx_lang_root;
 static json_t       *sbx_lang_public;
+
+/* main_from runs on untrusted source: its backtracking is bounded */
+static pcre2_match_context  *sbx_lang_mctx;
+
+#define SBX_LANG_MATCH_LIMIT  1000000
+#define SBX_LANG_DEPTH_LIMIT  10000
 
 
 static int sbx_lang_parse(sbx_lang_t *lang, json_t *e, char *err,
@@ -81,6 +89,15 @@ sbx_lang_load(const char *path, char *err, size_t size)
     }
 
     sbx_lang_public = json_array();
+    sbx_lang_mctx = pcre2_match_context_create(NULL);
+
+    if (sbx_lang_public == NULL || sbx_lang_mctx == NULL) {
+        snprintf(err, size, "out of memory");
+        return SBX_ERROR;
+    }
+
+    pcre2_set_match_limit(sbx_lang_mctx, SBX_LANG_MATCH_LIMIT);
+    pcre2_set_depth_limit(sbx_lang_mctx, SBX_LANG_DEPTH_LIMIT);
 
     json_array_foreach(list, i, e) {
 
@@ -104,7 +121,8 @@ sbx_lang_load(const char *path, char *err, size_t size)
             }
         }
 
-        info = json_pack("{s:s, s:s, s:s, s:O, s:b, s:s, s:O, s:{s:o, s:o}}",
+        info = json_pack("{s:s, s:s, s:s, s:O, s:b, s:s, s:O, s:{s:o, s:o},"
+                         " s:s}",
                          "id", sbx_langs[i].id,
                          "name", sbx_langs[i].name,
                          "version", sbx_langs[i].version,
@@ -115,7 +133,8 @@ sbx_lang_load(const char *path, char *err, size_t size)
                          "limits",
                          "default",
                          sbx_limits_json(&sbx_langs[i].defaults),
-                         "max", sbx_limits_json(&sbx_langs[i].max));
+                         "max", sbx_limits_json(&sbx_langs[i].max),
+                         "example", sbx_langs[i].example);
 
         if (info == NULL) {
             snprintf(err, size, "out of memory");
@@ -137,16 +156,19 @@ sbx_lang_free(void)
     for (i = 0; i < sbx_nlangs; i++) {
         pcre2_code_free(sbx_langs[i].diagnostics);
         pcre2_code_free(sbx_langs[i].memory_error);
+        pcre2_code_free(sbx_langs[i].main_from);
     }
 
     free(sbx_langs);
     json_decref(sbx_lang_root);
     json_decref(sbx_lang_public);
+    pcre2_match_context_free(sbx_lang_mctx);
 
     sbx_langs = NULL;
     sbx_nlangs = 0;
     sbx_lang_root = NULL;
     sbx_lang_public = NULL;
+    sbx_lang_mctx = NULL;
 }
 
 
@@ -213,6 +235,72 @@ sbx_lang_is_source(sbx_lang_t *lang, const char *name)
     }
 
     return 0;
+}
+
+
+const char *
+sbx_lang_main_name(sbx_lang_t *lang, const char *src, size_t len,
+    char *buf, size_t size)
+{
+    int                rc;
+    size_t             n, i;
+    const char        *ext;
+    PCRE2_SIZE         got;
+    pcre2_match_data  *md;
+
+    if (lang->main_from == NULL) {
+        return lang->source_file;
+    }
+
+    md = pcre2_match_data_create_from_pattern(lang->main_from, NULL);
+    if (md == NULL) {
+        return lang->source_file;
+    }
+
+    /*
+     * jansson's strings are valid UTF-8: no second check; a match that
+     * runs into its limit is no match
+     */
+
+    rc = pcre2_match(lang->main_from, (PCRE2_SPTR) src, len, 0,
+                     PCRE2_NO_UTF_CHECK, md, sbx_lang_mctx);
+
+    got = size;
+
+    if (rc < 0
+        || pcre2_substring_copy_byname(md, (PCRE2_SPTR) "name",
+                                       (PCRE2_UCHAR *) buf, &got)
+           != 0)
+    {
+        pcre2_match_data_free(md);
+        return lang->source_file;
+    }
+
+    pcre2_match_data_free(md);
+
+    ext = strrchr(lang->source_file, '.');
+    ext = ext ? ext : "";
+    n = strlen(ext);
+
+    if (got == 0 || got + n >= size) {
+        return lang->source_file;
+    }
+
+    if (lang->main_lower) {
+        for (i = 0; i < got; i++) {
+            buf[i] = tolower((unsigned char) buf[i]);
+        }
+    }
+
+    memcpy(buf + got, ext, n + 1);
+
+    /* the derived name obeys the rule every file name does */
+
+    if (!sbx_valid_name(buf, got + n)) {
+        return lang->source_file;
+    }
+
+    return buf;
 }
 
 
@@ -300,6 +388,7 @@ sbx_lang_parse(sbx_lang_t *lang, json_t *e, char *err, size_t size)
     sbx_lang_str(version, "version");
     sbx_lang_str(image, "image");
     sbx_lang_str(source_file, "source_file");
+    sbx_lang_str(example, "example");
 
 #undef sbx_lang_str
 
@@ -403,10 +492,32 @@ sbx_lang_parse(sbx_lang_t *lang, json_t *e, char *err, size_t size)
         != SBX_OK
         || sbx_lang_pattern(e, "memory_error", &lang->memory_error, err,
                             size)
+           != SBX_OK
+        || sbx_lang_pattern(e, "main_from", &lang->main_from, err, size)
            != SBX_OK)
     {
         return SBX_ERROR;
     }
+
+    if (lang->main_from != NULL
+        && pcre2_substring_number_from_name(lang->main_from,
+                                            (PCRE2_SPTR) "name")
+           < 0)
+    {
+        snprintf(err, size, "language \"%s\": main_from has no group "
+                 "(?<name>…)", id);
+        return SBX_ERROR;
+    }
+
+    v = json_object_get(e, "main_lower");
+
+    if (v != NULL && !json_is_boolean(v)) {
+        snprintf(err, size, "language \"%s\": main_lower must be a "
+                 "boolean", id);
+        return SBX_ERROR;
+    }
+
+    lang->main_lower = json_is_true(v);
 
     return SBX_OK;
 }

@@ -21,6 +21,7 @@ struct sbx_lang_s {
     const char      *version;
     const char      *image;
     const char      *source_file;
+    const char      *example;            /* reads a line, greets it */
     json_t          *aliases;            /* array of strings */
     json_t          *extensions;         /* array of strings */
     json_t          *compile;            /* argv template, or NULL */
@@ -33,6 +34,8 @@ struct sbx_lang_s {
     int64_t          tmpfs_tmp_kb;
     pcre2_code      *diagnostics;        /* or NULL */
     pcre2_code      *memory_error;       /* stderr meaning out of memory */
+    pcre2_code      *main_from;          /* (?<name>…) names the file */
+    int              main_lower;         /* that name in lower case */
     json_t          *conf;               /* the entry, owns the strings */
 };
 
@@ -59,6 +62,15 @@ json_t *sbx_lang_list(void);
 
 /* Whether a file name ends in one of the language's extensions. */
 int sbx_lang_is_source(sbx_lang_t *lang, const char *name);
+
+/*
+ * The name of a single-file program's file: source_file, or the name the
+ * language's main_from pattern finds in the source (Java's public class,
+ * Erlang's -module) with source_file's extension, if it is a valid file
+ * name.  buf receives a derived name; the result is buf or source_file.
+ */
+const char *sbx_lang_main_name(sbx_lang_t *lang, const char *src,
+    size_t len, char *buf, size_t size);
 
 /* Expands an argv template; NULL on a bad template. */
 json_t *sbx_lang_argv(json_t *tmpl, const sbx_argv_ctx_t *ctx);

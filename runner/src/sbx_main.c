@@ -44,6 +44,7 @@
 #include "sbx_docker.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
+#include "sbx_listen.h"
 #include "sbx_log.h"
 #include "sbx_monitor.h"
 #include "sbx_pool.h"
@@ -51,6 +52,7 @@
 #include "sbx_sandbox.h"
 #include "sbx_server.h"
 #include "sbx_store.h"
+#include "sbx_tls.h"
 #include "sbx_warm.h"
 
 
@@ -105,6 +107,14 @@ main(int argc, char **argv)
 
     if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
         sbx_log_error("curl_global_init failed");
+        return 1;
+    }
+
+    /* who may connect is settled before Docker is touched */
+
+    if (sbx_tls_init() != SBX_OK
+        || sbx_listen_check(sbx_conf.listen) != SBX_OK)
+    {
         return 1;
     }
 
@@ -169,6 +179,7 @@ main(int argc, char **argv)
     }
 
     sbx_server_cleanup();
+    sbx_tls_cleanup();
     sbx_queue_destroy(&queue);
     sbx_done_destroy(&done);
     sbx_jobs_destroy();

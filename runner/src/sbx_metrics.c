@@ -182,6 +182,13 @@ sbx_metrics_render(size_t *len)
         return NULL;
     }
 
+    /* which runner this is, for a scrape of several behind one nginx */
+
+    fprintf(f, "# HELP sandbox_runner_info The runner (--runner-id).\n"
+               "# TYPE sandbox_runner_info gauge\n"
+               "sandbox_runner_info{runner=\"%s\",version=\"%s\"} 1\n",
+            sbx_conf.runner_id, SBX_VERSION);
+
     fprintf(f, "# HELP sandbox_jobs_total Finished jobs by status.\n"
                "# TYPE sandbox_jobs_total counter\n");
 

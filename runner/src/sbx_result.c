@@ -529,6 +529,87 @@ sbx_result_diagnostics(sbx_lang_t *lang, const char *raw, size_t len)
 }
 
 
+/*
+ * A piece of output as a JSON string for a live event: UTF-8 as it is,
+ * anything else (and NUL) shown with U+FFFD, like the result's text.
+ */
+
+json_t *
+sbx_result_text(const unsigned char *p, size_t len)
+{
+    json_t     *s;
+    sbx_buf_t   lossy;
+
+    if (memchr(p, '\0', len) == NULL) {
+        s = json_stringn((const char *) p, len);
+
+        if (s != NULL) {
+            return s;
+        }
+    }
+
+    memset(&lossy, 0, sizeof(sbx_buf_t));
+    sbx_result_lossy(&lossy, p, len);
+
+    s = json_stringn(lossy.data ? lossy.data : "", lossy.len);
+    sbx_buf_free(&lossy);
+
+    return s;
+}
+
+
+/*
+ * The length of the start of p[0..len) that holds whole UTF-8 sequences
+ * only: a sequence cut at the end of a piece waits for the next piece.
+ */
+
+size_t
+sbx_result_utf8_whole(const unsigned char *p, size_t len)
+{
+    size_t  i, need;
+
+    for (i = len; i > 0 && len - i < 4; i--) {
+        if ((p[i - 1] & 0xc0) == 0x80) {
+            continue;
+        }
+
+        need = (p[i - 1] & 0xe0) == 0xc0 ? 2
+               : (p[i - 1] & 0xf0) == 0xe0 ? 3
+               : (p[i - 1] & 0xf8) == 0xf0 ? 4 : 1;
+
+        return (len - (i - 1) < need) ? i - 1 : len;
+    }
+
+    return len;
+}
+
+
+/* A test's verdict from init's TEST frame, as the result shows a test. */
+
+json_t *
+sbx_result_live_test(json_t *step, sbx_job_t *job)
+{
+    json_t      *o;
+    const char  *st;
+
+    o = sbx_result_step(step, job, 0);
+
+    if (!json_is_object(o)) {
+        return NULL;
+    }
+
+    st = json_string_value(json_object_get(o, "status"));
+
+    json_object_set_new(o, "status",
+                        json_string(sbx_status_names[
+                            sbx_result_status(st ? st : "")]));
+    json_object_del(o, "stdout");
+    json_object_del(o, "stderr");
+
+    return o;
+}
+
+
 /* Copies p to dst as UTF-8, each invalid byte (and NUL) as U+FFFD. */
 
 static void

@@ -40,4 +40,10 @@ json_t *sbx_result_diagnostics(sbx_lang_t *lang, const char *text,
     size_t len);
 
 
+/* Live events (sbx_handover.c): output as text, a test's verdict. */
+json_t *sbx_result_text(const unsigned char *p, size_t len);
+size_t sbx_result_utf8_whole(const unsigned char *p, size_t len);
+json_t *sbx_result_live_test(json_t *step, sbx_job_t *job);
+
+
 #endif /* _SBX_RESULT_H_INCLUDED_ */

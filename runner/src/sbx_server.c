@@ -3,7 +3,8 @@
  * The event thread.
  *
  * One epoll loop owns the listening socket, every connection from nginx
- * (sbx_conn.c), the done queue's eventfd and a signalfd.  A connection's
+ * (sbx_conn.c), the done queue's eventfd, the live events' eventfd
+ * (sbx_events.c: a streamed job has news) and a signalfd.  A connection's
  * events go to sbx_conn_event(); a job that comes back through the done
  * queue answers the connection waiting for it and has its callback
  * scheduled.  The loop's one timer is the nearest of the partial-frame
@@ -45,6 +46,7 @@
 #include "sbx_callback.h"
 #include "sbx_conf.h"
 #include "sbx_conn.h"
+#include "sbx_events.h"
 #include "sbx_job.h"
 #include "sbx_listen.h"
 #include "sbx_log.h"
@@ -76,6 +78,7 @@ static struct {
 /* epoll tags for the descriptors that are not connections */
 static char  sbx_server_tag_listen;
 static char  sbx_server_tag_done;
+static char  sbx_server_tag_events;
 static char  sbx_server_tag_signal;
 
 
@@ -127,6 +130,13 @@ sbx_server_init(sbx_queue_t *queue, sbx_done_t *done)
     sbx_server_epoll(EPOLL_CTL_ADD, sbx_server.lfd, EPOLLIN,
                      &sbx_server_tag_listen);
     sbx_server_epoll(EPOLL_CTL_ADD, done->fd, EPOLLIN, &sbx_server_tag_done);
+
+    if (sbx_events_init() != SBX_OK) {
+        return SBX_ERROR;
+    }
+
+    sbx_server_epoll(EPOLL_CTL_ADD, sbx_events_fd(), EPOLLIN,
+                     &sbx_server_tag_events);
     sbx_server_epoll(EPOLL_CTL_ADD, sbx_server.sfd, EPOLLIN,
                      &sbx_server_tag_signal);
 
@@ -162,6 +172,10 @@ sbx_server_run(void)
 
             } else if (tag == &sbx_server_tag_done) {
                 sbx_server_take_done();
+
+            } else if (tag == &sbx_server_tag_events) {
+                sbx_events_drain();
+                sbx_conn_stream_all();
 
             } else if (tag == &sbx_server_tag_signal) {
                 sbx_server_signal();
@@ -382,6 +396,10 @@ sbx_server_take_done(void)
         sbx_conn_answer(job);
         sbx_job_stage(job, SBX_STAGE_REPLY, 0);
         sbx_job_stage_done(job);
+
+        /* its streams end with the result; the live log is not needed */
+        sbx_conn_stream_end(job);
+        sbx_events_free(job);
 
         if (job->callback_url != NULL) {
             sbx_callback_enqueue(job);

@@ -516,6 +516,7 @@ invalid:
 static json_t *
 sbx_submit_files(sbx_lang_t *lang, json_t *sub, const char **main)
 {
+    char         buf[SBX_NAME_MAX + 1];
     size_t       i;
     json_t      *files, *list, *f, *content, *data;
     const char  *name, *enc;
@@ -531,10 +532,25 @@ sbx_submit_files(sbx_lang_t *lang, json_t *sub, const char **main)
         data = sbx_submit_b64(json_string_value(content),
                               json_string_length(content));
 
+        /* a Java public class HelloWorld is compiled as HelloWorld.java */
+
+        name = sbx_lang_main_name(lang, json_string_value(content),
+                                  json_string_length(content), buf,
+                                  sizeof(buf));
+
         json_array_append_new(files, json_pack("{s:s, s:o}",
-                                               "name", lang->source_file,
+                                               "name", name,
                                                "data", data));
-        *main = lang->source_file;
+
+        /* the name the files array holds outlives buf */
+
+        *main = json_string_value(json_object_get(json_array_get(files, 0),
+                                                  "name"));
+
+        if (*main == NULL) {
+            json_decref(files);
+            return NULL;
+        }
 
         return files;
     }

@@ -293,6 +293,77 @@ test_java_files(void **state)
 }
 
 
+/* The file name main_from derives: its argv, its files entry. */
+
+static void
+main_file(const char *text, const char *name, const char *cls)
+{
+    char        *s, want[256];
+    json_t      *p;
+    sbx_job_t   *job;
+
+    job = accepted(text);
+    p = job->payload;
+
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(p, "files"), 0),
+                            "name")), name);
+
+    s = json_dumps(json_object_get(json_object_get(p, "compile"), "argv"),
+                   JSON_COMPACT);
+    snprintf(want, sizeof(want), "[\"javac\",\"-d\",\".\",\"%s\"]", name);
+    assert_string_equal(s, want);
+    free(s);
+
+    s = json_dumps(json_object_get(json_object_get(p, "run"), "argv"),
+                   JSON_COMPACT);
+    assert_non_null(strstr(s, cls));
+    free(s);
+
+    sbx_job_unref(job);
+}
+
+
+static void
+test_main_from(void **state)
+{
+    int   n;
+    char  text[512];
+
+    /* Java's public class names the file, as javac demands */
+
+    main_file("{\"language\":\"java\",\"source\":"
+              "\"import java.util.*;\\n\\npublic class HelloWorld {}\"}",
+              "HelloWorld.java", "\"HelloWorld\"]");
+    main_file("{\"language\":\"java\",\"source\":"
+              "\"  public final class A_1 {}\"}",
+              "A_1.java", "\"A_1\"]");
+
+    /* no public class, or a name the file-name rule refuses: Main.java */
+
+    main_file("{\"language\":\"java\",\"source\":\"class Foo {}\"}",
+              "Main.java", "\"Main\"]");
+    main_file("{\"language\":\"java\",\"source\":\"public class Co$t {}\"}",
+              "Main.java", "\"Main\"]");
+    /* a class name longer than any file name may be */
+
+    n = snprintf(text, sizeof(text),
+                 "{\"language\":\"java\",\"source\":\"public class ");
+    memset(text + n, 'A', 200);
+    snprintf(text + n + 200, sizeof(text) - n - 200, " {}\"}");
+    main_file(text, "Main.java", "\"Main\"]");
+    main_file("{\"language\":\"java\",\"source\":"
+              "\"public class \\u00e9t\\u00e9 {}\"}",
+              "Main.java", "\"Main\"]");
+
+    /* files keep the names they were given */
+
+    main_file("{\"language\":\"java\",\"files\":[{\"name\":\"Main.java\","
+              "\"content\":\"public class Other {}\"}]}",
+              "Main.java", "\"Main\"]");
+}
+
+
 static void
 test_names(void **state)
 {
@@ -501,6 +572,7 @@ main(void)
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_python),
         cmocka_unit_test(test_java_files),
+        cmocka_unit_test(test_main_from),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_location_max),

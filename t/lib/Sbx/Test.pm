@@ -49,6 +49,7 @@ use warnings;
 use Cwd ();
 use File::Basename ();
 use HTTP::Tiny ();
+use IO::Socket::INET ();
 use IO::Socket::UNIX ();
 use JSON::PP ();
 use POSIX ();
@@ -476,6 +477,72 @@ sub runner_start_wrapped {
     close $up;
 
     return { name => $name, pid => $pid, sock => $sock, log => $log };
+}
+
+# ---- runners on TCP ---------------------------------------------------------
+
+# The TCP port of this run's runner number I (1, 2 …): beside nginx's
+# port, so that two runs with their own tags do not meet.
+sub tcp_port {
+    my $i = shift;
+    return ($ENV{TEST_NGINX_SERVER_PORT} || 1984) + 2000 + $i;
+}
+
+# A test CA and certificates in $Dir/NAME (tools/certs.sh); its path.
+sub certs {
+    my $name = shift // 'pki';
+    my $dir = "$Dir/$name";
+
+    system("$Top/tools/certs.sh", $dir) == 0
+        or die "tools/certs.sh $dir failed\n";
+
+    return $dir;
+}
+
+# Starts runner NAME listening on tcp:127.0.0.1:PORT, with TLS from the
+# certificates in $pki unless $pki is undef, and waits until the port
+# accepts connections.
+sub runner_start_tcp {
+    my ($name, $port, $pki, @flags) = @_;
+
+    my @tls = defined $pki
+        ? ('--tls-certificate', "$pki/runner.crt",
+           '--tls-certificate-key', "$pki/runner.key",
+           '--tls-client-ca', "$pki/ca.crt")
+        : ();
+
+    my $log = "$Dir/$name.log";
+    my $uid = $NextUid;
+
+    $NextUid += 100;
+
+    my $pid = fork // die "fork: $!";
+
+    if ($pid == 0) {
+        open STDOUT, '>>', $log or POSIX::_exit(1);
+        open STDERR, '>&', \*STDOUT or POSIX::_exit(1);
+        no warnings "exec";
+        exec "$Top/tools/runner.sh", "$Tag-$name", "$Dir/$name.sock",
+             "$Dir/state-$name", '--log-level', 'debug',
+             '--uid-base', $uid, '--uid-count', 100,
+             '--listen', "tcp:127.0.0.1:$port", @tls, @flags;
+        POSIX::_exit(127);
+    }
+
+    my $up;
+
+    for (1 .. 100) {
+        $up = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                    PeerPort => $port) and last;
+        last if waitpid($pid, POSIX::WNOHANG()) == $pid;
+        Time::HiRes::sleep(0.1);
+    }
+
+    die "runner $name did not start (see $log)\n" unless $up;
+    close $up;
+
+    return { name => $name, pid => $pid, port => $port, log => $log,
+             uid => $uid, flags => [$pki, @flags] };
 }
 
 # Containers, running or not, of this suite's runner NAME.
