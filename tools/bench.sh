@@ -442,10 +442,20 @@ tools/load "$url/submissions" "$N_LOAD" 50
 
 sleep 2
 rss1=$(rss)
-left=$(docker ps -aq --filter label=org.sandbox.runner="$id" | wc -l)
-for l in "$id-ceiling" "$id-s1" "$id-s2" "$id-s3"; do
-    left=$((left + $(docker ps -aq --filter label=org.sandbox.runner="$l" \
-                     | wc -l)))
+
+# removal follows the reply: give the reapers' backlog time to drain
+containers_left() {
+    local l n=0
+    for l in "$id" "$id-ceiling" "$id-s1" "$id-s2" "$id-s3"; do
+        n=$((n + $(docker ps -aq --filter label=org.sandbox.runner="$l" \
+                   | wc -l)))
+    done
+    echo "$n"
+}
+for _ in $(seq 1 30); do
+    left=$(containers_left)
+    ((left == 0)) && break
+    sleep 1
 done
 
 echo "runner RSS: $rss0 KiB before, $rss1 KiB after"
