@@ -51,6 +51,16 @@ Test::More::is($r->{status}, 'accepted', 'the job ran');
 push @main::uids, $r->{stdout};
 Test::More::is(Sbx::Test::metric('sandbox_warm_hits_total'), 1,
                'from the pool');
+my $id = $r->{id};
+my $timing;
+Test::More::ok(Sbx::Test::wait_for(30, sub {
+    open my $f, '<', "$Sbx::Test::Dir/warm.log" or return 0;
+    ($timing) = grep { /job \Q$id\E: timing ms:/ } <$f>;
+    defined $timing }), 'its stages are timed once its container is gone');
+my $stages = join ' ', map { "$_ [\\d.]+" }
+    qw(queue box handover start program result reply removed overhead total);
+Test::More::like($timing // '', qr/ $stages calls 1$/,
+    'every stage, and one Engine API call on its path: the logs');
 Test::More::ok(Sbx::Test::wait_for(30, sub {
     Sbx::Test::metric('sandbox_warm_ready') == 3
     && Sbx::Test::containers('warm') == 3 }), 'the pool is full again, '
@@ -92,19 +102,32 @@ compile.status: "ok"
 
 
 
-=== TEST 5: a job that needs more than the defaults still fits a warm one
+=== TEST 5: a job that needs more than the defaults gets a warm one of its class
 --- init
 my $hits = Sbx::Test::metric('sandbox_warm_hits_total');
+my $misses = Sbx::Test::metric('sandbox_warm_misses_total');
+my $updates = Sbx::Test::metric('sandbox_docker_calls_total{call="update"}');
 my $r = main::submit_json(language => 'python',
     source => "b = bytearray(300 << 20)\nprint(len(b) >> 20)",
     limits => { memory_kb => 524288 });
 Test::More::is($r->{status}, 'accepted', '300 MiB under a 512 MiB limit');
 Test::More::is($r->{stdout}, "300\n", 'allocated');
+Test::More::is(Sbx::Test::metric('sandbox_warm_misses_total'), $misses + 1,
+               'not in a container made for the defaults');
+Test::More::ok(Sbx::Test::wait_for(30, sub {
+    Sbx::Test::metric('sandbox_warm_ready') >= 4 }),
+    'its class is kept warm from then on');
+$r = main::submit_json(language => 'python',
+    source => "b = bytearray(300 << 20)\nprint(len(b) >> 20)",
+    limits => { memory_kb => 524288 });
+Test::More::is($r->{stdout}, "300\n", 'allocated again');
 Test::More::is(Sbx::Test::metric('sandbox_warm_hits_total'), $hits + 1,
-               'in a warm container');
+               'in a warm container of its class');
 $r = main::submit_json(language => 'python',
     source => "b = bytearray(300 << 20)", limits => { memory_kb => 131072 });
 Test::More::is($r->{status}, 'memory_limit_exceeded', 'and limits still hold');
+Test::More::is(Sbx::Test::metric('sandbox_docker_calls_total{call="update"}'),
+               $updates, 'no container was resized for a job');
 --- request
 GET /health
 --- error_code: 200
@@ -113,7 +136,7 @@ GET /health
 
 === TEST 6: a dead warm container is passed over
 --- init
-Sbx::Test::wait_for(30, sub { Sbx::Test::metric('sandbox_warm_ready') == 3 });
+Sbx::Test::wait_for(30, sub { Sbx::Test::metric('sandbox_warm_ready') >= 3 });
 my @ids = grep { /\S/ } split /\n/,
     `docker ps -q --filter label=org.sandbox.runner=$Sbx::Test::Tag-warm`;
 system("docker kill @ids >/dev/null 2>&1");

@@ -177,6 +177,8 @@ typedef struct {
     uint64_t           time_ms;
     uint64_t           wall_time_ms;
     uint64_t           memory_kb;
+    uint64_t           start_ns;            /* monotonic: fork, end */
+    uint64_t           end_ns;
 
     sbx_init_buf_t     out;
     sbx_init_buf_t     err;

@@ -137,6 +137,8 @@ sbx_init_measure(sbx_init_step_t *step, sbx_init_result_t *res,
 
     res->time_ms = cpu / 1000000;
     res->wall_time_ms = (p->end - p->t0) / 1000000;
+    res->start_ns = p->t0;
+    res->end_ns = p->end;
     res->memory_kb = p->main_ru.ru_maxrss > p->other_maxrss
                      ? p->main_ru.ru_maxrss : p->other_maxrss;
 

@@ -79,6 +79,11 @@ sbx_init_step_json(sbx_init_result_t *r, sbx_status_e status, int compile,
     json_object_set_new(o, "wall_time_ms", json_integer(r->wall_time_ms));
     json_object_set_new(o, "memory_kb", json_integer(r->memory_kb));
 
+    /* the host's monotonic clock too: the runner times its own path */
+
+    json_object_set_new(o, "start_ns", json_integer(r->start_ns));
+    json_object_set_new(o, "end_ns", json_integer(r->end_ns));
+
     json_object_set_new(trunc, "stdout", json_boolean(r->out_truncated));
     json_object_set_new(trunc, "stderr", json_boolean(r->err_truncated));
     json_object_set_new(o, "truncated", trunc);

@@ -13,8 +13,9 @@
  *   monitor       sbx_monitor.c   Docker's health, expiry of results,
  *                                 sweeps of stray containers
  *   reaper        sbx_box.c       removes the containers of ended jobs
- *   warm filler   sbx_warm.c      keeps started containers waiting for
- *                                 the languages that have a warm pool
+ *   warm fillers  sbx_warm.c      keep started containers waiting for
+ *                                 the languages that have a warm pool,
+ *                                 several creates in flight
  *   callbacks     sbx_callback.c  POST finished jobs' results to their
  *                                 callback_url, with retries
  *
@@ -87,6 +88,7 @@ int sbx_buf_append(sbx_buf_t *b, const void *data, size_t len);
 void sbx_buf_free(sbx_buf_t *b);
 
 sbx_msec_t sbx_monotonic_msec(void);
+uint64_t sbx_monotonic_nsec(void);      /* init's clock too (no time ns) */
 sbx_msec_t sbx_realtime_msec(void);
 void sbx_rfc3339(char *buf, size_t size, sbx_msec_t ms);
 void sbx_uuid(char *buf);                /* SBX_ID_LEN + 1 bytes */

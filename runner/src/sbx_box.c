@@ -8,8 +8,9 @@
  * box's own directory (sbx_boxdir.c), then creates and starts the
  * container from the spec below: no network, no capabilities but those
  * init needs to drop to the program's uid, a read-only root, tmpfs for
- * the program's files, cgroup limits as the hard wall.  After the job a
- * reaper thread removes it, off the job's path.
+ * the program's files, cgroup limits as the hard wall.  After the job
+ * the reaper threads remove it, off the job's path: several at once, as
+ * the warm pool makes several at once, or removal would bound the rate.
  *
  * Uids.  Every live box gets its own program uid, so RLIMIT_NPROC
  * (counted per uid across the host) is a per-container limit.
@@ -48,6 +49,7 @@
 
 
 #define SBX_BOX_LABEL       "org.sandbox.runner"
+#define SBX_BOX_REAPERS     4
 
 
 static struct {
@@ -57,8 +59,8 @@ static struct {
     uint64_t            seq;
     sbx_box_t          *live;            /* boxes that exist */
     sbx_box_t          *reap;            /* boxes to remove */
-    pthread_t           reaper;
-    int                 reaper_up;
+    pthread_t           reapers[SBX_BOX_REAPERS];
+    int                 nreapers;
     int                 stop;
     int                 kills;           /* some live box is to be killed */
     int                 aborting;
@@ -110,13 +112,16 @@ sbx_box_init(void)
         return SBX_ERROR;
     }
 
-    if (sbx_thread_start(&sbx_box.reaper, sbx_box_reap, NULL, "reaper")
-        != SBX_OK)
-    {
-        return SBX_ERROR;
-    }
+    while (sbx_box.nreapers < SBX_BOX_REAPERS) {
+        if (sbx_thread_start(&sbx_box.reapers[sbx_box.nreapers],
+                             sbx_box_reap, NULL, "reaper")
+            != SBX_OK)
+        {
+            return SBX_ERROR;
+        }
 
-    sbx_box.reaper_up = 1;
+        sbx_box.nreapers++;
+    }
 
     return SBX_OK;
 }
@@ -125,16 +130,21 @@ sbx_box_init(void)
 void
 sbx_box_drain(void)
 {
-    /* the reaper removes what is queued, then ends */
+    int  i;
 
-    if (sbx_box.reaper_up) {
+    /* the reapers remove what is queued, then end */
+
+    if (sbx_box.nreapers) {
         pthread_mutex_lock(&sbx_box.lock);
         sbx_box.stop = 1;
-        pthread_cond_signal(&sbx_box.cond);
+        pthread_cond_broadcast(&sbx_box.cond);
         pthread_mutex_unlock(&sbx_box.lock);
 
-        pthread_join(sbx_box.reaper, NULL);
-        sbx_box.reaper_up = 0;
+        for (i = 0; i < sbx_box.nreapers; i++) {
+            pthread_join(sbx_box.reapers[i], NULL);
+        }
+
+        sbx_box.nreapers = 0;
     }
 }
 
@@ -615,9 +625,9 @@ sbx_box_spec(sbx_box_t *box)
 
 
 /*
- * The reaper: removes released boxes one after the other with its own
- * Docker client, so that no job waits for its container's removal.  At
- * shutdown it empties its queue before it ends.
+ * A reaper: removes released boxes with its own Docker client, so that
+ * no job waits for its container's removal.  At shutdown the reapers
+ * empty the queue before they end.
  */
 
 static void *
@@ -712,6 +722,8 @@ sbx_box_kill(sbx_docker_t *d)
 static void
 sbx_box_dispose(sbx_docker_t *d, sbx_box_t *box)
 {
+    sbx_job_t  *job;
+
     if (box->id[0] != '\0'
         && (d == NULL || sbx_docker_remove(d, box->id) != SBX_OK))
     {
@@ -722,6 +734,16 @@ sbx_box_dispose(sbx_docker_t *d, sbx_box_t *box)
 
     sbx_boxdir_close(box);
 
+    /* a job's box holds a reference to it (sbx_sandbox_run()) */
+
+    job = box->job;
+
     sbx_box_leave(box);
     free(box);
+
+    if (job != NULL) {
+        sbx_job_stage(job, SBX_STAGE_REMOVED, 0);
+        sbx_job_stage_done(job);
+        sbx_job_unref(job);
+    }
 }

@@ -17,7 +17,8 @@
  * a host file that every container maps (flock, fcntl locks, inotify,
  * leases, atime) would have a channel to the programs running next to
  * it.  So init is copied, not linked, into every box; the copy comes
- * from memory (read once at start-up, about a millisecond per box).
+ * from memory (read once at start-up) into huge pages where tmpfs has
+ * them: a third of a millisecond per box, about one without.
  * The directory is a tmpfs of its own where the runner may mount one:
  * no disk write per box, and the container's mountinfo then shows
  * "tmpfs /" rather than the state directory's host path.  Where mounting
@@ -90,6 +91,7 @@
 
 
 #define SBX_BOXDIR_INIT_MAX  (64 * 1024 * 1024)
+#define SBX_BOXDIR_HUGE      (2 * 1024 * 1024)
 
 
 typedef struct {
@@ -459,18 +461,35 @@ sbx_boxdir_load(void)
  * A box's own tmpfs: room for init, two FIFOs and /dev, root's and 0700
  * like the directory under it; exec, since init runs from it; devices
  * allowed for its /dev, unless that was refused at start.
+ *
+ * Huge pages where the kernel has them for tmpfs: init's copy is then
+ * one 2 MiB page to allocate, fill and free rather than hundreds of
+ * small ones, which was a third of the runner's CPU per job (make
+ * bench, perf: shmem page allocation on the copy, freeing on umount).
+ * The room is rounded up to whole huge pages; without them the mount is
+ * made as before.
  */
 
 static int
 sbx_boxdir_mount(const char *dir)
 {
-    char           opts[96];
+    char           opts[128];
+    size_t         room;
     unsigned long  flags;
 
-    snprintf(opts, sizeof(opts), "mode=0700,size=%zu,nr_inodes=32",
-             sbx_boxdir.init_len + 65536);
-
     flags = MS_NOSUID | (sbx_boxdir.dev ? 0 : MS_NODEV);
+
+    room = sbx_boxdir.init_len + 65536;
+
+    snprintf(opts, sizeof(opts),
+             "mode=0700,size=%zu,nr_inodes=32,huge=within_size",
+             (room + SBX_BOXDIR_HUGE - 1) / SBX_BOXDIR_HUGE * SBX_BOXDIR_HUGE);
+
+    if (mount("sbx", dir, "tmpfs", flags, opts) == 0) {
+        return SBX_OK;
+    }
+
+    snprintf(opts, sizeof(opts), "mode=0700,size=%zu,nr_inodes=32", room);
 
     return mount("sbx", dir, "tmpfs", flags, opts) == 0
            ? SBX_OK : SBX_ERROR;

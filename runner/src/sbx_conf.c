@@ -125,6 +125,9 @@ static const sbx_conf_opt_t  sbx_conf_opts[] = {
       "CA certificates that sign the clients' (nginx's) certificates" },
     { "auth-key-file", SBX_CONF_PATH, sbx_conf_off(auth_key_file),
       "a key only root can read; every request must carry its token" },
+    { "warm-max", SBX_CONF_INT, sbx_conf_off(warm_max),
+      "warm containers at most, all limit classes together (0: four "
+      "times the --warm counts); the pool grows with the arrival rate" },
 };
 
 
@@ -322,6 +325,7 @@ sbx_conf_check(void)
     sbx_conf_min(max_batch, "max-batch", 1);
     sbx_conf_min(container_cpus_milli, "container-cpus", 1);
     sbx_conf_min(callback_attempts, "callback-attempts", 1);
+    sbx_conf_min(warm_max, "warm-max", 0);
 
 #undef sbx_conf_min
 

@@ -62,6 +62,7 @@ struct sbx_conf_s {
     char            *tls_certificate_key;
     char            *tls_client_ca;      /* clients' certificates' CA */
     char            *auth_key_file;      /* frames carry its token */
+    int              warm_max;           /* warm boxes at most, 0: auto */
 };
 
 

@@ -11,6 +11,10 @@
  * Responses are read into one buffer with a cap, because a misbehaving
  * daemon (or a container's logs) must not make the runner grow without
  * bound.
+ *
+ * Every call is counted, by kind in /metrics and on its client, so that
+ * a job's own calls can be told from the pool's and the reaper's: each
+ * call on a job's path is latency that job pays.
  */
 
 
@@ -22,6 +26,7 @@
 #include "sbx.h"
 #include "sbx_docker.h"
 #include "sbx_log.h"
+#include "sbx_metrics.h"
 
 
 #define SBX_DOCKER_BASE      "http://docker/v" SBX_DOCKER_API
@@ -45,19 +50,27 @@ struct sbx_docker_s {
     sbx_buf_t            body;
     size_t               max;
     long                 status;
+    uint64_t             calls;           /* made with this client */
     sbx_docker_follow_t *follow;          /* a following logs request */
     char                 error[CURL_ERROR_SIZE + 128];
 };
 
 
-static int sbx_docker_action(sbx_docker_t *d, const char *method,
-    const char *id, const char *what, json_t *body, sbx_msec_t timeout,
-    const int *ok);
-static int sbx_docker_request(sbx_docker_t *d, const char *method,
-    const char *path, json_t *body, sbx_msec_t timeout, size_t max);
+static int sbx_docker_action(sbx_docker_t *d, sbx_docker_call_e call,
+    const char *method, const char *id, const char *what, json_t *body,
+    sbx_msec_t timeout, const int *ok);
+static int sbx_docker_request(sbx_docker_t *d, sbx_docker_call_e call,
+    const char *method, const char *path, json_t *body, sbx_msec_t timeout,
+    size_t max);
 static size_t sbx_docker_write(char *ptr, size_t size, size_t n,
     void *data);
 static void sbx_docker_api_error(sbx_docker_t *d, const char *what);
+
+
+const char  *sbx_docker_call_names[SBX_DOCKER_CALL_N] = {
+    "version", "ping", "create", "start", "update", "wait", "kill",
+    "remove", "logs", "inspect", "info", "list"
+};
 
 
 sbx_docker_t *
@@ -115,6 +128,13 @@ sbx_docker_error(sbx_docker_t *d)
 }
 
 
+uint64_t
+sbx_docker_calls(sbx_docker_t *d)
+{
+    return d->calls;
+}
+
+
 int
 sbx_docker_negotiate(sbx_docker_t *d)
 {
@@ -122,7 +142,8 @@ sbx_docker_negotiate(sbx_docker_t *d)
     json_t      *v;
     const char  *ver;
 
-    rc = sbx_docker_request(d, "GET", "/version", NULL, 5000, 0);
+    rc = sbx_docker_request(d, SBX_DOCKER_VERSION, "GET", "/version", NULL,
+                            5000, 0);
 
     if (rc != 200) {
         if (rc > 0) {
@@ -162,7 +183,8 @@ sbx_docker_ping(sbx_docker_t *d)
 {
     int  rc;
 
-    rc = sbx_docker_request(d, "GET", "/_ping", NULL, 3000, 0);
+    rc = sbx_docker_request(d, SBX_DOCKER_PING, "GET", "/_ping", NULL, 3000,
+                            0);
 
     return rc == 200 ? SBX_OK : SBX_ERROR;
 }
@@ -179,7 +201,8 @@ sbx_docker_create_container(sbx_docker_t *d, const char *name,
 
     snprintf(path, sizeof(path), "/containers/create?name=%s", name);
 
-    rc = sbx_docker_request(d, "POST", path, spec, 30000, 0);
+    rc = sbx_docker_request(d, SBX_DOCKER_CREATE, "POST", path, spec, 30000,
+                            0);
 
     if (rc != 201) {
         if (rc > 0) {
@@ -210,7 +233,8 @@ sbx_docker_start(sbx_docker_t *d, const char *id)
 {
     static const int  ok[] = { 204, 304, 0 };
 
-    return sbx_docker_action(d, "POST", id, "/start", NULL, 30000, ok);
+    return sbx_docker_action(d, SBX_DOCKER_START, "POST", id, "/start",
+                             NULL, 30000, ok);
 }
 
 int
@@ -218,7 +242,8 @@ sbx_docker_update(sbx_docker_t *d, const char *id, json_t *resources)
 {
     static const int  ok[] = { 200, 0 };
 
-    return sbx_docker_action(d, "POST", id, "/update", resources, 10000, ok);
+    return sbx_docker_action(d, SBX_DOCKER_UPDATE, "POST", id, "/update",
+                             resources, 10000, ok);
 }
 
 int
@@ -232,7 +257,8 @@ sbx_docker_wait(sbx_docker_t *d, const char *id, sbx_msec_t timeout,
     snprintf(path, sizeof(path),
              "/containers/%s/wait?condition=not-running", id);
 
-    rc = sbx_docker_request(d, "POST", path, NULL, timeout, 0);
+    rc = sbx_docker_request(d, SBX_DOCKER_WAIT, "POST", path, NULL, timeout,
+                            0);
 
     if (rc == SBX_AGAIN) {
         return SBX_AGAIN;
@@ -268,7 +294,8 @@ sbx_docker_kill(sbx_docker_t *d, const char *id)
     /* 409: not running any more, which is what was wanted */
     static const int  ok[] = { 204, 409, 0 };
 
-    return sbx_docker_action(d, "POST", id, "/kill", NULL, 10000, ok);
+    return sbx_docker_action(d, SBX_DOCKER_KILL, "POST", id, "/kill", NULL,
+                             10000, ok);
 }
 
 int
@@ -277,8 +304,8 @@ sbx_docker_remove(sbx_docker_t *d, const char *id)
     /* 404: already gone; 409: removal already in progress */
     static const int  ok[] = { 204, 404, 409, 0 };
 
-    return sbx_docker_action(d, "DELETE", id, "?force=1&v=1", NULL, 30000,
-                             ok);
+    return sbx_docker_action(d, SBX_DOCKER_REMOVE, "DELETE", id,
+                             "?force=1&v=1", NULL, 30000, ok);
 }
 
 int
@@ -291,7 +318,8 @@ sbx_docker_logs(sbx_docker_t *d, const char *id, size_t max,
     snprintf(path, sizeof(path),
              "/containers/%s/logs?stdout=1&stderr=1", id);
 
-    rc = sbx_docker_request(d, "GET", path, NULL, 30000, max);
+    rc = sbx_docker_request(d, SBX_DOCKER_LOGS, "GET", path, NULL, 30000,
+                            max);
 
     if (rc != 200) {
         if (rc > 0) {
@@ -319,7 +347,8 @@ sbx_docker_inspect(sbx_docker_t *d, const char *id)
 
     snprintf(path, sizeof(path), "/containers/%s/json", id);
 
-    rc = sbx_docker_request(d, "GET", path, NULL, 10000, 0);
+    rc = sbx_docker_request(d, SBX_DOCKER_INSPECT, "GET", path, NULL, 10000,
+                            0);
 
     if (rc != 200) {
         if (rc > 0) {
@@ -338,7 +367,8 @@ sbx_docker_info(sbx_docker_t *d)
 {
     int  rc;
 
-    rc = sbx_docker_request(d, "GET", "/info", NULL, 10000, 0);
+    rc = sbx_docker_request(d, SBX_DOCKER_INFO, "GET", "/info", NULL, 10000,
+                            0);
 
     if (rc != 200) {
         if (rc > 0) {
@@ -422,7 +452,7 @@ sbx_docker_list(sbx_docker_t *d, const char *label)
              escaped);
     curl_free(escaped);
 
-    rc = sbx_docker_request(d, "GET", path, NULL, 10000, 0);
+    rc = sbx_docker_request(d, SBX_DOCKER_LIST, "GET", path, NULL, 10000, 0);
 
     if (rc != 200) {
         if (rc > 0) {
@@ -463,7 +493,8 @@ sbx_docker_follow(sbx_docker_t *d, const char *id, size_t max,
     f.data = data;
 
     d->follow = &f;
-    rc = sbx_docker_request(d, "GET", path, NULL, timeout, max);
+    rc = sbx_docker_request(d, SBX_DOCKER_LOGS, "GET", path, NULL, timeout,
+                            max);
     d->follow = NULL;
 
     /* the transfer was cut short on purpose once the result was in */
@@ -549,15 +580,16 @@ sbx_docker_demux(const char *data, size_t len, sbx_buf_t *out,
  */
 
 static int
-sbx_docker_action(sbx_docker_t *d, const char *method, const char *id,
-    const char *what, json_t *body, sbx_msec_t timeout, const int *ok)
+sbx_docker_action(sbx_docker_t *d, sbx_docker_call_e call, const char *method,
+    const char *id, const char *what, json_t *body, sbx_msec_t timeout,
+    const int *ok)
 {
     int   rc;
     char  path[160];
 
     snprintf(path, sizeof(path), "/containers/%s%s", id, what);
 
-    rc = sbx_docker_request(d, method, path, body, timeout, 0);
+    rc = sbx_docker_request(d, call, method, path, body, timeout, 0);
 
     for ( /* void */ ; *ok; ok++) {
         if (rc == *ok) {
@@ -579,8 +611,9 @@ sbx_docker_action(sbx_docker_t *d, const char *method, const char *id,
  */
 
 static int
-sbx_docker_request(sbx_docker_t *d, const char *method, const char *path,
-    json_t *body, sbx_msec_t timeout, size_t max)
+sbx_docker_request(sbx_docker_t *d, sbx_docker_call_e call,
+    const char *method, const char *path, json_t *body, sbx_msec_t timeout,
+    size_t max)
 {
     char      url[600], *data;
     CURLcode  rc;
@@ -601,6 +634,9 @@ sbx_docker_request(sbx_docker_t *d, const char *method, const char *path,
             return SBX_ERROR;
         }
     }
+
+    d->calls++;
+    sbx_metrics_docker_call(call);
 
     curl_easy_setopt(d->curl, CURLOPT_URL, url);
     curl_easy_setopt(d->curl, CURLOPT_TIMEOUT_MS, (long) timeout);

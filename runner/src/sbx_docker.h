@@ -17,11 +17,36 @@
 #define SBX_DOCKER_ID_LEN   64
 
 
+/* The Engine API calls, counted one by one for /metrics. */
+
+typedef enum {
+    SBX_DOCKER_VERSION = 0,
+    SBX_DOCKER_PING,
+    SBX_DOCKER_CREATE,
+    SBX_DOCKER_START,
+    SBX_DOCKER_UPDATE,
+    SBX_DOCKER_WAIT,
+    SBX_DOCKER_KILL,
+    SBX_DOCKER_REMOVE,
+    SBX_DOCKER_LOGS,
+    SBX_DOCKER_INSPECT,
+    SBX_DOCKER_INFO,
+    SBX_DOCKER_LIST,
+    SBX_DOCKER_CALL_N
+} sbx_docker_call_e;
+
+
+extern const char  *sbx_docker_call_names[SBX_DOCKER_CALL_N];
+
+
 sbx_docker_t *sbx_docker_create(const char *socket_path);
 void sbx_docker_destroy(sbx_docker_t *d);
 
 /* The last transport or API error, for logs and messages. */
 const char *sbx_docker_error(sbx_docker_t *d);
+
+/* How many Engine API calls this client has made (for a job's count). */
+uint64_t sbx_docker_calls(sbx_docker_t *d);
 
 /*
  * Checks that the daemon answers and speaks API >= SBX_DOCKER_API.

@@ -121,6 +121,7 @@ sbx_job_new(void)
     job->state = SBX_JOB_QUEUED;
     job->status = SBX_STATUS_QUEUED;
     job->created = sbx_realtime_msec();
+    job->stage[SBX_STAGE_QUEUED] = sbx_monotonic_nsec();
 
     return job;
 }
@@ -232,6 +233,7 @@ sbx_job_running(sbx_job_t *job)
 
     job->state = SBX_JOB_RUNNING;
     job->started = sbx_realtime_msec();
+    job->stage[SBX_STAGE_TAKEN] = sbx_monotonic_nsec();
     sbx_jobs.running++;
 
     if (job->cancelled == NULL) {
@@ -239,6 +241,54 @@ sbx_job_running(sbx_job_t *job)
     }
 
     pthread_mutex_unlock(&sbx_jobs.lock);
+}
+
+
+void
+sbx_job_stage(sbx_job_t *job, sbx_stage_e stage, uint64_t ns)
+{
+    job->stage[stage] = ns ? ns : sbx_monotonic_nsec();
+}
+
+
+void
+sbx_job_stage_done(sbx_job_t *job)
+{
+    int              i;
+    double           d[SBX_STAGE_N], overhead, total;
+    const uint64_t  *t;
+
+    if (__atomic_load_n(&job->stage_wait, __ATOMIC_ACQUIRE) == 0
+        || __atomic_sub_fetch(&job->stage_wait, 1, __ATOMIC_ACQ_REL) != 0
+        || sbx_log_level < SBX_LOG_DEBUG)
+    {
+        return;
+    }
+
+    /* each stage's share: from the stage before it that was reached */
+
+    t = job->stage;
+
+    for (i = 1; i < SBX_STAGE_N; i++) {
+        d[i] = (t[i] && t[i - 1]) ? (double) (int64_t) (t[i] - t[i - 1]) / 1e6
+                                  : -1;
+    }
+
+    overhead = (double) (int64_t) (t[SBX_STAGE_RESULT] - t[SBX_STAGE_TAKEN]
+                                   - (t[SBX_STAGE_EXIT]
+                                      - t[SBX_STAGE_START])) / 1e6;
+
+    total = (double) (int64_t) (t[SBX_STAGE_REPLY] - t[SBX_STAGE_QUEUED])
+            / 1e6;
+
+    sbx_log_debug("job %s: timing ms: queue %.3f box %.3f handover %.3f "
+                  "start %.3f program %.3f result %.3f reply %.3f "
+                  "removed %.3f overhead %.3f total %.3f calls %u", job->id,
+                  d[SBX_STAGE_TAKEN], d[SBX_STAGE_BOX],
+                  d[SBX_STAGE_HANDOVER], d[SBX_STAGE_START],
+                  d[SBX_STAGE_EXIT], d[SBX_STAGE_RESULT],
+                  d[SBX_STAGE_REPLY], d[SBX_STAGE_REMOVED], overhead, total,
+                  job->docker_calls);
 }
 
 

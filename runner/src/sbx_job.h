@@ -14,6 +14,27 @@
 #include "sbx_queue.h"
 
 
+/*
+ * The stages of a job's hot path, in order, each stamped on the
+ * monotonic clock (sbx_job_stage()); program start and exit are init's
+ * own stamps, read from its report.  Where the time goes is logged at
+ * debug level once the container is removed (sbx_job_stage_done()).
+ */
+
+typedef enum {
+    SBX_STAGE_QUEUED = 0,                /* accepted, on the queue */
+    SBX_STAGE_TAKEN,                     /* a worker took it */
+    SBX_STAGE_BOX,                       /* it has its container */
+    SBX_STAGE_HANDOVER,                  /* the payload is written */
+    SBX_STAGE_START,                     /* init forked its first step */
+    SBX_STAGE_EXIT,                      /* its last step ended */
+    SBX_STAGE_RESULT,                    /* init's result is read */
+    SBX_STAGE_REPLY,                     /* the answer is sent */
+    SBX_STAGE_REMOVED,                   /* its container is gone */
+    SBX_STAGE_N
+} sbx_stage_e;
+
+
 typedef enum {
     SBX_JOB_QUEUED = 0,
     SBX_JOB_RUNNING,
@@ -69,6 +90,15 @@ struct sbx_job_s {
 
     /* event thread only */
     void               *waiter;
+
+    /*
+     * Each stage is stamped by one thread (the worker up to RESULT, the
+     * event thread REPLY, the reaper REMOVED); the last of the two that
+     * come after the worker, by stage_wait, reads them all.
+     */
+    uint64_t            stage[SBX_STAGE_N];     /* ns, 0: not reached */
+    unsigned            stage_wait;             /* atomic */
+    unsigned            docker_calls;           /* on its own path */
 };
 
 
@@ -89,6 +119,15 @@ void sbx_jobs_remove(sbx_job_t *job);
 sbx_job_t *sbx_jobs_find(const char *id, size_t len);
 
 void sbx_job_running(sbx_job_t *job);
+
+/* Stamps a stage of the job's path now (ns 0) or at ns. */
+void sbx_job_stage(sbx_job_t *job, sbx_stage_e stage, uint64_t ns);
+
+/*
+ * Reply and removal stamped: the second of the two logs the breakdown.
+ * Does nothing for a job that had no container (stage_wait 0).
+ */
+void sbx_job_stage_done(sbx_job_t *job);
 
 /*
  * Marks a job cancelled, why saying by whom (a static string): its

@@ -89,7 +89,14 @@ sbx_log_started(void)
 void
 sbx_log_set_thread(const char *name)
 {
+    char  comm[16];
+
     snprintf(sbx_log_thread, sizeof(sbx_log_thread), "%s", name);
+
+    /* the same name in top -H and /proc/PID/task/TID/comm (make bench) */
+
+    snprintf(comm, sizeof(comm), "%s", name);
+    (void) pthread_setname_np(pthread_self(), comm);
 }
 
 

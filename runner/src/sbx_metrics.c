@@ -14,6 +14,7 @@
 
 #include "sbx.h"
 #include "sbx_conf.h"
+#include "sbx_docker.h"
 #include "sbx_job.h"
 #include "sbx_metrics.h"
 #include "sbx_monitor.h"
@@ -80,6 +81,9 @@ static struct {
     uint64_t     sum_ms[SBX_METRIC_HIST_N];
     uint64_t     counters[SBX_METRIC_COUNTER_N];
     uint64_t     statuses[SBX_STATUS_N];
+    uint64_t     docker_calls[SBX_DOCKER_CALL_N];
+    uint64_t     job_calls;              /* on jobs' own paths */
+    uint64_t     job_calls_jobs;
     int          busy;
 } sbx_metrics;
 
@@ -137,6 +141,23 @@ void
 sbx_metrics_busy(int delta)
 {
     sbx_atomic_add(&sbx_metrics.busy, delta);
+}
+
+
+void
+sbx_metrics_docker_call(int call)
+{
+    if (call >= 0 && call < SBX_DOCKER_CALL_N) {
+        sbx_atomic_add(&sbx_metrics.docker_calls[call], 1);
+    }
+}
+
+
+void
+sbx_metrics_job_calls(uint64_t n)
+{
+    sbx_atomic_add(&sbx_metrics.job_calls, n);
+    sbx_atomic_add(&sbx_metrics.job_calls_jobs, 1);
 }
 
 
@@ -201,6 +222,30 @@ sbx_metrics_render(size_t *len)
                 (unsigned long long)
                     sbx_atomic_get(&sbx_metrics.counters[i]));
     }
+
+    /*
+     * Every Engine API call, and those a job waited for: the pool's
+     * creates and the reaper's removals are off the jobs' paths.
+     */
+
+    fprintf(f, "# HELP sandbox_docker_calls_total Engine API calls by "
+               "kind.\n# TYPE sandbox_docker_calls_total counter\n");
+
+    for (i = 0; i < SBX_DOCKER_CALL_N; i++) {
+        fprintf(f, "sandbox_docker_calls_total{call=\"%s\"} %llu\n",
+                sbx_docker_call_names[i],
+                (unsigned long long)
+                    sbx_atomic_get(&sbx_metrics.docker_calls[i]));
+    }
+
+    fprintf(f, "# HELP sandbox_job_docker_calls Engine API calls on a "
+               "job's own path, per job.\n"
+               "# TYPE sandbox_job_docker_calls summary\n"
+               "sandbox_job_docker_calls_sum %llu\n"
+               "sandbox_job_docker_calls_count %llu\n",
+               (unsigned long long) sbx_atomic_get(&sbx_metrics.job_calls),
+               (unsigned long long)
+                   sbx_atomic_get(&sbx_metrics.job_calls_jobs));
 
     sbx_jobs_stats(&st);
 

@@ -37,6 +37,12 @@ void sbx_metrics_count(sbx_metric_counter_e c);
 void sbx_metrics_status(sbx_status_e status);
 void sbx_metrics_callback(const char *result);
 void sbx_metrics_busy(int delta);
+
+/* One Engine API call of kind call (sbx_docker_call_e). */
+void sbx_metrics_docker_call(int call);
+
+/* The Engine API calls one job made on its own path (its worker's). */
+void sbx_metrics_job_calls(uint64_t n);
 int sbx_metrics_busy_workers(void);
 
 /* The text for GET /metrics; the caller frees it. */

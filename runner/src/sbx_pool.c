@@ -41,8 +41,8 @@ static struct {
 
 
 static void *sbx_pool_worker(void *data);
-static json_t *sbx_pool_run(sbx_docker_t *d, sbx_job_t *job, char *err,
-    size_t size);
+static json_t *sbx_pool_run(sbx_docker_t *d, sbx_job_t *job,
+    sbx_box_t **box, char *err, size_t size);
 
 
 int
@@ -125,6 +125,7 @@ sbx_pool_worker(void *data)
 {
     char           name[16], err[512];
     json_t        *init;
+    sbx_box_t     *box;
     sbx_job_t     *job;
     sbx_docker_t  *d;
 
@@ -136,7 +137,7 @@ sbx_pool_worker(void *data)
 
     while ((job = sbx_queue_pop(sbx_pool.queue)) != NULL) {
         sbx_metrics_busy(1);
-        init = sbx_pool_run(d, job, err, sizeof(err));
+        init = sbx_pool_run(d, job, &box, err, sizeof(err));
         sbx_metrics_busy(-1);
 
         /*
@@ -151,6 +152,10 @@ sbx_pool_worker(void *data)
         } else {
             sbx_job_finish(job, init, err, sbx_pool.done);
         }
+
+        /* the answer is on its way: the container goes after it */
+
+        sbx_sandbox_release(box);
 
         json_decref(init);
     }
@@ -170,12 +175,14 @@ sbx_pool_worker(void *data)
  */
 
 static json_t *
-sbx_pool_run(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
+sbx_pool_run(sbx_docker_t *d, sbx_job_t *job, sbx_box_t **box, char *err,
+    size_t size)
 {
     json_t      *init;
     const char  *why;
 
     err[0] = '\0';
+    *box = NULL;
 
     sbx_job_running(job);
 
@@ -186,7 +193,8 @@ sbx_pool_run(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
         init = sbx_double_run(job, err, size);
 
     } else {
-        init = (d != NULL) ? sbx_sandbox_run(d, job, err, size) : NULL;
+        init = (d != NULL) ? sbx_sandbox_run(d, job, box, err, size)
+                           : NULL;
     }
 
     why = sbx_job_cancelled(job);

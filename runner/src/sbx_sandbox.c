@@ -6,10 +6,17 @@
  * releases the box; it also sizes the containers, and is what the rest
  * of the runner calls at start-up, shutdown and for the sweep.
  *
- * Boxes.  A job takes a warm box when the pool (sbx_warm.c) has one for
- * its language, made with the language's defaults, and grows it if the
- * job needs more; else it makes a box to measure.  Either way the box
- * serves this one job and is thrown away.
+ * Boxes.  A job takes a warm box when the pool (sbx_warm.c) has one of
+ * its limit class (sbx_sandbox_class(): its language, and the memory
+ * and pids its container needs); else it makes a box to measure.  Either
+ * way the box is made with the job's limits, so none is changed on the
+ * job's path, serves this one job and is thrown away: once the job is
+ * finished (sbx_sandbox_release()), so that its removal comes after the
+ * reply.
+ *
+ * Timing.  The job's stages are stamped here (sbx_job_stage()): its box,
+ * the hand-over, init's own start and end of the program, the result
+ * read; and its Engine API calls are counted.
  *
  * Limits.  The container is created with the larger of the compile and
  * run limits (memory, pids), because one cgroup serves both steps.  For
@@ -19,7 +26,9 @@
  * the hard wall; init measures and gives the verdict.  The wall is the
  * limit plus init's allowance only: tmpfs files and shared memory are
  * the program's and count inside its limit (init_meter.c), so the wall
- * leaves them no room of their own.
+ * leaves them no room of their own.  The room for the tests' data and
+ * the result is rounded up to SBX_SANDBOX_ROOM, so that jobs of the same
+ * limits share a class whatever their number of tests (within it).
  *
  * Locking: none of its own.  What boxes share is guarded in sbx_box.c;
  * a box taken here belongs to this worker until it is released.
@@ -33,6 +42,8 @@
 #include "sbx_base64.h"
 #include "sbx_box.h"
 #include "sbx_boxdir.h"
+#include "sbx_conf.h"
+#include "sbx_docker.h"
 #include "sbx_handover.h"
 #include "sbx_job.h"
 #include "sbx_lang.h"
@@ -50,19 +61,20 @@
  */
 #define SBX_SANDBOX_INIT_KB     (16 * 1024)
 #define SBX_SANDBOX_INIT_PIDS   8
+#define SBX_SANDBOX_ROOM        (256 * 1024)
 
 
 static sbx_box_t *sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job,
     char *err, size_t size);
-static int sbx_sandbox_fit(sbx_box_t *box, char *err, size_t size);
 static int sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size);
+static void sbx_sandbox_stamps(sbx_job_t *job, json_t *result);
+static void sbx_sandbox_count(sbx_docker_t *d, sbx_job_t *job,
+    uint64_t calls);
 static int64_t sbx_sandbox_memory_kb(sbx_lang_t *lang,
     const sbx_limits_t *run, const sbx_limits_t *compile,
     size_t data_bytes, size_t cap);
 static int64_t sbx_sandbox_pids(sbx_lang_t *lang, const sbx_limits_t *run,
     const sbx_limits_t *compile);
-static void sbx_sandbox_need(sbx_job_t *job, size_t cap, int64_t *memory_kb,
-    int64_t *pids);
 
 
 int
@@ -92,17 +104,25 @@ sbx_sandbox_cleanup(void)
 
 
 json_t *
-sbx_sandbox_run(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
+sbx_sandbox_run(sbx_docker_t *d, sbx_job_t *job, sbx_box_t **boxp,
+    char *err, size_t size)
 {
     json_t      *result;
+    uint64_t     calls;
     sbx_box_t   *box;
     sbx_msec_t   t;
+
+    calls = sbx_docker_calls(d);
+    *boxp = NULL;
 
     box = sbx_sandbox_get(d, job, err, size);
 
     if (box == NULL) {
+        sbx_sandbox_count(d, job, calls);
         return NULL;
     }
+
+    sbx_job_stage(job, SBX_STAGE_BOX, 0);
 
     box->docker = d;
     result = NULL;
@@ -112,18 +132,41 @@ sbx_sandbox_run(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
     /* a job cancelled while its box was made does not run */
 
     if (sbx_box_assign(box, job) == SBX_OK
-        && sbx_sandbox_fit(box, err, size) == SBX_OK
-        && sbx_handover_send(box, err, size) == SBX_OK
-        && sbx_sandbox_run_phase(box, err, size) == SBX_OK)
+        && sbx_handover_send(box, err, size) == SBX_OK)
     {
-        result = sbx_handover_result(box, err, size);
+        sbx_job_stage(job, SBX_STAGE_HANDOVER, 0);
+
+        if (sbx_sandbox_run_phase(box, err, size) == SBX_OK) {
+            result = sbx_handover_result(box, err, size);
+        }
     }
 
+    sbx_job_stage(job, SBX_STAGE_RESULT, 0);
     sbx_metrics_observe(SBX_METRIC_RUN, sbx_monotonic_msec() - t);
 
-    sbx_box_release(box);
+    sbx_sandbox_stamps(job, result);
+    sbx_sandbox_count(d, job, calls);
+
+    /*
+     * The box keeps the job for the reaper to stamp the removal: the
+     * reply and the removal are the last two stages (sbx_job.h).
+     */
+
+    sbx_job_ref(job);
+    __atomic_store_n(&job->stage_wait, 2, __ATOMIC_RELEASE);
+
+    *boxp = box;
 
     return result;
+}
+
+
+void
+sbx_sandbox_release(sbx_box_t *box)
+{
+    if (box != NULL) {
+        sbx_box_release(box);
+    }
 }
 
 
@@ -163,6 +206,46 @@ sbx_sandbox_cancel(sbx_job_t *job)
 }
 
 
+void
+sbx_sandbox_class(sbx_job_t *job, sbx_warm_class_t *c)
+{
+    size_t  room;
+
+    /* the tests' data and the result, rounded up: see "Limits" above */
+
+    room = sbx_sandbox_cap(job->lang, job->run.v[SBX_LIMIT_OUTPUT],
+                           job->ntests, job->output_budget)
+           + job->data_bytes;
+    room = (room + SBX_SANDBOX_ROOM - 1) / SBX_SANDBOX_ROOM
+           * SBX_SANDBOX_ROOM;
+
+    c->lang = job->lang;
+    c->room = room;
+    c->memory_kb = sbx_sandbox_memory_kb(job->lang, &job->run, &job->compile,
+                                         0, room);
+    c->pids = sbx_sandbox_pids(job->lang, &job->run, &job->compile);
+}
+
+
+void
+sbx_sandbox_default_class(sbx_lang_t *lang, sbx_warm_class_t *c)
+{
+    sbx_job_t  job;
+
+    /* what a submission of one test with the defaults asks for */
+
+    memset(&job, 0, sizeof(sbx_job_t));
+
+    job.lang = lang;
+    job.run = lang->defaults;
+    job.compile = lang->compile_limits;
+    job.ntests = 1;
+    job.output_budget = sbx_conf.job_output_budget;
+
+    sbx_sandbox_class(&job, c);
+}
+
+
 size_t
 sbx_sandbox_cap(sbx_lang_t *lang, int64_t output_kb, size_t ntests,
     size_t budget)
@@ -187,37 +270,21 @@ sbx_sandbox_cap(sbx_lang_t *lang, int64_t output_kb, size_t ntests,
 }
 
 
-int64_t
-sbx_sandbox_default_memory_kb(sbx_lang_t *lang, size_t cap)
-{
-    return sbx_sandbox_memory_kb(lang, &lang->defaults, &lang->compile_limits,
-                                 0, cap);
-}
-
-
-int64_t
-sbx_sandbox_default_pids(sbx_lang_t *lang)
-{
-    return sbx_sandbox_pids(lang, &lang->defaults, &lang->compile_limits);
-}
-
-
 /*
- * A box for the job: a warm one that is still waiting (init holds the
- * FIFO open: a writer can open it), else a new one made to measure.
+ * A box for the job: a warm one of its class that is still waiting
+ * (init holds the FIFO open: a writer can open it), else a new one of
+ * its class.
  */
 
 static sbx_box_t *
 sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
 {
-    size_t      cap;
-    int64_t     mem, pids;
-    sbx_box_t  *box;
+    sbx_box_t         *box;
+    sbx_warm_class_t   c;
 
-    cap = sbx_sandbox_cap(job->lang, job->run.v[SBX_LIMIT_OUTPUT],
-                          job->ntests, job->output_budget);
+    sbx_sandbox_class(job, &c);
 
-    while ((box = sbx_warm_take(job->lang, cap)) != NULL) {
+    while ((box = sbx_warm_take(&c)) != NULL) {
         box->warm = 1;
 
         if (sbx_handover_open(box, 0) == SBX_OK) {
@@ -229,9 +296,7 @@ sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
         sbx_box_release(box);
     }
 
-    sbx_sandbox_need(job, cap, &mem, &pids);
-
-    box = sbx_box_make(d, job->lang, mem, pids, cap, err, size);
+    box = sbx_box_make(d, c.lang, c.memory_kb, c.pids, c.room, err, size);
 
     if (box != NULL
         && sbx_handover_open(box, SBX_HANDOVER_START_MS) != SBX_OK)
@@ -243,29 +308,6 @@ sbx_sandbox_get(sbx_docker_t *d, sbx_job_t *job, char *err, size_t size)
     }
 
     return box;
-}
-
-
-/*
- * Sets a warm box's limits to what the job needs when that differs from
- * the language's defaults it was made with: larger, so that the job
- * fits, and smaller too, so that the wall stays close to the job's own
- * limits (a warm box is idle: lowering its limits cannot fail for lack
- * of memory).
- */
-
-static int
-sbx_sandbox_fit(sbx_box_t *box, char *err, size_t size)
-{
-    int64_t  mem, pids;
-
-    sbx_sandbox_need(box->job, box->log_cap, &mem, &pids);
-
-    if (mem == box->memory_kb && pids == box->pids) {
-        return SBX_OK;
-    }
-
-    return sbx_box_resize(box, mem, pids, err, size);
 }
 
 
@@ -289,10 +331,13 @@ sbx_sandbox_run_phase(sbx_box_t *box, char *err, size_t size)
 
         if (rc == SBX_OK) {
             mem = sbx_sandbox_memory_kb(job->lang, &job->run, NULL,
-                                        job->data_bytes, box->log_cap);
+                                        0, box->log_cap);
             pids = sbx_sandbox_pids(job->lang, &job->run, NULL);
 
-            if (sbx_box_resize(box, mem, pids, err, size) != SBX_OK
+            /* the compiler may have had no more than the program */
+
+            if (((mem != box->memory_kb || pids != box->pids)
+                 && sbx_box_resize(box, mem, pids, err, size) != SBX_OK)
                 || sbx_handover_resume(box, deadline, err, size) != SBX_OK)
             {
                 return SBX_ERROR;
@@ -353,13 +398,53 @@ sbx_sandbox_pids(sbx_lang_t *lang, const sbx_limits_t *run,
 }
 
 
-/* What the job's container needs, with room for a result of cap bytes. */
+/*
+ * Program start and end from init's report: its first step's fork and
+ * its last step's end, on the monotonic clock the container shares.
+ */
 
 static void
-sbx_sandbox_need(sbx_job_t *job, size_t cap, int64_t *memory_kb,
-    int64_t *pids)
+sbx_sandbox_stamps(sbx_job_t *job, json_t *result)
 {
-    *memory_kb = sbx_sandbox_memory_kb(job->lang, &job->run, &job->compile,
-                                       job->data_bytes, cap);
-    *pids = sbx_sandbox_pids(job->lang, &job->run, &job->compile);
+    size_t     i;
+    json_t    *step;
+    uint64_t   t0, t1, v;
+
+    t0 = 0;
+    t1 = 0;
+
+    for (i = 0; ; i++) {
+        step = (i == 0) ? json_object_get(result, "compile")
+                        : json_array_get(json_object_get(result, "tests"),
+                                         i - 1);
+        if (i > 0 && step == NULL) {
+            break;
+        }
+
+        v = (uint64_t) json_integer_value(json_object_get(step, "start_ns"));
+
+        if (v != 0 && (t0 == 0 || v < t0)) {
+            t0 = v;
+        }
+
+        v = (uint64_t) json_integer_value(json_object_get(step, "end_ns"));
+        t1 = sbx_max(t1, v);
+    }
+
+    if (t0 != 0 && t1 >= t0) {
+        sbx_job_stage(job, SBX_STAGE_START, t0);
+        sbx_job_stage(job, SBX_STAGE_EXIT, t1);
+    }
+}
+
+
+/* The Engine API calls the job's own path made (its worker's client). */
+
+static void
+sbx_sandbox_count(sbx_docker_t *d, sbx_job_t *job, uint64_t calls)
+{
+    calls = sbx_docker_calls(d) - calls;
+
+    job->docker_calls = (unsigned) calls;
+    sbx_metrics_job_calls(calls);
 }

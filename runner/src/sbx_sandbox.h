@@ -11,6 +11,8 @@
 
 
 #include "sbx.h"
+#include "sbx_box.h"
+#include "sbx_warm.h"
 
 
 int sbx_sandbox_init(void);
@@ -24,8 +26,19 @@ void sbx_sandbox_cleanup(void);
  * with the reason in err (the job then ends as internal_error).  The
  * container is gone when this returns, whatever happened.
  */
-json_t *sbx_sandbox_run(sbx_docker_t *d, sbx_job_t *job, char *err,
-    size_t size);
+/*
+ * Runs the job in a box of its own: init's report, or NULL with err
+ * saying why.  The box is left in *box (NULL: none) for
+ * sbx_sandbox_release() once the job is finished, so that its removal
+ * comes after the reply.
+ */
+json_t *sbx_sandbox_run(sbx_docker_t *d, sbx_job_t *job, sbx_box_t **box,
+    char *err, size_t size);
+void sbx_sandbox_release(sbx_box_t *box);
+
+/* The limit class of the job's container, and of a default job's. */
+void sbx_sandbox_class(sbx_job_t *job, sbx_warm_class_t *c);
+void sbx_sandbox_default_class(sbx_lang_t *lang, sbx_warm_class_t *c);
 
 /*
  * What a result can take with these output limits and tests, and a job
@@ -35,8 +48,6 @@ size_t sbx_sandbox_cap(sbx_lang_t *lang, int64_t output_kb, size_t ntests,
     size_t budget);
 
 /* Container limits for a language's default job, with room for cap. */
-int64_t sbx_sandbox_default_memory_kb(sbx_lang_t *lang, size_t cap);
-int64_t sbx_sandbox_default_pids(sbx_lang_t *lang);
 
 /*
  * Removes this runner's containers that belong to no running job: those

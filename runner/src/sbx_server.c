@@ -394,6 +394,8 @@ sbx_server_take_done(void)
         }
 
         sbx_conn_answer(job);
+        sbx_job_stage(job, SBX_STAGE_REPLY, 0);
+        sbx_job_stage_done(job);
 
         /* its streams end with the result; the live log is not needed */
         sbx_conn_stream_end(job);

@@ -77,6 +77,17 @@ sbx_monotonic_msec(void)
 }
 
 
+uint64_t
+sbx_monotonic_nsec(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+
 sbx_msec_t
 sbx_realtime_msec(void)
 {
