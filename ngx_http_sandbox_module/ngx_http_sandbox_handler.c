@@ -60,6 +60,8 @@ static void ngx_http_sandbox_abort_request(ngx_http_request_t *r);
 static void ngx_http_sandbox_finalize_request(ngx_http_request_t *r,
     ngx_int_t rc);
 static void ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx);
+static ngx_table_elt_t *ngx_http_sandbox_header(ngx_http_request_t *r,
+    ngx_table_elt_t **slot, char *key);
 static ngx_int_t ngx_http_sandbox_runner_header(ngx_http_request_t *r,
     ngx_http_sandbox_ctx_t *ctx, ngx_str_t *runner);
 
@@ -586,21 +588,9 @@ ngx_http_sandbox_process_header(ngx_http_request_t *r)
 
     if (retry.len) {
 
-        /* one header, reused if a retry on another server brings one */
-
-        h = ctx->retry_after;
-
+        h = ngx_http_sandbox_header(r, &ctx->retry_after, "Retry-After");
         if (h == NULL) {
-            h = ngx_list_push(&r->headers_out.headers);
-            if (h == NULL) {
-                return NGX_ERROR;
-            }
-
-            ngx_str_set(&h->key, "Retry-After");
-#if (nginx_version >= 1023000)
-            h->next = NULL;
-#endif
-            ctx->retry_after = h;
+            return NGX_ERROR;
         }
 
         h->hash = 1;
@@ -1042,7 +1032,37 @@ ngx_http_sandbox_forget_reply(ngx_http_sandbox_ctx_t *ctx)
 }
 
 
-/* one header, reused if a retry on another server brings one */
+/*
+ * The response header *slot names, added on first use: one header,
+ * reused if a retry on another server brings it again.  Its value and
+ * hash are the caller's.
+ */
+
+static ngx_table_elt_t *
+ngx_http_sandbox_header(ngx_http_request_t *r, ngx_table_elt_t **slot,
+    char *key)
+{
+    ngx_table_elt_t  *h;
+
+    h = *slot;
+
+    if (h == NULL) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NULL;
+        }
+
+        h->key.data = (u_char *) key;
+        h->key.len = ngx_strlen(key);
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+        *slot = h;
+    }
+
+    return h;
+}
+
 
 static ngx_int_t
 ngx_http_sandbox_runner_header(ngx_http_request_t *r,
@@ -1052,19 +1072,9 @@ ngx_http_sandbox_runner_header(ngx_http_request_t *r,
 
     ctx->runner = *runner;
 
-    h = ctx->runner_header;
-
+    h = ngx_http_sandbox_header(r, &ctx->runner_header, "X-Sandbox-Runner");
     if (h == NULL) {
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_str_set(&h->key, "X-Sandbox-Runner");
-#if (nginx_version >= 1023000)
-        h->next = NULL;
-#endif
-        ctx->runner_header = h;
+        return NGX_ERROR;
     }
 
     h->hash = 1;
@@ -1087,19 +1097,9 @@ ngx_http_sandbox_job_headers(ngx_http_request_t *r,
     u_char           *p;
     ngx_table_elt_t  *h;
 
-    h = ctx->id_header;
-
+    h = ngx_http_sandbox_header(r, &ctx->id_header, "X-Sandbox-Id");
     if (h == NULL) {
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_str_set(&h->key, "X-Sandbox-Id");
-#if (nginx_version >= 1023000)
-        h->next = NULL;
-#endif
-        ctx->id_header = h;
+        return NGX_ERROR;
     }
 
     h->hash = 1;
@@ -1109,19 +1109,9 @@ ngx_http_sandbox_job_headers(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    h = ctx->location;
-
+    h = ngx_http_sandbox_header(r, &ctx->location, "Location");
     if (h == NULL) {
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_ERROR;
-        }
-
-        ngx_str_set(&h->key, "Location");
-#if (nginx_version >= 1023000)
-        h->next = NULL;
-#endif
-        ctx->location = h;
+        return NGX_ERROR;
     }
 
     h->value.len = ctx->prefix.len + sizeof("submissions/") - 1 + id->len;
