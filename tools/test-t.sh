@@ -10,6 +10,7 @@
 #   TEST_NGINX_LIB=/path            the CPAN Test::Nginx instead of t/lib's
 #   TEST_NGINX_BINARY=/path         another nginx (default /usr/sbin/nginx)
 #   TEST_NGINX_LOAD_MODULES=        no load_module: the module is static
+#   PROVE_FLAGS=-v                  more from prove
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -74,7 +75,7 @@ inc=(-I"$top/t/lib")
 [[ -n ${TEST_NGINX_LIB:-} ]] && inc=(-I"$TEST_NGINX_LIB" "${inc[@]}")
 
 rc=0
-prove "${inc[@]}" -r ${TEST_FILES:-t/} || rc=$?
+prove ${PROVE_FLAGS:-} "${inc[@]}" -r ${TEST_FILES:-t/} || rc=$?
 
 stop_runners
 trap - EXIT

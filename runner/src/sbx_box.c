@@ -48,8 +48,10 @@
 #include "sbx_metrics.h"
 
 
-#define SBX_BOX_LABEL       "org.sandbox.runner"
-#define SBX_BOX_REAPERS     4
+#define SBX_BOX_LABEL            "org.sandbox.runner"
+#define SBX_BOX_REAPERS          4
+#define SBX_BOX_REMOVE_TRIES     3        /* then the sweep's */
+#define SBX_BOX_REMOVE_PAUSE_MS  250      /* doubled each time */
 
 
 static struct {
@@ -722,14 +724,33 @@ sbx_box_kill(sbx_docker_t *d)
 static void
 sbx_box_dispose(sbx_docker_t *d, sbx_box_t *box)
 {
-    sbx_job_t  *job;
+    unsigned     try;
+    sbx_job_t   *job;
 
-    if (box->id[0] != '\0'
-        && (d == NULL || sbx_docker_remove(d, box->id) != SBX_OK))
-    {
-        /* the monitor sweeps this runner's label later */
-        sbx_log_error("removing container %.12s: %s", box->id,
-                      d ? sbx_docker_error(d) : "no Docker client");
+    /*
+     * Docker's removal can fail for a moment ("device or resource busy"
+     * while the container's last process lets go of its mounts; the
+     * container is then left "Dead"): try again shortly before leaving
+     * it to the sweep, which is a minute away.
+     */
+
+    for (try = 0; box->id[0] != '\0'; try++) {
+
+        if (d != NULL && sbx_docker_remove(d, box->id) == SBX_OK) {
+            break;
+        }
+
+        if (try == SBX_BOX_REMOVE_TRIES - 1) {
+            /* the monitor sweeps this runner's label later */
+            sbx_log_error("removing container %.12s: %s", box->id,
+                          d ? sbx_docker_error(d) : "no Docker client");
+            break;
+        }
+
+        sbx_log_warn("removing container %.12s: %s; trying again",
+                     box->id, d ? sbx_docker_error(d) : "no Docker client");
+
+        (void) usleep(SBX_BOX_REMOVE_PAUSE_MS * 1000 << try);
     }
 
     sbx_boxdir_close(box);

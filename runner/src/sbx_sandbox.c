@@ -124,6 +124,9 @@ sbx_sandbox_run(sbx_docker_t *d, sbx_job_t *job, sbx_box_t **boxp,
 
     sbx_job_stage(job, SBX_STAGE_BOX, 0);
 
+    sbx_log_debug("job %s: container %.12s%s", job->id, box->id,
+                  box->warm ? " (warm)" : "");
+
     box->docker = d;
     result = NULL;
 
