@@ -3,7 +3,8 @@
 # cut by the end of the grace period is left too), never turning them
 # into internal_error; a client waiting for a kept job gets 202 and its
 # id.  SIGQUIT drains: new submissions get 503, the jobs it has run to
-# their end, then the runner exits.  This file runs a runner of its own.
+# their end, then the runner exits.  A cancel outlives a runner that dies
+# before the cancelled job ends.  This file runs a runner of its own.
 
 use Test::Nginx::Socket 'no_plan';
 use Sbx::Test;
@@ -209,6 +210,54 @@ for my $k (qw(d1 d2)) {
     Test::More::is($r->{status}, 'accepted', "\"$k\" accepted");
     Test::More::is($r->{stdout}, "$k\n", "\"$k\" ran during the drain");
 }
+--- request
+GET /health
+--- error_code: 200
+--- containers_left: 0
+
+
+
+=== TEST 6: a cancel outlives a crash: the job is not run again
+dockerd is stopped (SIGSTOP) for a moment, so that the kill the cancel
+sends cannot end the run before the runner dies; without the mark on
+disk the next start would run the job again, to "c" 30 s later.
+--- init
+my $id = main::submit('false', language => 'python',
+    source => "import time\ntime.sleep(30)\nprint('c')");
+my $label = "org.sandbox.runner=$Sbx::Test::Tag-keep";
+Test::More::ok(Sbx::Test::wait_for(20, sub {
+    main::status_of($id) eq 'running'
+    && `docker ps -q --filter label=$label --filter status=running` =~ /\S/
+}), 'the job runs in its container');
+chomp(my $engine = `$Sbx::Test::Top/tools/dockerd.sh pid`);
+Test::More::ok($engine, "the suite's own dockerd, to stop for a moment");
+if ($engine) {
+    kill 'STOP', $engine;
+    my ($st, $r) = eval { Sbx::Test::api(DELETE => "/submissions/$id") };
+    my $status = main::status_of($id);
+    kill 'KILL', $main::runner->{pid};
+    waitpid $main::runner->{pid}, 0;
+    kill 'CONT', $engine;
+    $main::runner = undef;
+    Test::More::is($st, 200, 'DELETE: status 200');
+    Test::More::is($r->{status}, 'cancelled', 'cancelled');
+    Test::More::is($status, 'cancelled', 'and says so');
+    $main::runner = Sbx::Test::runner_start('keep', @main::flags);
+    $r = Sbx::Test::poll("/submissions/$id", 10);
+    Test::More::is($r->{status}, 'cancelled', 'after the restart: cancelled'
+                   . ($r->{message} ? ": $r->{message}" : ''));
+    Test::More::like($r->{message} // '', qr/cancelled by a DELETE request/,
+                     'saying why');
+    Test::More::ok(!defined $r->{stdout} || $r->{stdout} eq '',
+                   'it did not run again');
+    open my $fh, '<', "$Sbx::Test::Dir/keep.log" or die "keep.log: $!";
+    my $log = do { local $/; <$fh> };
+    Test::More::ok($log =~ /\Q$id\E: cancelled by a DELETE request; it is not run again/,
+                     'the start said so');
+}
+opendir my $dh, "$Sbx::Test::Dir/state-keep/jobs" or die "jobs: $!";
+Test::More::is_deeply([grep { /\.cancel$/ } readdir $dh], [],
+                      'no cancel mark is left');
 --- request
 GET /health
 --- error_code: 200

@@ -24,6 +24,7 @@
 #   stop    sends SIGTERM to the engine (t/099-docker-restart.t) and
 #           returns at once
 #   socket  prints the socket path
+#   pid     prints the engine's pid, if it is this script's and running
 #
 # Environment (defaults):
 #   SBX_DOCKER_SOCKET     /run/sandbox-docker.sock
@@ -81,6 +82,13 @@ socket)
     echo "$sock"
     exit 0
     ;;
+pid)
+    # empty when the engine is not ours or not running
+    if [[ -s $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+        cat "$pidfile"
+    fi
+    exit 0
+    ;;
 stop)
     need_root "stopping the engine"
     if [[ -s $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
@@ -91,7 +99,7 @@ stop)
 start)
     ;;
 *)
-    echo "usage: $0 [start|stop|socket]" >&2
+    echo "usage: $0 [start|stop|socket|pid]" >&2
     exit 2
     ;;
 esac

@@ -744,6 +744,8 @@ sbx_api_cancel_job(sbx_job_t *job, const char *why)
 
     sbx_log_info("job %s: cancelled %s while it runs", job->id, why);
 
+    (void) sbx_store_cancel(job, why);
+
     sbx_sandbox_cancel(job);
 
     return SBX_OK;

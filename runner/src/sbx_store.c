@@ -18,6 +18,12 @@
  * table's finished list stays in the order of finishing).  A stop that
  * found a job still queued cut no run short and does not count
  * (sbx_store_unstarted()).
+ * A cancel that reaches a running job is written down at once, beside
+ * the job's file (<id>.cancel, made once and never rewritten, so it
+ * cannot race the worker's rename of the job's file): a runner that
+ * dies before the job ends finishes it at the next start as cancelled
+ * instead of running it again.  The mark goes when the job's finished
+ * version is written, or at that start.
  * Results beyond the memory cap live only here; GET reads them back.
  *
  * The directory is the runner's own and no container ever sees it: file
@@ -25,7 +31,8 @@
  *
  * Locking: none here.  Each job's file is written by one thread at a time
  * (the event thread before queueing, then the thread that finishes it,
- * then the monitor removes it when it expires).
+ * then the monitor removes it when it expires); its cancel mark by the
+ * event thread, once, and removed by the thread that finishes it.
  */
 
 
@@ -93,6 +100,9 @@ static int sbx_store_keep(sbx_store_scan_t *scan, const char *id,
 static int sbx_store_requeue(sbx_store_scan_t *scan, const char *id,
     json_t *header, const char *body, size_t len);
 static int sbx_store_by_finish(const void *a, const void *b);
+static void sbx_store_uncancel(sbx_job_t *job);
+static void sbx_store_unmark(const char *id);
+static int sbx_store_cancelled(const char *id, char *why, size_t size);
 
 
 int
@@ -176,6 +186,8 @@ sbx_store_finished(sbx_job_t *job, sbx_status_e status, const char *result,
 
     job->persisted = 1;
 
+    sbx_store_uncancel(job);
+
     return SBX_OK;
 }
 
@@ -208,6 +220,7 @@ sbx_store_overwrite(sbx_job_t *job, sbx_status_e status, const char *result,
 
     if (rc == SBX_OK) {
         job->persisted = 1;
+        sbx_store_uncancel(job);
     }
 
     return rc;
@@ -280,15 +293,110 @@ sbx_store_unstarted(sbx_job_t *job)
 }
 
 
-void
-sbx_store_forget(const char *id)
+int
+sbx_store_cancel(sbx_job_t *job, const char *why)
+{
+    int   fd, rc, e;
+    char  path[sizeof(sbx_store_dir) + 64];
+
+    sbx_store_path(path, sizeof(path), job->id, ".cancel");
+
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              0600);
+
+    if (fd == -1) {
+        if (errno == EEXIST) {
+            return SBX_OK;
+        }
+
+        sbx_log_error("open \"%s\": %s", path, strerror(errno));
+        return SBX_ERROR;
+    }
+
+    rc = sbx_write_all(fd, why, strlen(why)) < 0 ? SBX_ERROR : SBX_OK;
+
+    if (rc == SBX_OK && fsync(fd) == -1) {
+        rc = SBX_ERROR;
+    }
+
+    e = errno;
+    close(fd);
+
+    if (rc != SBX_OK) {
+        sbx_log_error("writing \"%s\": %s", path, strerror(e));
+        (void) unlink(path);
+    }
+
+    return rc;
+}
+
+
+/* A finished job's cancel mark, if it had one, is of no more use. */
+
+static void
+sbx_store_uncancel(sbx_job_t *job)
+{
+    /* stable here: a cancel is refused once the job is finishing */
+
+    if (job->cancelled != NULL) {
+        sbx_store_unmark(job->id);
+    }
+}
+
+
+static void
+sbx_store_unmark(const char *id)
 {
     char  path[sizeof(sbx_store_dir) + 64];
 
-    sbx_store_path(path, sizeof(path), id, ".job");
+    sbx_store_path(path, sizeof(path), id, ".cancel");
 
     if (unlink(path) == -1 && errno != ENOENT) {
         sbx_log_error("unlink \"%s\": %s", path, strerror(errno));
+    }
+}
+
+
+/* Reads a cancel mark's reason into why; SBX_DECLINED if there is none. */
+
+static int
+sbx_store_cancelled(const char *id, char *why, size_t size)
+{
+    int      fd;
+    char     path[sizeof(sbx_store_dir) + 64];
+    ssize_t  n;
+
+    sbx_store_path(path, sizeof(path), id, ".cancel");
+
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+    if (fd == -1) {
+        return SBX_DECLINED;
+    }
+
+    n = read(fd, why, size - 1);
+    close(fd);
+
+    why[n > 0 ? n : 0] = '\0';
+
+    return SBX_OK;
+}
+
+
+void
+sbx_store_forget(const char *id)
+{
+    char         path[sizeof(sbx_store_dir) + 64];
+    const char  *const *suffix;
+
+    static const char  *const suffixes[] = { ".job", ".cancel", NULL };
+
+    for (suffix = suffixes; *suffix; suffix++) {
+        sbx_store_path(path, sizeof(path), id, *suffix);
+
+        if (unlink(path) == -1 && errno != ENOENT) {
+            sbx_log_error("unlink \"%s\": %s", path, strerror(errno));
+        }
     }
 }
 
@@ -335,6 +443,20 @@ sbx_store_recover(sbx_queue_t *queue, sbx_done_t *done)
         {
             de->d_name[SBX_ID_LEN] = '\0';
             sbx_store_forget(de->d_name);
+            continue;
+        }
+
+        /* a cancel mark whose job is gone */
+
+        if (n == SBX_ID_LEN + 7
+            && strcmp(de->d_name + SBX_ID_LEN, ".cancel") == 0)
+        {
+            de->d_name[SBX_ID_LEN] = '\0';
+
+            if (!sbx_store_exists(de->d_name)) {
+                sbx_store_forget(de->d_name);
+            }
+
             continue;
         }
 
@@ -408,6 +530,8 @@ sbx_store_recover_one(sbx_store_scan_t *scan, const char *id)
     state = json_string_value(json_object_get(h, "state"));
 
     if (state != NULL && strcmp(state, SBX_STORE_FINISHED) == 0) {
+        /* a mark the runner died before it could remove */
+        sbx_store_unmark(id);
         rc = sbx_store_keep(scan, id, h, body, len);      /* takes body */
 
     } else {
@@ -486,7 +610,8 @@ static int
 sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
     const char *body, size_t len)
 {
-    char                 why[256];
+    int                  cancelled;
+    char                 why[256], reason[128];
     json_t              *sub;
     unsigned             attempts;
     sbx_job_t           *job;
@@ -495,6 +620,7 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
     sbx_store_ended_t   *e;
 
     job = NULL;
+    cancelled = 0;
     attempts = (unsigned) json_integer_value(json_object_get(header,
                                                              "attempts"));
 
@@ -504,7 +630,12 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
         attempts++;
     }
 
-    if (attempts >= SBX_STORE_MAX_ATTEMPTS) {
+    if (sbx_store_cancelled(id, reason, sizeof(reason)) == SBX_OK) {
+        /* cancelled while it ran, and the runner died before it ended */
+        snprintf(why, sizeof(why), "cancelled %s", reason);
+        cancelled = 1;
+
+    } else if (attempts >= SBX_STORE_MAX_ATTEMPTS) {
         snprintf(why, sizeof(why), "the runner stopped %u times while this "
                  "job was running; it is not run again", attempts);
 
@@ -547,7 +678,12 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
         return SBX_OK;
     }
 
-    sbx_log_warn("job %s: %s", id, why);
+    if (cancelled) {
+        sbx_log_info("job %s: %s; it is not run again", id, why);
+
+    } else {
+        sbx_log_warn("job %s: %s", id, why);
+    }
 
     job = sbx_job_new();
     e = realloc(scan->ended, (scan->nended + 1) * sizeof(sbx_store_ended_t));
@@ -563,6 +699,10 @@ sbx_store_requeue(sbx_store_scan_t *scan, const char *id, json_t *header,
 
     memcpy(job->id, id, SBX_ID_LEN);
     job->created = json_integer_value(json_object_get(header, "created"));
+
+    if (cancelled) {
+        job->cancelled = "before a restart";        /* ends it cancelled */
+    }
 
     e[scan->nended].job = job;
     memcpy(e[scan->nended].why, why, sizeof(why));

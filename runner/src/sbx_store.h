@@ -45,6 +45,13 @@ char *sbx_store_result(const char *id, size_t *len);
  */
 void sbx_store_unstarted(sbx_job_t *job);
 
+/*
+ * A cancel that reached the job while it runs, kept until it finishes:
+ * after a crash the next start ends it as cancelled, not run again.
+ */
+int sbx_store_cancel(sbx_job_t *job, const char *why);
+
+/* The job's file and its cancel mark, if any, are removed. */
 void sbx_store_forget(const char *id);
 
 /* Whether a job of this id is on disk, accepted or finished. */
@@ -53,8 +60,9 @@ int sbx_store_exists(const char *id);
 /*
  * At start-up: puts results within their TTL back in the table and
  * queues unfinished jobs again (beyond the queue's bound if need be);
- * one that cannot run again finishes as internal_error, and goes to the
- * done queue like every finished job.
+ * one that cannot run again finishes as internal_error (or as cancelled,
+ * when a cancel mark says so), and goes to the done queue like every
+ * finished job.
  */
 int sbx_store_recover(sbx_queue_t *queue, sbx_done_t *done);
 
