@@ -2,10 +2,12 @@
 # through nginx unbuffered, the result last; late joiners get what
 # happened first; many listeners on one job; output bounded by the
 # limits; a compile failure; an unknown id; a client that goes away
-# mid-stream disturbs nothing; a program cannot forge an event.
+# mid-stream disturbs nothing; a program cannot forge an event; a live
+# verdict is the one the result gives.
 
 use Test::Nginx::Socket 'no_plan';
 use Sbx::Test;
+use Sbx::Programs;
 
 no_shuffle();
 no_root_location();
@@ -312,3 +314,32 @@ Test::More::is($ev->[-1]{data}{exit_code}, 3, 'its own exit code');
 --- request
 GET /health
 --- error_code: 200
+
+
+
+=== TEST 11: a live verdict is the result's: a runtime's full heap is memory_limit_exceeded in both
+The JVM throws OutOfMemoryError of its own before the cgroup's limit is
+reached; the result remaps that runtime error by the language's
+memory_error pattern, and so must the test's live event, which init
+sends without the test's stderr.
+--- init
+for my $lang (qw(java kotlin)) {
+    my $id = main::submit_async({ language => $lang,
+        source => $Sbx::Programs::Torture{$lang},
+        tests => [ map { { stdin => "$_\n" } } qw(crash eat) ] });
+    my (undef, undef, $ev) = main::events("/submissions/$id/events");
+    my @t = grep { $_->{event} eq 'test' } @$ev;
+    my $res = $ev->[-1]{data};
+    Test::More::like(main::output($ev, 'stderr', 1), qr/OutOfMemoryError/,
+                     "$lang: its own heap was full");
+    Test::More::is_deeply([map { $_->{data}{status} } @t],
+                          ['runtime_error', 'memory_limit_exceeded'],
+                          "$lang: the live verdicts");
+    Test::More::is_deeply([map { $_->{data}{status} } @t],
+                          [map { $_->{status} } @{ $res->{tests} || [] }],
+                          "$lang: as the result says");
+}
+--- request
+GET /health
+--- error_code: 200
+--- timeout: 180

@@ -53,18 +53,8 @@
 /* a live frame's body is at most this: init's pieces are 16 KiB */
 #define SBX_HANDOVER_LIVE_MAX  (64 * 1024)
 
-
-/*
- * The worker's state while it reads the channel: the bytes of a UTF-8
- * sequence cut at the end of a piece, per stream, wait for the next
- * piece of the same step.
- */
-typedef struct {
-    sbx_job_t          *job;
-    long                step;               /* -1: the compile */
-    size_t              carry_len[2];
-    unsigned char       carry[2][4];
-} sbx_handover_live_t;
+/* the start of a test's stderr that a TEST event is judged by */
+#define SBX_HANDOVER_ERR_MAX   (64 * 1024)
 
 
 static int sbx_handover_complete(sbx_buf_t *out, void *data);
@@ -211,8 +201,7 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
 
     job = box->job;
 
-    memset(&live, 0, sizeof(sbx_handover_live_t));
-    live.job = job;
+    sbx_handover_live_init(&live, job);
 
     memset(&out, 0, sizeof(sbx_buf_t));
     memset(&errs, 0, sizeof(sbx_buf_t));
@@ -229,7 +218,7 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
                            sbx_handover_log_max(box->log_cap), wait,
                            sbx_handover_complete, &live, &out, &errs);
 
-    sbx_handover_flush(&live);
+    sbx_handover_live_end(&live);
 
     if (rc == SBX_AGAIN) {
         snprintf(err, size, "the sandbox did not finish within %lld ms",
@@ -328,10 +317,34 @@ done:
 }
 
 
+void
+sbx_handover_live_init(sbx_handover_live_t *live, sbx_job_t *job)
+{
+    memset(live, 0, sizeof(sbx_handover_live_t));
+    live->job = job;
+    live->err_step = -1;
+}
+
+
+void
+sbx_handover_live_end(sbx_handover_live_t *live)
+{
+    sbx_handover_flush(live);
+    sbx_buf_free(&live->err);
+}
+
+
+int
+sbx_handover_frames(sbx_handover_live_t *live, sbx_buf_t *out)
+{
+    return sbx_handover_complete(out, live);
+}
+
+
 /*
  * Takes the live frames that are whole off the front of init's output
  * and publishes them; then whether what is left is the whole RESULT
- * frame (or cannot become one).
+ * frame (or cannot become one).  The follow's callback.
  */
 
 static int
@@ -459,6 +472,18 @@ sbx_handover_live(sbx_handover_live_t *live, sbx_proto_header_t *h,
             return SBX_ERROR;
         }
 
+        if (stream == 1 && step >= 0 && live->job->lang->memory_error) {
+
+            if (live->err_step != step) {
+                live->err_step = step;
+                live->err.len = 0;
+            }
+
+            (void) sbx_buf_append(&live->err, raw,
+                                  sbx_min((size_t) n, SBX_HANDOVER_ERR_MAX
+                                                      - live->err.len));
+        }
+
         sbx_handover_output(live, step, stream, raw, n, 0);
         free(raw);
 
@@ -481,7 +506,11 @@ sbx_handover_live(sbx_handover_live_t *live, sbx_proto_header_t *h,
 
         sbx_handover_flush(live);
 
-        o = sbx_result_live_test(v, live->job);
+        o = (live->err_step == step)
+            ? sbx_result_live_test(v, live->job,
+                                   (unsigned char *) live->err.data,
+                                   live->err.len)
+            : sbx_result_live_test(v, live->job, NULL, 0);
         json_decref(v);
 
         if (o != NULL) {

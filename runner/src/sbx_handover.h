@@ -13,6 +13,7 @@
 
 #include "sbx.h"
 #include "sbx_box.h"
+#include "sbx_job.h"
 
 
 #define SBX_HANDOVER_START_MS   10000    /* for init to come up */
@@ -51,6 +52,36 @@ int sbx_handover_resume(sbx_box_t *box, sbx_msec_t deadline, char *err,
  * reason in err.
  */
 json_t *sbx_handover_result(sbx_box_t *box, char *err, size_t size);
+
+
+/*
+ * The reader of init's live frames, which sbx_handover_result() feeds
+ * with the logs as they come (and fuzz/handover.c with anything): the
+ * bytes of a UTF-8 sequence cut at the end of a piece, per stream, wait
+ * for the next piece of the same step; the start of the test's stderr
+ * is kept for its TEST frame, which the language's memory_error pattern
+ * may remap as the result will.
+ */
+typedef struct {
+    sbx_job_t          *job;
+    long                step;               /* -1: the compile */
+    size_t              carry_len[2];
+    unsigned char       carry[2][4];
+    long                err_step;
+    sbx_buf_t           err;                /* at most ..._ERR_MAX */
+} sbx_handover_live_t;
+
+void sbx_handover_live_init(sbx_handover_live_t *live, sbx_job_t *job);
+
+/*
+ * Publishes the live frames that are whole at the front of out as the
+ * job's events and takes them off; 1 once what is left is the whole
+ * RESULT frame, or cannot become one; 0 while more is needed.
+ */
+int sbx_handover_frames(sbx_handover_live_t *live, sbx_buf_t *out);
+
+/* What waits of a cut UTF-8 sequence is published; the state is freed. */
+void sbx_handover_live_end(sbx_handover_live_t *live);
 
 
 #endif /* _SBX_HANDOVER_H_INCLUDED_ */

@@ -27,6 +27,8 @@
 
 static json_t *sbx_result_step(json_t *step, sbx_job_t *job, int compile);
 static void sbx_result_memory_error(sbx_lang_t *lang, json_t *test);
+static int sbx_result_memory_match(sbx_lang_t *lang,
+    const unsigned char *text, size_t len);
 static void sbx_result_output(json_t *dst, json_t *src, const char *key,
     sbx_buf_t *raw);
 static void sbx_result_lossy(sbx_buf_t *dst, const unsigned char *p,
@@ -312,13 +314,11 @@ sbx_result_step(json_t *step, sbx_job_t *job, int compile)
 static void
 sbx_result_memory_error(sbx_lang_t *lang, json_t *test)
 {
-    int                 rc;
-    json_t             *err;
-    ssize_t             n;
-    sbx_buf_t           text;
-    const char         *st;
-    unsigned char      *raw;
-    pcre2_match_data   *md;
+    json_t          *err;
+    ssize_t          n;
+    sbx_buf_t        text;
+    const char      *st;
+    unsigned char   *raw;
 
     st = json_string_value(json_object_get(test, "status"));
     err = json_object_get(test, "stderr");
@@ -346,20 +346,42 @@ sbx_result_memory_error(sbx_lang_t *lang, json_t *test)
 
     free(raw);
 
-    md = pcre2_match_data_create_from_pattern(lang->memory_error, NULL);
-
-    if (md != NULL && text.len > 0) {
-        rc = pcre2_match(lang->memory_error, (PCRE2_SPTR) text.data,
-                         text.len, 0, 0, md, NULL);
-
-        if (rc >= 0) {
-            json_object_set_new(test, "status",
-                json_string(sbx_status_names[SBX_STATUS_MEMORY_LIMIT]));
-        }
+    if (sbx_result_memory_match(lang, (unsigned char *) text.data,
+                                text.len))
+    {
+        json_object_set_new(test, "status",
+            json_string(sbx_status_names[SBX_STATUS_MEMORY_LIMIT]));
     }
 
-    pcre2_match_data_free(md);
     sbx_buf_free(&text);
+}
+
+
+/* Whether stderr text (UTF-8) says the runtime's own heap was full. */
+
+static int
+sbx_result_memory_match(sbx_lang_t *lang, const unsigned char *text,
+    size_t len)
+{
+    int                 rc;
+    pcre2_match_data   *md;
+
+    if (lang->memory_error == NULL || len == 0) {
+        return 0;
+    }
+
+    md = pcre2_match_data_create_from_pattern(lang->memory_error, NULL);
+
+    if (md == NULL) {
+        return 0;
+    }
+
+    rc = pcre2_match(lang->memory_error, (PCRE2_SPTR) text, len, 0, 0, md,
+                     NULL);
+
+    pcre2_match_data_free(md);
+
+    return rc >= 0;
 }
 
 
@@ -584,13 +606,20 @@ sbx_result_utf8_whole(const unsigned char *p, size_t len)
 }
 
 
-/* A test's verdict from init's TEST frame, as the result shows a test. */
+/*
+ * A test's verdict from init's TEST frame, as the result shows a test:
+ * err is the start of the test's stderr as it was streamed, for the same
+ * memory_error remap as the result's (sbx_result_memory_error()).
+ */
 
 json_t *
-sbx_result_live_test(json_t *step, sbx_job_t *job)
+sbx_result_live_test(json_t *step, sbx_job_t *job, const unsigned char *err,
+    size_t err_len)
 {
-    json_t      *o;
-    const char  *st;
+    json_t        *o;
+    sbx_buf_t      text;
+    const char    *st;
+    sbx_status_e   status;
 
     o = sbx_result_step(step, job, 0);
 
@@ -599,10 +628,24 @@ sbx_result_live_test(json_t *step, sbx_job_t *job)
     }
 
     st = json_string_value(json_object_get(o, "status"));
+    status = sbx_result_status(st ? st : "");
 
-    json_object_set_new(o, "status",
-                        json_string(sbx_status_names[
-                            sbx_result_status(st ? st : "")]));
+    if (status == SBX_STATUS_RUNTIME_ERROR && job->lang->memory_error != NULL
+        && err_len > 0)
+    {
+        memset(&text, 0, sizeof(sbx_buf_t));
+        sbx_result_lossy(&text, err, err_len);
+
+        if (sbx_result_memory_match(job->lang, (unsigned char *) text.data,
+                                    text.len))
+        {
+            status = SBX_STATUS_MEMORY_LIMIT;
+        }
+
+        sbx_buf_free(&text);
+    }
+
+    json_object_set_new(o, "status", json_string(sbx_status_names[status]));
     json_object_del(o, "stdout");
     json_object_del(o, "stderr");
 

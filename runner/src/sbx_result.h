@@ -43,7 +43,8 @@ json_t *sbx_result_diagnostics(sbx_lang_t *lang, const char *text,
 /* Live events (sbx_handover.c): output as text, a test's verdict. */
 json_t *sbx_result_text(const unsigned char *p, size_t len);
 size_t sbx_result_utf8_whole(const unsigned char *p, size_t len);
-json_t *sbx_result_live_test(json_t *step, sbx_job_t *job);
+json_t *sbx_result_live_test(json_t *step, sbx_job_t *job,
+    const unsigned char *err, size_t err_len);
 
 
 #endif /* _SBX_RESULT_H_INCLUDED_ */
