@@ -145,7 +145,7 @@ FUZZ_NGX     := $(FUZZ_DIR)/nginx
 FUZZ_SAN     := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
 FUZZ_CFLAGS  := $(FUZZ_SAN) -fno-sanitize-recover=undefined \
                 -fsanitize=fuzzer-no-link
-FUZZ_TARGETS := proto base64 check demux submit api result init_payload \
+FUZZ_TARGETS := proto base64 check demux submit api result handover init_payload \
                 module_request module_reply double
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 # seconds per target: the slowest targets (check, whose regexes run up
@@ -224,6 +224,7 @@ $(FUZZ_DIR)/proto $(FUZZ_DIR)/base64 $(FUZZ_DIR)/check: \
 	    $(FUZZ_DIR)/libcommon.a $(shell pkg-config --libs jansson libpcre2-8)
 
 $(FUZZ_DIR)/demux $(FUZZ_DIR)/submit $(FUZZ_DIR)/api $(FUZZ_DIR)/result \
+$(FUZZ_DIR)/handover \
 $(FUZZ_DIR)/double: \
     $(FUZZ_DIR)/%: fuzz/%.c $(FUZZ_DIR)/librunner.a $(FUZZ_DIR)/libcommon.a
 	$(FUZZ_LINK) $(WARN) -MMD -MP -pthread -Ifuzz -Irunner/src -Icommon \

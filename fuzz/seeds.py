@@ -109,6 +109,50 @@ def results():
     return r
 
 
+def handover(seen):
+    """init's live frames and then its result, as a container's log
+    brings them: the language's index, the size of the pieces, the log."""
+    langs = [l["id"] for l in json.load(open(os.path.join(
+        ROOT, "runner", "languages.json")))["languages"]]
+
+    def live(*frames):
+        return b"".join(f + b"\n" for f in frames)
+
+    def out(step, stream, data):
+        return frame("OUT", base64.b64encode(data),
+                     [("step", step), ("stream", stream)])
+
+    def test(n, st):
+        t = dict(st)
+        t.pop("stdout")
+        t.pop("stderr")
+        return frame("TEST", json.dumps(t), [("test", n)])
+
+    ran = results()[0]
+    streams = [
+        ("python", live(frame("STATUS", attrs=[("status", "running")]),
+                        out(0, "stdout", b"42\n"),
+                        test(0, ran["tests"][0]),
+                        out(1, "stdout", "h\u00e9".encode()[:2]),
+                        out(1, "stdout", "h\u00e9".encode()[2:]),
+                        out(1, "stderr", b"Traceback\n"),
+                        test(1, ran["tests"][1]),
+                        frame("RESULT", json.dumps(ran)))),
+        ("c", live(frame("STATUS", attrs=[("status", "compiling")]),
+                   out("compile", "stderr", b"main.c:3:5: error\n"),
+                   frame("RESULT", json.dumps(results()[-4])))),
+        ("java", live(frame("STATUS", attrs=[("status", "running")]),
+                      out(0, "stderr", b"Exception in thread \"main\" "
+                          b"java.lang.OutOfMemoryError: Java heap space\n"),
+                      test(0, step("runtime_error", exit_code=1)))),
+    ]
+    for lang, log in streams:
+        if lang in langs:
+            for piece in (0, 6, 255):
+                put("handover", bytes([langs.index(lang), piece]) + log,
+                    seen)
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT,
                                                                "build",
@@ -208,6 +252,8 @@ def main():
         put("result", body, seen)
         put("demux", docker(1, res[:40]) + docker(2, b"warning\n")
             + docker(1, res[40:]), seen)
+
+    handover(seen)
 
     # what the runner sends init: the submit target writes the payloads
     sub = os.path.join(CORPUS, "submit")
