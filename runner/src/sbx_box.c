@@ -46,12 +46,14 @@
 #include "sbx_lang.h"
 #include "sbx_log.h"
 #include "sbx_metrics.h"
+#include "sbx_monitor.h"
 
 
 #define SBX_BOX_LABEL            "org.sandbox.runner"
 #define SBX_BOX_REAPERS          4
 #define SBX_BOX_REMOVE_TRIES     3        /* then the sweep's */
 #define SBX_BOX_REMOVE_PAUSE_MS  250      /* doubled each time */
+#define SBX_BOX_LOG_KB           1024     /* init's own messages */
 
 
 static struct {
@@ -724,26 +726,37 @@ sbx_box_kill(sbx_docker_t *d)
 static void
 sbx_box_dispose(sbx_docker_t *d, sbx_box_t *box)
 {
+    int          rc;
     unsigned     try;
     sbx_job_t   *job;
 
     /*
      * Docker's removal can fail for a moment ("device or resource busy"
      * while the container's last process lets go of its mounts; the
-     * container is then left "Dead"): try again shortly before leaving
-     * it to the sweep, which is a minute away.
+     * container is then left "Dead"), or be in progress already and fail
+     * later (after Docker missed the container's exit): try again
+     * shortly, then have the sweep come in a few seconds.
      */
 
     for (try = 0; box->id[0] != '\0'; try++) {
 
-        if (d != NULL && sbx_docker_remove(d, box->id) == SBX_OK) {
+        rc = (d != NULL) ? sbx_docker_remove(d, box->id) : SBX_ERROR;
+
+        if (rc == SBX_OK) {
             break;
         }
 
         if (try == SBX_BOX_REMOVE_TRIES - 1) {
-            /* the monitor sweeps this runner's label later */
-            sbx_log_error("removing container %.12s: %s", box->id,
-                          d ? sbx_docker_error(d) : "no Docker client");
+            if (rc == SBX_AGAIN) {
+                sbx_log_info("container %.12s: Docker is still removing "
+                             "it; the sweep looks again", box->id);
+
+            } else {
+                sbx_log_error("removing container %.12s: %s", box->id,
+                              d ? sbx_docker_error(d) : "no Docker client");
+            }
+
+            sbx_monitor_sweep_soon();
             break;
         }
 

@@ -301,11 +301,19 @@ sbx_docker_kill(sbx_docker_t *d, const char *id)
 int
 sbx_docker_remove(sbx_docker_t *d, const char *id)
 {
-    /* 404: already gone; 409: removal already in progress */
-    static const int  ok[] = { 204, 404, 409, 0 };
+    /* 404: already gone */
+    static const int  ok[] = { 204, 404, 0 };
 
-    return sbx_docker_action(d, SBX_DOCKER_REMOVE, "DELETE", id,
-                             "?force=1&v=1", NULL, 30000, ok);
+    if (sbx_docker_action(d, SBX_DOCKER_REMOVE, "DELETE", id,
+                          "?force=1&v=1", NULL, 30000, ok)
+        == SBX_OK)
+    {
+        return SBX_OK;
+    }
+
+    /* a removal already in progress, which may yet fail */
+
+    return d->status == 409 ? SBX_AGAIN : SBX_ERROR;
 }
 
 int

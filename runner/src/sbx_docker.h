@@ -68,6 +68,7 @@ int sbx_docker_wait(sbx_docker_t *d, const char *id, sbx_msec_t timeout,
     int *status);
 
 int sbx_docker_kill(sbx_docker_t *d, const char *id);
+/* SBX_AGAIN: Docker is removing it already (and may yet fail to). */
 int sbx_docker_remove(sbx_docker_t *d, const char *id);
 int sbx_docker_logs(sbx_docker_t *d, const char *id, size_t max,
     sbx_buf_t *out, sbx_buf_t *err);

@@ -5,8 +5,9 @@
  * Once a second it drops expired results; it pings Docker (every second
  * while Docker is away, every five otherwise) and publishes the answer,
  * which /health reports and which makes new submissions fail fast with
- * 503 while Docker is down.  When Docker comes back, and every minute,
- * it sweeps this runner's containers that belong to no running job, so a
+ * 503 while Docker is down.  When Docker comes back, every minute, and
+ * a few seconds after a removal the reaper could not see through, it
+ * sweeps this runner's containers that belong to no running job, so a
  * removal that failed while Docker was away is not left behind.
  *
  * The test double has no Docker: the monitor only expires results there.
@@ -14,7 +15,8 @@
  * Locking: sbx_monitor.lock and .cond only pace the loop and carry the
  * stop request.  docker_up is written by the monitor alone (and by
  * sbx_monitor_start() before the thread exists) and read by any thread,
- * as a relaxed atomic: a reader needs the latest answer, not an order.
+ * as a relaxed atomic: a reader needs the latest answer, not an order;
+ * sweep_soon likewise, set by any thread and taken by the monitor.
  */
 
 
@@ -34,6 +36,7 @@
 
 #define SBX_MONITOR_PING_MS    5000
 #define SBX_MONITOR_SWEEP_MS   60000
+#define SBX_MONITOR_SOON_MS    5000
 
 
 static struct {
@@ -43,6 +46,7 @@ static struct {
     int                stop;
     int                started;
     int                docker_up;
+    int                sweep_soon;
 } sbx_monitor;
 
 
@@ -86,6 +90,13 @@ sbx_monitor_stop(void)
 
     pthread_cond_destroy(&sbx_monitor.cond);
     pthread_mutex_destroy(&sbx_monitor.lock);
+}
+
+
+void
+sbx_monitor_sweep_soon(void)
+{
+    __atomic_store_n(&sbx_monitor.sweep_soon, 1, __ATOMIC_RELAXED);
 }
 
 
@@ -155,6 +166,12 @@ sbx_monitor_loop(void *data)
             }
 
             next_ping = now + (up ? SBX_MONITOR_PING_MS : 1000);
+        }
+
+        if (__atomic_exchange_n(&sbx_monitor.sweep_soon, 0, __ATOMIC_RELAXED)
+            && next_sweep > now + SBX_MONITOR_SOON_MS)
+        {
+            next_sweep = now + SBX_MONITOR_SOON_MS;
         }
 
         if (d != NULL && was_up && now >= next_sweep) {

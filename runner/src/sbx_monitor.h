@@ -22,5 +22,8 @@ void sbx_monitor_stop(void);
  */
 int sbx_monitor_docker_up(void);
 
+/* A removal the reaper could not see through: the sweep comes sooner. */
+void sbx_monitor_sweep_soon(void);
+
 
 #endif /* _SBX_MONITOR_H_INCLUDED_ */
