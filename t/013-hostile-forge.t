@@ -1,9 +1,9 @@
 # Hostile programs that try to forge their result instead of earning it.
 #
 # sandbox-init writes the job's one RESULT frame to its standard output,
-# which the runner reads back from the container's logs.  A program that
-# could write there, or stop, kill or trace init, could claim any verdict
-# it liked.  So the program must reach init neither through /proc/1/fd,
+# the /sbx/io/evt FIFO that the runner reads.  A program that could write
+# there, or stop, kill or trace init, could claim any verdict it liked.
+# So the program must reach init neither through /proc/1/fd, the FIFO,
 # /proc/1/mem, ptrace, process_vm_*, pidfd_getfd nor signals, and a fake
 # "SBX/1 RESULT" frame it prints must only ever show up as its own output:
 # the verdict stays the one its exit status and output earn.
@@ -56,9 +56,9 @@ run_tests();
 __DATA__
 
 === TEST 1: every way to init (C) is closed; a fake "accepted" frame does not help
-init's stdout through /proc/1/fd/1, its memory, ptrace, process_vm_*,
-pidfd_getfd and pidfd_send_signal, kill(1, …) with eight signals: all
-refused.  kill(-1, SIGKILL) finds nobody to kill.  The program then
+init's stdout through /proc/1/fd/1 and the FIFO it is, its memory,
+ptrace, process_vm_*, pidfd_getfd and pidfd_send_signal, kill(1, …) with
+eight signals: all refused.  kill(-1, SIGKILL) finds nobody to kill.  The program then
 prints a well-formed RESULT frame claiming "accepted" on stdout and
 stderr and exits 1: it is a runtime_error whose output is the frame.
 --- request eval
@@ -94,6 +94,7 @@ main(void)
     len = fread(frame, 1, sizeof(frame), stdin);
 
     report("open /proc/1/fd/1", open("/proc/1/fd/1", O_WRONLY));
+    report("open /sbx/io/evt", open("/sbx/io/evt", O_WRONLY | O_NONBLOCK));
     report("open /proc/1/mem", open("/proc/1/mem", O_RDWR));
     report("ptrace attach 1", ptrace(PTRACE_ATTACH, 1, NULL, NULL));
     report("ptrace seize 1", ptrace(PTRACE_SEIZE, 1, NULL, NULL));
@@ -139,6 +140,7 @@ tests.0.status: "runtime_error"
 message: "the program exited with code 1"
 _J_
 . main::is_string(stdout => "open /proc/1/fd/1: EACCES\n"
+                           . "open /sbx/io/evt: EACCES\n"
                            . "open /proc/1/mem: EACCES\n"
                            . "ptrace attach 1: EPERM\n"
                            . "ptrace seize 1: EPERM\n"
@@ -231,11 +233,13 @@ for sig in TERM KILL STOP INT HUP QUIT USR2; do
         echo "kill -$sig 1: refused"
     fi
 done
-if printf '%s' "$frame" > /proc/1/fd/1; then
-    echo "/proc/1/fd/1: WRITTEN"
-else
-    echo "/proc/1/fd/1: refused"
-fi 2> /dev/null
+for channel in /proc/1/fd/1 /sbx/io/evt; do
+    if printf '%s' "$frame" > $channel; then
+        echo "$channel: WRITTEN"
+    else
+        echo "$channel: refused"
+    fi 2> /dev/null
+done
 printf '%s' "$frame" > /dev/stdout
 echo "and on /dev/stderr" > /dev/stderr
 exit 3
@@ -254,6 +258,7 @@ _J_
                            . "kill -QUIT 1: refused\n"
                            . "kill -USR2 1: refused\n"
                            . "/proc/1/fd/1: refused\n"
+                           . "/sbx/io/evt: refused\n"
                            . $main::ACCEPTED))
 
 

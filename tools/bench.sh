@@ -229,7 +229,7 @@ done
 # the runner's own overhead, of the jobs that found a warm container
 warm_overhead() {
     awk '{ for (i = 1; i < NF; i += 2) v[$i] = $(i+1)
-           if (v["calls"] == 1) print v["overhead"] }' "$dir/timing"
+           if (v["calls"] == 0) print v["overhead"] }' "$dir/timing"
 }
 ov50=$(warm_overhead | pct 50)
 printf '%-34s %9.2f %9.2f\n' "runner overhead (taken -> result," \
@@ -246,7 +246,7 @@ printf '%-34s %9.2f %9.2f\n' "outside the runner (client, nginx," \
     "$(pct 50 <"$dir/outside")" "$(pct 99 <"$dir/outside")"
 echo "  the frames both ways)"
 calls=$(stage calls | pct 50)
-cold=$(stage calls | awk '$1 > 1' | wc -l)
+cold=$(stage calls | awk '$1 > 0' | wc -l)
 echo "jobs that found no warm container: $cold of $(wc -l <"$dir/timing")"
 echo "Engine API calls on a job's path (p50): $calls"
 echo "Engine API calls in all during the run (pool and reaper included):"

@@ -67,6 +67,10 @@
 /* how long init waits for the runner around the COMPILED/GO pause */
 #define SBX_INIT_PAUSE_MS     60000
 
+/* how long init waits for the runner's end of evt after RUN; its size */
+#define SBX_INIT_CHANNEL_MS   10000
+#define SBX_INIT_CHANNEL_PIPE (256 * 1024)
+
 /* how long init tries to get rid of a step's processes */
 #define SBX_INIT_REAP_MS      10000
 
@@ -206,7 +210,6 @@ typedef struct {
     json_t            *compile;             /* its step, when it ran */
     json_t            *tests;               /* the test steps so far */
     unsigned           has_compile:1;       /* "compile" is in the result */
-    unsigned           paused:1;            /* COMPILED was sent */
     char               error[512];          /* "" when none */
 } sbx_init_out_t;
 
@@ -231,8 +234,8 @@ int sbx_init_ctl_read(sbx_init_ctl_t *ctl, char *word, size_t wsize,
     char **body, size_t *blen, size_t max, int timeout_ms, char *err,
     size_t size);
 void sbx_init_ctl_close(sbx_init_ctl_t *ctl);
+void sbx_init_channel(void);
 int sbx_init_pause(sbx_init_ctl_t *ctl, char *err, size_t size);
-void sbx_init_decline(void);
 int sbx_init_send(int fd, const char *word, const u_char *body,
     size_t len);
 

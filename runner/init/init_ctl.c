@@ -1,14 +1,15 @@
 
 /*
- * The control channel between the runner and init (docs/protocol.md,
- * "Runner <-> sandbox-init"): the ctl FIFO that brings RUN and GO, and
- * the evt FIFO that takes COMPILED or, opened and closed unwritten,
- * says that none will come.  Frames are parsed by common/sbx_proto.
+ * The channels between the runner and init (docs/protocol.md, "Runner
+ * <-> sandbox-init"): the ctl FIFO that brings RUN and GO, and the evt
+ * FIFO that takes everything init tells the runner: the live frames,
+ * COMPILED and the RESULT frame.  Frames are parsed by common/sbx_proto.
  *
  * ctl is read with a deadline only after RUN: before it, waiting for
  * ever is the point (a pooled container), and a runner that dies closes
- * the FIFO.  evt is opened non-blocking, so a runner that never opens
- * its end cannot hang init.
+ * the FIFO.  evt is opened once RUN came, non-blocking and retried, so
+ * a runner that never opens its end cannot hang init; it becomes init's
+ * standard output, so that every writer of a frame writes descriptor 1.
  */
 
 
@@ -207,17 +208,16 @@ sbx_init_ctl_fill(sbx_init_ctl_t *ctl, char *p, size_t n, int timeout_ms,
 
 
 /*
- * COMPILED on evt, then GO on ctl (docs/protocol.md).  evt is opened
- * non-blocking and retried, so a runner that never opens its end cannot
- * hang init for ever.
+ * The runner opened its end of evt before it wrote RUN: evt becomes
+ * init's standard output, the one channel of every frame init sends.
+ * Without it (no runner reads, or no evt) init's frames go to the
+ * container's standard output, where nobody waits for them.
  */
 
-int
-sbx_init_pause(sbx_init_ctl_t *ctl, char *err, size_t size)
+void
+sbx_init_channel(void)
 {
     int              fd;
-    char            *body, word[SBX_PROTO_MAX_WORD + 1];
-    size_t           len;
     uint64_t         start;
     struct timespec  ts;
 
@@ -231,31 +231,56 @@ sbx_init_pause(sbx_init_ctl_t *ctl, char *err, size_t size)
         }
 
         if (errno != ENXIO && errno != EINTR) {
-            snprintf(err, size, "%s: %s", SBX_INIT_EVT, strerror(errno));
-            return SBX_INIT_ERROR;
+            sbx_init_log("%s: %s", SBX_INIT_EVT, strerror(errno));
+            return;
         }
 
         if (sbx_init_meter_now() - start
-            > (uint64_t) SBX_INIT_PAUSE_MS * 1000000)
+            > (uint64_t) SBX_INIT_CHANNEL_MS * 1000000)
         {
-            snprintf(err, size, "%s: no reader", SBX_INIT_EVT);
-            return SBX_INIT_ERROR;
+            sbx_init_log("%s: no reader", SBX_INIT_EVT);
+            return;
         }
 
         ts.tv_sec = 0;
-        ts.tv_nsec = 5000000;
+        ts.tv_nsec = 1000000;
         nanosleep(&ts, NULL);
     }
 
-    fcntl(fd, F_SETFL, 0);
+    /* blocking writes: the runner reads as init writes */
 
-    if (sbx_init_send(fd, "COMPILED", NULL, 0) != SBX_INIT_OK) {
-        snprintf(err, size, "%s: %s", SBX_INIT_EVT, strerror(errno));
-        close(fd);
-        return SBX_INIT_ERROR;
+    (void) fcntl(fd, F_SETFL, 0);
+
+    /* room for a few live pieces while the runner is busy, if allowed */
+
+    (void) fcntl(fd, F_SETPIPE_SZ, SBX_INIT_CHANNEL_PIPE);
+
+    if (dup2(fd, 1) == -1) {
+        sbx_init_log("dup2 %s: %s", SBX_INIT_EVT, strerror(errno));
+
+    } else {
+        /* every child gets its own descriptor 1 (init_spawn.c) */
+        (void) fcntl(1, F_SETFD, FD_CLOEXEC);
     }
 
     close(fd);
+}
+
+
+/* COMPILED on the channel, then GO on ctl (docs/protocol.md). */
+
+int
+sbx_init_pause(sbx_init_ctl_t *ctl, char *err, size_t size)
+{
+    char    *body, word[SBX_PROTO_MAX_WORD + 1];
+    size_t   len;
+
+    if (sbx_init_send(1, "COMPILED", NULL, 0) != SBX_INIT_OK
+        || sbx_write_all(1, "\n", 1) < 0)
+    {
+        snprintf(err, size, "%s: %s", SBX_INIT_EVT, strerror(errno));
+        return SBX_INIT_ERROR;
+    }
 
     if (sbx_init_ctl_read(ctl, word, sizeof(word), &body, &len, 0,
                           SBX_INIT_PAUSE_MS, err, size)
@@ -272,27 +297,6 @@ sbx_init_pause(sbx_init_ctl_t *ctl, char *err, size_t size)
     }
 
     return SBX_INIT_OK;
-}
-
-
-/*
- * A runner waiting for COMPILED learns that none will come when init
- * opens evt and closes it unwritten (docs/protocol.md): after a failed
- * compile, and after any error that ends the job before the pause.  One
- * non-blocking attempt: a runner that waits has its end open already,
- * and without a reader (or without evt) there is nobody to tell.
- */
-
-void
-sbx_init_decline(void)
-{
-    int  fd;
-
-    fd = open(SBX_INIT_EVT, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-
-    if (fd != -1) {
-        close(fd);
-    }
 }
 
 

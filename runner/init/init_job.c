@@ -104,8 +104,6 @@ sbx_init_job(sbx_init_job_t *job, sbx_init_ctl_t *ctl, sbx_init_out_t *out)
         }
 
         if (job->pause_after_compile) {
-            out->paused = 1;
-
             if (sbx_init_pause(ctl, out->error, sizeof(out->error))
                 != SBX_INIT_OK)
             {

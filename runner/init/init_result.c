@@ -122,10 +122,6 @@ sbx_init_result(sbx_init_out_t *out)
         sbx_init_log("%s", out->error);
     }
 
-    if (!out->paused) {
-        sbx_init_decline();
-    }
-
     if (out->tests == NULL) {
         out->tests = json_array();
     }
@@ -161,8 +157,9 @@ sbx_init_result(sbx_init_out_t *out)
     rc = sbx_init_send(1, "RESULT", (u_char *) body, strlen(body));
     free(body);
 
-    /* a line feed after the frame: Docker's log drivers hold an
-     * unterminated last line back until the container stops */
+    /* a line feed after the frame: read as lines (Docker's log drivers,
+     * when evt was not opened), an unterminated last line is held back
+     * until the container stops */
 
     if (rc == SBX_INIT_OK) {
         rc = sbx_write_all(1, "\n", 1) < 0 ? SBX_INIT_ERROR : SBX_INIT_OK;

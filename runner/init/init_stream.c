@@ -1,8 +1,9 @@
 
 /*
  * Live events: what init tells the runner while the job runs, on the
- * channel that carries the RESULT frame (its standard output, which
- * nothing but init can write: docs/protocol.md, "Live frames").
+ * channel that carries the RESULT frame (its standard output, the evt
+ * FIFO, which nothing but init can write: docs/protocol.md, "Live
+ * frames").
  *
  *   STATUS  compiling, then running, as each phase starts
  *   OUT     a piece of a step's stdout or stderr, base64, in order
@@ -14,8 +15,9 @@
  * are waiting or SBX_STREAM_MS after the last piece, and at the step's
  * end; after SBX_STREAM_FRAMES pieces in a job only the steps' ends
  * send, so that the runner's copy of the channel has a known size.
- * Every frame is followed by a line feed, like RESULT, so that Docker's
- * line-oriented log drivers pass it on at once.
+ * Every frame is followed by a line feed, like RESULT, so that a
+ * channel read as lines (Docker's log drivers, when evt was not opened)
+ * passes it on at once.
  *
  * The program's bytes are only ever the base64 body of a frame that init
  * writes: whatever the program prints, it cannot make a frame.

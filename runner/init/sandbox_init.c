@@ -3,7 +3,8 @@
  * sandbox-init: PID 1 of a sandbox container.  It waits for the job on
  * /sbx/io/ctl, writes the files, compiles, runs every test, judges and
  * meters them, and writes exactly one SBX/1 RESULT frame to its standard
- * output (docs/protocol.md, "Runner <-> sandbox-init").  This file is
+ * output, which is the /sbx/io/evt FIFO once RUN came (docs/protocol.md,
+ * "Runner <-> sandbox-init").  This file is
  * main: the process's own setup, reading RUN and handing the job to
  * init_job.c and its result to init_result.c (init.h lists the rest).
  *
@@ -12,10 +13,12 @@
  * - It is static and small, bind-mounted read-only into images that share
  *   nothing with the host, and it is the only privileged process in the
  *   container (root with CAP_SETUID, CAP_SETGID and CAP_KILL only).
- * - Its standard output is the result channel, so nothing else may ever
- *   write there: the program gets pipes for stdout and stderr and no
- *   other descriptor, runs as another uid without capabilities, and init
- *   is not dumpable, so /proc/1/fd and ptrace are closed to it.
+ * - Its standard output is the result channel, the evt FIFO that the
+ *   runner reads directly (no Docker call on a job's path), so nothing
+ *   else may ever write there: the program gets pipes for stdout and
+ *   stderr and no other descriptor, runs as another uid without
+ *   capabilities and cannot open the FIFO, and init is not dumpable, so
+ *   /proc/1/fd and ptrace are closed to it.
  * - Whatever init cannot do correctly it reports in the result's "error"
  *   rather than dying: a container that stops without a RESULT frame
  *   tells the runner nothing.  Only a failure to write the frame itself
@@ -49,6 +52,7 @@ static void sbx_init_fds(void);
 int
 main(void)
 {
+    int              rc;
     char            *body, word[SBX_PROTO_MAX_WORD + 1];
     size_t           len;
     sbx_init_ctl_t   ctl;
@@ -103,11 +107,15 @@ main(void)
         return sbx_init_result(&out);
     }
 
-    if (sbx_init_ctl_read(&ctl, word, sizeof(word), &body, &len,
-                          SBX_INIT_MAX_PAYLOAD, -1, out.error,
-                          sizeof(out.error))
-        != SBX_INIT_OK)
-    {
+    rc = sbx_init_ctl_read(&ctl, word, sizeof(word), &body, &len,
+                           SBX_INIT_MAX_PAYLOAD, -1, out.error,
+                           sizeof(out.error));
+
+    /* a runner that wrote anything reads evt: the result goes there */
+
+    sbx_init_channel();
+
+    if (rc != SBX_INIT_OK) {
         return sbx_init_result(&out);
     }
 

@@ -504,7 +504,8 @@ sbx_box_leave(sbx_box_t *box)
  * The container: the box's own directory (sbx_boxdir.c) read-only at
  * /sbx, the only host path in it, with sandbox-init's copy that runs as
  * PID 1 and the FIFOs in /sbx/io, and its dev/ read-only at /dev with the
- * box's own device nodes; logs large enough for the result frame.
+ * box's own device nodes; a small log, for init's own messages (its
+ * frames go to the evt FIFO).
  * Everything else a program can reach is the container's own: its
  * overlay root (locks and inotify on image files stay in it), tmpfs for
  * /work, /tmp and /dev/shm, and its own network (abstract UNIX sockets),
@@ -560,8 +561,7 @@ sbx_box_spec(sbx_box_t *box)
              "rw,noexec,nosuid,nodev,size=%dk,mode=1777", SBX_BOX_SHM / 1024);
 
     snprintf(label, sizeof(label), "%s", sbx_conf.runner_id);
-    snprintf(logsize, sizeof(logsize), "%zuk",
-             sbx_handover_log_max(box->log_cap) / 1024);
+    snprintf(logsize, sizeof(logsize), "%dk", SBX_BOX_LOG_KB);
 
     mem = box->memory_kb * 1024;
 

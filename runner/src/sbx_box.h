@@ -38,7 +38,8 @@ struct sbx_box_s {
     /* its directory (sbx_boxdir.c); the FIFOs used by sbx_handover.c */
     char            dir[PATH_MAX];
     int             ctl;                 /* opened when the job comes */
-    int             evt;
+    int             evt;                 /* open from the start */
+    sbx_buf_t       chan;                /* read from evt, not yet taken */
     unsigned        dev:1;               /* dir/dev is its /dev */
 
     sbx_box_t      *prev;                /* live list */

@@ -327,21 +327,20 @@ sbx_boxdir_prepare(sbx_box_t *box, char *err, size_t size)
         return SBX_ERROR;
     }
 
-    if (box->lang->compile != NULL) {
-        if (sbx_boxdir_mkfifo(box, "evt", 0620, path, err, size)
-            != SBX_OK)
-        {
-            return SBX_ERROR;
-        }
+    if (sbx_boxdir_mkfifo(box, "evt", 0620, path, err, size) != SBX_OK) {
+        return SBX_ERROR;
+    }
 
-        /* read-only: poll() reports POLLHUP if init dies after opening */
+    /*
+     * Open before init can write it (it opens its end once RUN came):
+     * poll() then reports POLLHUP only once init opened it and ended.
+     */
 
-        box->evt = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    box->evt = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
-        if (box->evt == -1) {
-            snprintf(err, size, "open %s: %s", path, strerror(errno));
-            return SBX_ERROR;
-        }
+    if (box->evt == -1) {
+        snprintf(err, size, "open %s: %s", path, strerror(errno));
+        return SBX_ERROR;
     }
 
     return SBX_OK;
@@ -358,6 +357,8 @@ sbx_boxdir_close(sbx_box_t *box)
     if (box->evt != -1) {
         close(box->evt);
     }
+
+    sbx_buf_free(&box->chan);
 
     if (box->dir[0] != '\0') {
         sbx_boxdir_rmdir(box->dir);

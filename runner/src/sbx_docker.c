@@ -33,15 +33,6 @@
 #define SBX_DOCKER_MAX_BODY  (4 * 1024 * 1024)
 
 
-typedef struct {
-    sbx_buf_t               *out;
-    sbx_buf_t               *err;
-    size_t                   used;        /* of d->body, demultiplexed */
-    size_t                   total;       /* bytes received in all */
-    sbx_docker_complete_pt   done;
-    void                    *data;
-    unsigned                 complete:1;
-} sbx_docker_follow_t;
 
 
 struct sbx_docker_s {
@@ -51,7 +42,6 @@ struct sbx_docker_s {
     size_t               max;
     long                 status;
     uint64_t             calls;           /* made with this client */
-    sbx_docker_follow_t *follow;          /* a following logs request */
     char                 error[CURL_ERROR_SIZE + 128];
 };
 
@@ -483,54 +473,6 @@ sbx_docker_list(sbx_docker_t *d, const char *label)
 
 
 int
-sbx_docker_follow(sbx_docker_t *d, const char *id, size_t max,
-    sbx_msec_t timeout, sbx_docker_complete_pt done, void *data,
-    sbx_buf_t *out, sbx_buf_t *err)
-{
-    int                  rc;
-    char                 path[128];
-    sbx_docker_follow_t  f;
-
-    snprintf(path, sizeof(path),
-             "/containers/%s/logs?stdout=1&stderr=1&follow=1", id);
-
-    memset(&f, 0, sizeof(sbx_docker_follow_t));
-    f.out = out;
-    f.err = err;
-    f.done = done;
-    f.data = data;
-
-    d->follow = &f;
-    rc = sbx_docker_request(d, SBX_DOCKER_LOGS, "GET", path, NULL, timeout,
-                            max);
-    d->follow = NULL;
-
-    /* the transfer was cut short on purpose once the result was in */
-
-    if (f.complete) {
-        return SBX_OK;
-    }
-
-    if (rc == 200) {
-        if (f.used != d->body.len) {
-            snprintf(d->error, sizeof(d->error),
-                     "logs: malformed multiplexed stream");
-            return SBX_ERROR;
-        }
-
-        return SBX_DECLINED;
-    }
-
-    if (rc > 0) {
-        sbx_docker_api_error(d, "logs");
-        return SBX_ERROR;
-    }
-
-    return rc;
-}
-
-
-int
 sbx_docker_demux(const char *data, size_t len, sbx_buf_t *out,
     sbx_buf_t *err)
 {
@@ -694,15 +636,11 @@ sbx_docker_request(sbx_docker_t *d, sbx_docker_call_e call,
 static size_t
 sbx_docker_write(char *ptr, size_t size, size_t n, void *data)
 {
-    size_t                frame;
-    sbx_docker_t         *d = data;
-    sbx_docker_follow_t  *f;
-    const unsigned char  *p;
+    sbx_docker_t  *d = data;
 
     size *= n;
-    f = d->follow;
 
-    if ((f ? f->total : d->body.len) + size > d->max) {
+    if (d->body.len + size > d->max) {
         snprintf(d->error, sizeof(d->error),
                  "response larger than %zu bytes", d->max);
         return 0;                         /* aborts the transfer */
@@ -710,51 +648,6 @@ sbx_docker_write(char *ptr, size_t size, size_t n, void *data)
 
     if (sbx_buf_append(&d->body, ptr, size) != SBX_OK) {
         return 0;
-    }
-
-    if (f == NULL) {
-        return size;
-    }
-
-    f->total += size;
-
-    /* demultiplex the frames that are complete, then ask if it is enough */
-
-    while (d->body.len - f->used >= 8) {
-        p = (const unsigned char *) d->body.data + f->used;
-
-        frame = 8 + (((size_t) p[4] << 24) | ((size_t) p[5] << 16)
-                     | ((size_t) p[6] << 8) | (size_t) p[7]);
-
-        if (d->body.len - f->used < frame) {
-            break;
-        }
-
-        if (sbx_docker_demux(d->body.data + f->used, frame, f->out, f->err)
-            != SBX_OK)
-        {
-            snprintf(d->error, sizeof(d->error),
-                     "logs: malformed multiplexed stream");
-            return 0;
-        }
-
-        f->used += frame;
-    }
-
-    /*
-     * What is demultiplexed is in out and err now: keep only the start
-     * of the next frame, so that the logs are held once, not twice.
-     */
-
-    if (f->used > 0) {
-        memmove(d->body.data, d->body.data + f->used, d->body.len - f->used);
-        d->body.len -= f->used;
-        f->used = 0;
-    }
-
-    if (f->done(f->out, f->data)) {
-        f->complete = 1;
-        return 0;                         /* no need to read further */
     }
 
     return size;

@@ -89,18 +89,6 @@ int sbx_docker_userns(json_t *info, int *userns, unsigned *uid,
     unsigned *gid);
 
 /*
- * Follows a container's logs as they are written, demultiplexed into out
- * and err, until done(out, data) is true: SBX_OK.  SBX_DECLINED when the
- * stream ends first (the container stopped), SBX_AGAIN on timeout,
- * SBX_ERROR on anything else or beyond max bytes.
- */
-typedef int (*sbx_docker_complete_pt)(sbx_buf_t *out, void *data);
-
-int sbx_docker_follow(sbx_docker_t *d, const char *id, size_t max,
-    sbx_msec_t timeout, sbx_docker_complete_pt done, void *data,
-    sbx_buf_t *out, sbx_buf_t *err);
-
-/*
  * All containers, running or not, that carry label "key=value": Docker's
  * own summaries ({"Id": …, "Names": ["/name"], …}).
  */

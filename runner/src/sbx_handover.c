@@ -1,28 +1,30 @@
 
 /*
  * The runner's half of the hand-over to sandbox-init: the protocol
- * spoken over a box's FIFOs and read back from its logs.
+ * spoken over a box's two FIFOs, with no Docker call on the way.
  *
  * The container starts with sandbox-init as PID 1, which blocks on the
  * box's ctl FIFO for its payload; the box's directory, its FIFOs and
- * their permissions are made by sbx_boxdir.c before the container starts.
+ * their permissions are made by sbx_boxdir.c before the container starts,
+ * and the runner holds the read end of evt from then on.
  *
  * The frames (common/sbx_proto.h): the runner opens ctl (which succeeds
- * only while init has its end open) and writes RUN and its payload.  For
- * compiled languages init writes COMPILED to evt and waits for GO on
- * ctl, so that the runner can lower the container's limits to the run's
- * in between (sbx_sandbox.c).  Last, init writes RESULT to its stdout,
- * which the runner follows in the container's logs.  Before it, on the
- * same channel, come the live frames (STATUS, OUT, TEST), which are
- * parsed as they arrive and published as the job's events
- * (sbx_events.c); only what is whole is taken, so the RESULT frame is
- * what remains.
+ * only while init has its end open) and writes RUN and its payload; init
+ * then opens evt and writes everything else there.  First the live
+ * frames (STATUS, OUT, TEST), which are parsed as they arrive and
+ * published as the job's events (sbx_events.c).  For compiled languages
+ * init writes COMPILED after the compile's and waits for GO on ctl, so
+ * that the runner can lower the container's limits to the run's in
+ * between (sbx_sandbox.c).  Last comes RESULT: only what is whole is
+ * taken off the channel, so the RESULT frame is what remains.  Init
+ * closing evt without it (it died, or Docker or a cancel killed the
+ * container) ends the read at once; only then is Docker asked why.
  *
  * Security: the runner never touches a path the program can write.  It
  * opens only the FIFOs it made in the box's own directory, which the
- * program cannot reach, and takes the result from the container's logs
- * as one frame that only init writes (the program's output is inside it,
- * never a file the runner reads); sbx_result.c turns it into the API's.
+ * program cannot reach, and takes the result from evt as one frame that
+ * only init writes (the program's output is inside it, never a file the
+ * runner reads); sbx_result.c turns it into the API's.
  *
  * Locking: none.  A box, its descriptors and its job belong to the
  * worker that holds it.
@@ -56,8 +58,15 @@
 /* the start of a test's stderr that a TEST event is judged by */
 #define SBX_HANDOVER_ERR_MAX   (64 * 1024)
 
+/* what is read of a failed init's own log, to say why it failed */
+#define SBX_HANDOVER_ERRS_MAX  (64 * 1024)
 
-static int sbx_handover_complete(sbx_buf_t *out, void *data);
+/* what one read takes off evt */
+#define SBX_HANDOVER_READ      (64 * 1024)
+
+
+static int sbx_handover_complete(sbx_buf_t *out,
+    sbx_handover_live_t *live);
 static int sbx_handover_live(sbx_handover_live_t *live,
     sbx_proto_header_t *h, const char *body);
 static void sbx_handover_output(sbx_handover_live_t *live, long step,
@@ -67,8 +76,8 @@ static int sbx_handover_test(sbx_handover_live_t *live,
     const sbx_proto_str_t *a, long *n);
 static int sbx_handover_write(int fd, const char *buf, size_t len,
     sbx_msec_t deadline);
-static int sbx_handover_read_frame(int fd, const char *word,
-    sbx_msec_t deadline);
+static int sbx_handover_fill(sbx_box_t *box, sbx_msec_t deadline,
+    size_t max);
 
 
 /*
@@ -120,7 +129,7 @@ sbx_handover_send(sbx_box_t *box, char *err, size_t size)
     json_object_set_new(payload, "uid", json_integer(box->uid));
     json_object_set_new(payload, "gid", json_integer(box->uid));
     json_object_set_new(payload, "pause_after_compile",
-                        json_boolean(box->evt != -1));
+                        json_boolean(box->lang->compile != NULL));
 
     if (box->job->output_budget >= 1024) {
         json_object_set_new(payload, "output_budget_kb",
@@ -155,12 +164,38 @@ sbx_handover_send(sbx_box_t *box, char *err, size_t size)
 }
 
 
-/* Whether compiling ended with init pausing for the run's limits. */
+/*
+ * Whether compiling ended with init pausing for the run's limits: the
+ * compile's live frames are published on the way; a RESULT instead (the
+ * compile failed) stays on the channel for sbx_handover_result().
+ */
 
 int
 sbx_handover_compiled(sbx_box_t *box, sbx_msec_t deadline)
 {
-    return sbx_handover_read_frame(box->evt, "COMPILED", deadline);
+    int                  rc;
+    sbx_handover_live_t  live;
+
+    sbx_handover_live_init(&live, box->job);
+    live.pause = 1;
+
+    rc = SBX_OK;
+
+    while (!sbx_handover_complete(&box->chan, &live)) {
+        rc = sbx_handover_fill(box, deadline,
+                               sbx_handover_log_max(box->log_cap));
+        if (rc != SBX_OK) {
+            break;
+        }
+    }
+
+    sbx_handover_live_end(&live);
+
+    if (rc == SBX_AGAIN) {
+        return SBX_AGAIN;
+    }
+
+    return live.compiled ? SBX_OK : SBX_DECLINED;
 }
 
 
@@ -183,9 +218,9 @@ sbx_handover_resume(sbx_box_t *box, sbx_msec_t deadline, char *err,
 
 
 /*
- * Reads init's RESULT frame as it is written: the container's logs are
- * followed until the frame is complete, without waiting for the container
- * to stop (the reaper removes it anyway).
+ * Reads init's RESULT frame as it is written: evt is read until the frame
+ * is complete, without waiting for the container to stop (the reaper
+ * removes it anyway).
  */
 
 json_t *
@@ -193,9 +228,9 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
 {
     int                  rc, status;
     json_t              *result, *info;
-    sbx_buf_t            out, errs;
+    sbx_buf_t            out, errs, logs;
     sbx_job_t           *job;
-    sbx_msec_t           wait;
+    sbx_msec_t           wait, deadline;
     sbx_proto_header_t   h;
     sbx_handover_live_t  live;
 
@@ -203,8 +238,8 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
 
     sbx_handover_live_init(&live, job);
 
-    memset(&out, 0, sizeof(sbx_buf_t));
     memset(&errs, 0, sizeof(sbx_buf_t));
+    memset(&logs, 0, sizeof(sbx_buf_t));
     result = NULL;
 
     wait = SBX_HANDOVER_START_MS + SBX_HANDOVER_STEP_SLACK
@@ -214,11 +249,21 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
         wait += job->compile.v[SBX_LIMIT_WALL];
     }
 
-    rc = sbx_docker_follow(box->docker, box->id,
-                           sbx_handover_log_max(box->log_cap), wait,
-                           sbx_handover_complete, &live, &out, &errs);
+    deadline = sbx_monotonic_msec() + wait;
+
+    rc = SBX_OK;
+
+    while (!sbx_handover_complete(&box->chan, &live)) {
+        rc = sbx_handover_fill(box, deadline,
+                               sbx_handover_log_max(box->log_cap));
+        if (rc != SBX_OK) {
+            break;
+        }
+    }
 
     sbx_handover_live_end(&live);
+
+    out = box->chan;
 
     if (rc == SBX_AGAIN) {
         snprintf(err, size, "the sandbox did not finish within %lld ms",
@@ -227,11 +272,12 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
     }
 
     if (rc == SBX_ERROR) {
-        snprintf(err, size, "docker: %s", sbx_docker_error(box->docker));
+        snprintf(err, size, "reading sandbox-init's channel: %s",
+                 strerror(errno));
         goto done;
     }
 
-    /* the frame, and the line feed that lets it through the log driver */
+    /* the frame, and the line feed that ends every frame */
 
     if (rc == SBX_OK
         && sbx_proto_parse_header(out.data, out.len, out.len, &h)
@@ -249,15 +295,13 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
             result = NULL;
         }
 
-        if (errs.len) {
-            sbx_log_debug("job %s: sandbox-init: %.500s", job->id,
-                          errs.data);
-        }
-
         goto done;
     }
 
-    /* the container stopped without a result: say why as well as we can */
+    /* init ended without a result: say why as well as Docker can */
+
+    (void) sbx_docker_logs(box->docker, box->id, SBX_HANDOVER_ERRS_MAX,
+                           &logs, &errs);
 
     if (sbx_docker_wait(box->docker, box->id, 5000, &status) == SBX_OK) {
         sbx_log_debug("job %s: container %.12s exited with %d", job->id,
@@ -310,7 +354,7 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
 
 done:
 
-    sbx_buf_free(&out);
+    sbx_buf_free(&logs);
     sbx_buf_free(&errs);
 
     return result;
@@ -344,11 +388,12 @@ sbx_handover_frames(sbx_handover_live_t *live, sbx_buf_t *out)
 /*
  * Takes the live frames that are whole off the front of init's output
  * and publishes them; then whether what is left is the whole RESULT
- * frame (or cannot become one).  The follow's callback.
+ * frame (or cannot become one), or, when it waits for the pause, the
+ * COMPILED frame has been taken.
  */
 
 static int
-sbx_handover_complete(sbx_buf_t *out, void *data)
+sbx_handover_complete(sbx_buf_t *out, sbx_handover_live_t *live)
 {
     int                  rc;
     size_t               frame;
@@ -374,6 +419,28 @@ sbx_handover_complete(sbx_buf_t *out, void *data)
             return out->len > h.header_len + h.body_len;
         }
 
+        /* the pause after compiling: the frame is taken, the read ends */
+
+        if (sbx_proto_str_eq(&h.word, "COMPILED")) {
+            frame = h.header_len + h.body_len + 1;
+
+            if (out->len < frame) {
+                return 0;
+            }
+
+            if (!live->pause || h.body_len != 0
+                || out->data[frame - 1] != '\n')
+            {
+                return 1;
+            }
+
+            memmove(out->data, out->data + frame, out->len - frame);
+            out->len -= frame;
+            live->compiled = 1;
+
+            return 1;
+        }
+
         if (h.body_len > SBX_HANDOVER_LIVE_MAX) {
             return 1;
         }
@@ -387,7 +454,7 @@ sbx_handover_complete(sbx_buf_t *out, void *data)
         }
 
         if (out->data[frame - 1] != '\n'
-            || sbx_handover_live(data, &h, out->data + h.header_len)
+            || sbx_handover_live(live, &h, out->data + h.header_len)
                != SBX_OK)
         {
             return 1;
@@ -675,32 +742,55 @@ sbx_handover_write(int fd, const char *buf, size_t len, sbx_msec_t deadline)
 
 
 /*
- * Reads one bodiless frame with the given word.  SBX_OK, SBX_AGAIN on
- * timeout, SBX_DECLINED when init closed its end without sending it,
- * SBX_ERROR on anything else.
+ * Reads what init wrote on evt into box->chan, waiting until deadline
+ * for something to come: SBX_OK when it did, SBX_DECLINED once init has
+ * closed its end (it ended), SBX_AGAIN at the deadline, SBX_ERROR on a
+ * read error or beyond max bytes.
  */
 
 static int
-sbx_handover_read_frame(int fd, const char *word, sbx_msec_t deadline)
+sbx_handover_fill(sbx_box_t *box, sbx_msec_t deadline, size_t max)
 {
-    int                  rc;
-    char                 buf[SBX_PROTO_MAX_HEADER];
-    size_t               len;
-    ssize_t              n;
-    sbx_msec_t           left;
-    struct pollfd        pfd;
-    sbx_proto_header_t   h;
-
-    len = 0;
+    ssize_t        n;
+    sbx_msec_t     left;
+    struct pollfd  pfd;
 
     for ( ;; ) {
+        if (box->chan.len >= max) {
+            errno = EFBIG;
+            return SBX_ERROR;
+        }
+
+        if (sbx_buf_reserve(&box->chan, SBX_HANDOVER_READ) != SBX_OK) {
+            errno = ENOMEM;
+            return SBX_ERROR;
+        }
+
+        n = read(box->evt, box->chan.data + box->chan.len,
+                 sbx_min(SBX_HANDOVER_READ, max - box->chan.len));
+
+        if (n > 0) {
+            box->chan.len += n;
+            box->chan.data[box->chan.len] = '\0';
+            return SBX_OK;
+        }
+
+        /*
+         * 0 is the end only once init has opened its end: before that
+         * poll() does not report POLLHUP, so only a poll can say.
+         */
+
+        if (n == -1 && errno != EAGAIN && errno != EINTR) {
+            return SBX_ERROR;
+        }
+
         left = deadline - sbx_monotonic_msec();
 
         if (left <= 0) {
             return SBX_AGAIN;
         }
 
-        pfd.fd = fd;
+        pfd.fd = box->evt;
         pfd.events = POLLIN;
         pfd.revents = 0;
 
@@ -708,29 +798,8 @@ sbx_handover_read_frame(int fd, const char *word, sbx_msec_t deadline)
             continue;
         }
 
-        n = read(fd, buf + len, sizeof(buf) - len);
-
-        if (n == 0) {
+        if ((pfd.revents & (POLLHUP | POLLERR)) && !(pfd.revents & POLLIN)) {
             return SBX_DECLINED;
         }
-
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EINTR) {
-                continue;
-            }
-
-            return SBX_ERROR;
-        }
-
-        len += n;
-
-        rc = sbx_proto_parse_header(buf, len, 0, &h);
-
-        if (rc == SBX_PROTO_AGAIN) {
-            continue;
-        }
-
-        return (rc == SBX_PROTO_OK && sbx_proto_str_eq(&h.word, word))
-               ? SBX_OK : SBX_ERROR;
     }
 }

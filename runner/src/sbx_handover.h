@@ -1,9 +1,8 @@
 
 /*
  * The runner's half of the hand-over to sandbox-init (sbx_handover.c):
- * over a box's FIFOs (made by sbx_boxdir.c) the payload and the pause
- * after compiling, and init's result frame read from the container's
- * logs.
+ * over a box's FIFOs (made by sbx_boxdir.c) the payload, the live
+ * frames, the pause after compiling and init's result frame.
  */
 
 
@@ -20,10 +19,10 @@
 #define SBX_HANDOVER_STEP_SLACK 5000     /* a step's wall time and this */
 
 /*
- * The most a box's log may hold, for a result of up to cap bytes: the
- * result (twice, for the log driver's own framing), the live pieces of
- * the same output (once more) and the live frames' headers (init sends
- * at most 2048 pieces a job besides each step's last).
+ * The most a box's channel may bring, for a result of up to cap bytes:
+ * the result, the live pieces of the same output (base64: up to twice
+ * as much again) and the live frames' headers (init sends at most 2048
+ * pieces a job besides each step's last).
  */
 #define sbx_handover_log_max(cap)  (3 * (size_t) (cap) + (2 << 20))
 
@@ -48,15 +47,14 @@ int sbx_handover_resume(sbx_box_t *box, sbx_msec_t deadline, char *err,
     size_t size);
 
 /*
- * Init's result object, read from the container's logs; NULL with the
- * reason in err.
+ * Init's result object, read from evt; NULL with the reason in err.
  */
 json_t *sbx_handover_result(sbx_box_t *box, char *err, size_t size);
 
 
 /*
  * The reader of init's live frames, which sbx_handover_result() feeds
- * with the logs as they come (and fuzz/handover.c with anything): the
+ * with evt as it comes (and fuzz/handover.c with anything): the
  * bytes of a UTF-8 sequence cut at the end of a piece, per stream, wait
  * for the next piece of the same step; the start of the test's stderr
  * is kept for its TEST frame, which the language's memory_error pattern
@@ -69,6 +67,8 @@ typedef struct {
     unsigned char       carry[2][4];
     long                err_step;
     sbx_buf_t           err;                /* at most ..._ERR_MAX */
+    unsigned            pause:1;            /* COMPILED is awaited */
+    unsigned            compiled:1;         /* and came */
 } sbx_handover_live_t;
 
 void sbx_handover_live_init(sbx_handover_live_t *live, sbx_job_t *job);
