@@ -76,6 +76,8 @@ static int sbx_handover_test(sbx_handover_live_t *live,
     const sbx_proto_str_t *a, long *n);
 static int sbx_handover_write(int fd, const char *buf, size_t len,
     sbx_msec_t deadline);
+static int sbx_handover_read(sbx_box_t *box, sbx_handover_live_t *live,
+    sbx_msec_t deadline);
 static int sbx_handover_fill(sbx_box_t *box, sbx_msec_t deadline,
     size_t max);
 
@@ -179,15 +181,7 @@ sbx_handover_compiled(sbx_box_t *box, sbx_msec_t deadline)
     sbx_handover_live_init(&live, box->job);
     live.pause = 1;
 
-    rc = SBX_OK;
-
-    while (!sbx_handover_complete(&box->chan, &live)) {
-        rc = sbx_handover_fill(box, deadline,
-                               sbx_handover_log_max(box->log_cap));
-        if (rc != SBX_OK) {
-            break;
-        }
-    }
+    rc = sbx_handover_read(box, &live, deadline);
 
     sbx_handover_live_end(&live);
 
@@ -251,15 +245,7 @@ sbx_handover_result(sbx_box_t *box, char *err, size_t size)
 
     deadline = sbx_monotonic_msec() + wait;
 
-    rc = SBX_OK;
-
-    while (!sbx_handover_complete(&box->chan, &live)) {
-        rc = sbx_handover_fill(box, deadline,
-                               sbx_handover_log_max(box->log_cap));
-        if (rc != SBX_OK) {
-            break;
-        }
-    }
+    rc = sbx_handover_read(box, &live, deadline);
 
     sbx_handover_live_end(&live);
 
@@ -735,6 +721,30 @@ sbx_handover_write(int fd, const char *buf, size_t len, sbx_msec_t deadline)
         pfd.fd = fd;
         pfd.events = POLLOUT;
         (void) poll(&pfd, 1, (int) left);
+    }
+
+    return SBX_OK;
+}
+
+
+/*
+ * Reads evt, publishing the live frames, until what is left is the
+ * RESULT frame (or, waiting for the pause, COMPILED was taken): SBX_OK;
+ * else what sbx_handover_fill() said.
+ */
+
+static int
+sbx_handover_read(sbx_box_t *box, sbx_handover_live_t *live,
+    sbx_msec_t deadline)
+{
+    int  rc;
+
+    while (!sbx_handover_complete(&box->chan, live)) {
+        rc = sbx_handover_fill(box, deadline,
+                               sbx_handover_log_max(box->log_cap));
+        if (rc != SBX_OK) {
+            return rc;
+        }
     }
 
     return SBX_OK;
