@@ -449,7 +449,8 @@ sbx_store_recover(sbx_queue_t *queue, sbx_done_t *done)
         /* a cancel mark whose job is gone */
 
         if (n == SBX_ID_LEN + 7
-            && strcmp(de->d_name + SBX_ID_LEN, ".cancel") == 0)
+            && strcmp(de->d_name + SBX_ID_LEN, ".cancel") == 0
+            && sbx_valid_id(de->d_name, SBX_ID_LEN))
         {
             de->d_name[SBX_ID_LEN] = '\0';
 
