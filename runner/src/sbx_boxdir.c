@@ -10,7 +10,7 @@
  *
  *     init      the box's own copy of sandbox-init, mode 0550
  *     io/ctl    FIFO, runner -> init
- *     io/evt    FIFO, init -> runner (compiled languages)
+ *     io/evt    FIFO, init -> runner: the live frames, COMPILED, RESULT
  *     dev/      the box's /dev (below)
  *
  * Nothing in it is shared with another box: a program that could reach
