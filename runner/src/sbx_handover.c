@@ -65,8 +65,6 @@
 #define SBX_HANDOVER_READ      (64 * 1024)
 
 
-static int sbx_handover_complete(sbx_buf_t *out,
-    sbx_handover_live_t *live);
 static int sbx_handover_live(sbx_handover_live_t *live,
     sbx_proto_header_t *h, const char *body);
 static void sbx_handover_output(sbx_handover_live_t *live, long step,
@@ -364,13 +362,6 @@ sbx_handover_live_end(sbx_handover_live_t *live)
 }
 
 
-int
-sbx_handover_frames(sbx_handover_live_t *live, sbx_buf_t *out)
-{
-    return sbx_handover_complete(out, live);
-}
-
-
 /*
  * Takes the live frames that are whole off the front of init's output
  * and publishes them; then whether what is left is the whole RESULT
@@ -378,8 +369,8 @@ sbx_handover_frames(sbx_handover_live_t *live, sbx_buf_t *out)
  * COMPILED frame has been taken.
  */
 
-static int
-sbx_handover_complete(sbx_buf_t *out, sbx_handover_live_t *live)
+int
+sbx_handover_frames(sbx_handover_live_t *live, sbx_buf_t *out)
 {
     int                  rc;
     size_t               frame;
@@ -739,7 +730,7 @@ sbx_handover_read(sbx_box_t *box, sbx_handover_live_t *live,
 {
     int  rc;
 
-    while (!sbx_handover_complete(&box->chan, live)) {
+    while (!sbx_handover_frames(live, &box->chan)) {
         rc = sbx_handover_fill(box, deadline,
                                sbx_handover_log_max(box->log_cap));
         if (rc != SBX_OK) {
