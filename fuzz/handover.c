@@ -20,8 +20,6 @@
 #include "sbx_events.h"
 #include "sbx_handover.h"
 #include "sbx_proto.h"
-#include "sbx_schema.h"
-#include "sbx_submit.h"
 
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -42,30 +40,18 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char                  text[256];
     size_t                piece, off, n;
-    json_t               *sub;
     sbx_buf_t             out;
     sbx_job_t            *job;
-    sbx_error_t           err;
     sbx_handover_live_t   live;
 
     if (size < 2) {
         return 0;
     }
 
-    snprintf(text, sizeof(text),
-             "{\"language\":\"%s\",\"source\":\"x\","
-             "\"tests\":[{\"stdin\":\"\"},{\"stdin\":\"1\"}]}",
-             sbx_lang_at(data[0] % sbx_lang_count())->id);
+    /* a job of its own: its event log starts empty */
 
-    sub = sbx_schema_parse(text, strlen(text), &err);
-    job = sub ? sbx_submit_prepare(sub, &err) : NULL;
-    json_decref(sub);
-
-    if (job == NULL) {
-        abort();
-    }
+    job = sbx_fuzz_job(sbx_lang_at(data[0] % sbx_lang_count()));
 
     piece = (size_t) data[1] + 1;
     data += 2;
@@ -74,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&out, 0, sizeof(sbx_buf_t));
     sbx_handover_live_init(&live, job);
 
-    /* as the follow calls it: after each piece that came */
+    /* as the runner reads evt: after each piece that came */
 
     for (off = 0; off < size; off += n) {
         n = sbx_min(piece, size - off);

@@ -18,8 +18,6 @@
 #include "fuzz_runner.h"
 #include "sbx_proto.h"
 #include "sbx_result.h"
-#include "sbx_schema.h"
-#include "sbx_submit.h"
 
 
 #define SBX_FUZZ_MAX_LANGS  64
@@ -36,37 +34,12 @@ static size_t      sbx_fuzz_njobs;
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char          text[256];
-    size_t        i;
-    json_t       *sub;
-    sbx_lang_t   *lang;
-    sbx_error_t   err;
+    size_t  i;
 
     sbx_fuzz_runner_init();
 
     for (i = 0; i < sbx_lang_count() && i < SBX_FUZZ_MAX_LANGS; i++) {
-        lang = sbx_lang_at(i);
-
-        snprintf(text, sizeof(text),
-                 "{\"language\":\"%s\",\"source\":\"x\","
-                 "\"tests\":[{\"stdin\":\"\"},{\"stdin\":\"1\"}]}",
-                 lang->id);
-
-        sub = sbx_schema_parse(text, strlen(text), &err);
-
-        if (sub == NULL) {
-            abort();
-        }
-
-        sbx_fuzz_jobs[sbx_fuzz_njobs] = sbx_submit_prepare(sub, &err);
-        json_decref(sub);
-
-        if (sbx_fuzz_jobs[sbx_fuzz_njobs] == NULL) {
-            fprintf(stderr, "fuzz: %s: %s\n", lang->id, err.message);
-            abort();
-        }
-
-        sbx_fuzz_njobs++;
+        sbx_fuzz_jobs[sbx_fuzz_njobs++] = sbx_fuzz_job(sbx_lang_at(i));
     }
 
     return 0;
