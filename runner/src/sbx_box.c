@@ -38,7 +38,6 @@
 
 #include "sbx.h"
 #include "sbx_box.h"
-#include "sbx_handover.h"
 #include "sbx_boxdir.h"
 #include "sbx_conf.h"
 #include "sbx_docker.h"

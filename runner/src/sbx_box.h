@@ -29,7 +29,7 @@ struct sbx_box_s {
     sbx_lang_t     *lang;
     int64_t         memory_kb;           /* the container's limits now */
     int64_t         pids;
-    size_t          log_cap;             /* what its logs may hold */
+    size_t          log_cap;             /* the result it may bring */
     unsigned        warm:1;
     unsigned        kill:1;              /* its job was cancelled */
     sbx_job_t      *job;                 /* set under the box lock */
@@ -57,7 +57,7 @@ void sbx_box_cleanup(void);
 
 /*
  * A started container for lang with these container limits and room for
- * a result of log_cap bytes in its logs, or NULL with the reason in err.
+ * a result of log_cap bytes, or NULL with the reason in err.
  */
 sbx_box_t *sbx_box_make(sbx_docker_t *d, sbx_lang_t *lang, int64_t memory_kb,
     int64_t pids, size_t log_cap, char *err, size_t size);
